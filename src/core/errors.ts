@@ -1,0 +1,121 @@
+/**
+ * The one registry of Warden's error codes. Every coded error has a stable code, the HTTP status a
+ * server answers with, and the exit code the CLI ends with (DESIGN.md: 2 bad usage or input, 3 an
+ * infrastructure fault). docs/errors.md documents each code; a test keeps the two in step.
+ */
+export const errorRegistry = {
+  WARDEN_ERR_USAGE_INVALID_OPTION: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'A command-line option or argument is missing or has a value that cannot be used.',
+  },
+  WARDEN_ERR_INPUT_FILE_NOT_FOUND: {
+    httpStatus: 404,
+    exitCode: 2,
+    summary: 'A file named on the command line does not exist or is not a regular file.',
+  },
+  WARDEN_ERR_INPUT_FILE_UNREADABLE: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'A file exists but cannot be read (permissions, I/O error).',
+  },
+  WARDEN_ERR_DATA_EMPTY_FILE: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'The dataset file has no bytes at all (not even a header).',
+  },
+  WARDEN_ERR_DATA_INVALID_ENCODING: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'The dataset is not valid text in the declared encoding (UTF-8 unless --encoding says otherwise).',
+  },
+  WARDEN_ERR_DATA_MALFORMED: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'The dataset cannot be parsed: ragged CSV rows, broken quoting, malformed JSON, a damaged Parquet file.',
+  },
+  WARDEN_ERR_DATA_UNKNOWN_FORMAT: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'The dataset format could not be told from its name or contents; pass --format.',
+  },
+  WARDEN_ERR_CONTRACT_NOT_YAML: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'The data contract is not valid YAML (or is empty, or is not a mapping).',
+  },
+  WARDEN_ERR_CONTRACT_SCHEMA: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'The data contract does not conform to the ODCS v3.1.0 JSON Schema.',
+  },
+  WARDEN_ERR_CONTRACT_INVALID_RULE: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A rule in the contract conforms to ODCS but cannot be run: a malformed regex, a SQL rule that does not compile, a bound that does not fit the type.',
+  },
+  WARDEN_ERR_CONTRACT_TABLE_NOT_FOUND: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'The contract has no schema object for the dataset, or several and --table does not pick one.',
+  },
+  WARDEN_ERR_CONTRACT_SQL_RULE_FAILED: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'A contract SQL rule failed while running, or did not return exactly one number.',
+  },
+  WARDEN_ERR_ENGINE_FAILURE: {
+    httpStatus: 500,
+    exitCode: 3,
+    summary: 'The query engine failed for a reason that is not the input’s fault (out of memory, disk full).',
+  },
+  WARDEN_ERR_OUTPUT_UNWRITABLE: {
+    httpStatus: 500,
+    exitCode: 3,
+    summary: 'A report file (--json, --junit, --markdown) could not be written.',
+  },
+} as const satisfies Record<string, { httpStatus: number; exitCode: 2 | 3; summary: string }>;
+
+export type ErrorCode = keyof typeof errorRegistry;
+
+/**
+ * A fault or misuse with a stable code. The message names the bad value and the fix; `where`
+ * names the file and place (`contract.yaml:12:5`, `data.csv: line 57`) when there is one.
+ *
+ * @example
+ * throw new WardenError('WARDEN_ERR_INPUT_FILE_NOT_FOUND', 'data.csv: no such file; check the path', {
+ *   where: 'data.csv',
+ * });
+ */
+export class WardenError extends Error {
+  readonly code: ErrorCode;
+  readonly where: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { where?: string; hint?: string; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'WardenError';
+    this.code = code;
+    this.where = options.where;
+    this.hint = options.hint;
+  }
+
+  get exitCode(): 2 | 3 {
+    return errorRegistry[this.code].exitCode;
+  }
+
+  get httpStatus(): number {
+    return errorRegistry[this.code].httpStatus;
+  }
+}
+
+export function isWardenError(value: unknown): value is WardenError {
+  return value instanceof WardenError;
+}

@@ -1,0 +1,144 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { WardenError } from '../core/index.js';
+import type { DatasetSource } from './dataset-source.js';
+import { piiMacros } from './pii-detectors.js';
+import { quoteIdent, quoteString } from './sql.js';
+
+export interface EngineOptions {
+  /** DuckDB's memory limit, e.g. `1GB`; beyond it DuckDB spills to a private temp directory. */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+/**
+ * A DuckDB session that can read exactly one dataset and nothing else: no other files, no
+ * extension loading, no writes. The configuration is locked before any contract SQL runs, so a SQL
+ * rule cannot undo it (DESIGN.md, "Storage and scale").
+ */
+export interface EngineSession {
+  connection: DuckDBConnection;
+  version: string;
+  /** Runs a query and returns its rows as plain objects (BIGINT as bigint). */
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  /** Progress of the running query, 0–100, or -1 when DuckDB cannot tell. */
+  progress(): number;
+  close(): Promise<void>;
+}
+
+export async function openEngineSession(
+  dataset: DatasetSource,
+  tableName: string,
+  options: EngineOptions = {},
+): Promise<EngineSession> {
+  const spillDirectory = await mkdtemp(join(tmpdir(), 'warden-duckdb-'));
+  const instance = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
+  const connection = await instance.connect();
+  const query = async (sql: string) =>
+    (await connection.runAndReadAll(sql)).getRowObjects() as Record<string, unknown>[];
+  try {
+    const settings = [
+      `SET allowed_paths=[${quoteString(dataset.absolutePath)}]`,
+      `SET temp_directory=${quoteString(spillDirectory)}`,
+      `SET memory_limit=${quoteString(options.memoryLimit ?? process.env['WARDEN_DUCKDB_MEMORY_LIMIT'] ?? '1GB')}`,
+      ...(options.threads ? [`SET threads=${options.threads}`] : []),
+      'SET enable_progress_bar=true',
+      'SET enable_progress_bar_print=false',
+      'SET preserve_insertion_order=false',
+      'SET enable_external_access=false',
+      'SET lock_configuration=true',
+    ];
+    for (const statement of settings) await connection.run(statement);
+    for (const macro of piiMacros) await connection.run(macro);
+    await connection.run(`CREATE TEMP VIEW ${quoteIdent(tableName)} AS SELECT * FROM ${dataset.readSql}`);
+    const [row] = await query('SELECT version() AS version');
+    return {
+      connection,
+      version: String(row?.['version'] ?? 'unknown'),
+      query,
+      progress: () => connection.progress.percentage,
+      close: async () => {
+        connection.closeSync();
+        instance.closeSync();
+        await rm(spillDirectory, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    await rm(spillDirectory, { recursive: true, force: true });
+    throw translateEngineError(error, dataset);
+  }
+}
+
+/**
+ * Turns a DuckDB error about the dataset into a coded error that names the file, the line and the
+ * fix. Anything not recognised as the input's fault is an engine failure (exit 3).
+ */
+export function translateEngineError(error: unknown, dataset: DatasetSource): WardenError {
+  if (error instanceof WardenError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const file = dataset.file;
+  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1] ?? /in line (\d+)/.exec(message)?.[1];
+  const where = line ? `${file}: line ${line}` : file;
+  const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+  if (columns) {
+    return new WardenError(
+      'WARDEN_ERR_DATA_MALFORMED',
+      `${where}: expected ${columns[1]} fields, found ${columns[2]} (a ragged row); fix that row, or quote values that contain ${JSON.stringify(dataset.delimiter ?? ',')}`,
+      { where, cause: error },
+    );
+  }
+  if (/unterminated quote|Value with unterminated quote/i.test(message)) {
+    return new WardenError(
+      'WARDEN_ERR_DATA_MALFORMED',
+      `${where}: a quoted value is never closed; close the quote or escape quotes inside values as ""`,
+      { where, cause: error },
+    );
+  }
+  if (/Invalid unicode|not utf-8 encoded/i.test(message)) {
+    return new WardenError(
+      'WARDEN_ERR_DATA_INVALID_ENCODING',
+      `${where}: not valid UTF-8; convert the file to UTF-8 or pass --encoding latin-1`,
+      { where, cause: error },
+    );
+  }
+  if (/Malformed JSON|JSON transform error|Could not convert .* JSON/i.test(message)) {
+    return new WardenError(
+      'WARDEN_ERR_DATA_MALFORMED',
+      `${where}: not valid JSON Lines (${firstLine(message).replace(/^Invalid Input Error: /, '')}); every line must be one JSON object`,
+      { where, cause: error },
+    );
+  }
+  if (dataset.format === 'parquet' && /parquet|magic bytes|too small/i.test(message)) {
+    return new WardenError(
+      'WARDEN_ERR_DATA_MALFORMED',
+      `${file}: not a readable Parquet file (${firstLine(message)}); check that the file is complete, or pass --format if it is not Parquet`,
+      { where: file, cause: error },
+    );
+  }
+  if (/CSV Error|Error when sniffing|Conversion Error/i.test(message)) {
+    return new WardenError(
+      'WARDEN_ERR_DATA_MALFORMED',
+      `${where}: cannot be parsed as ${dataset.format.toUpperCase()}: ${firstLine(message)}`,
+      { where, cause: error },
+    );
+  }
+  return new WardenError(
+    'WARDEN_ERR_ENGINE_FAILURE',
+    `${file}: the query engine failed: ${firstLine(message)}`,
+    {
+      where: file,
+      cause: error,
+    },
+  );
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}

@@ -1,0 +1,183 @@
+/**
+ * Raw-PII detectors, compiled to DuckDB SQL so they run in the same scan as the contract's checks.
+ * Each pairs a pattern with a validator, as production scanners do (Presidio, Cloud DLP): a card
+ * number must pass Luhn, an IBAN its country length and ISO 7064 mod-97, an SSN the SSA's rules.
+ * docs/data-contracts.md documents what each detector accepts.
+ */
+export const piiDetectorNames = ['email', 'creditCard', 'iban', 'usSsn', 'phone'] as const;
+export type PiiDetectorName = (typeof piiDetectorNames)[number];
+
+/** IBAN lengths by country (SWIFT IBAN registry). */
+export const ibanLengths: Readonly<Record<string, number>> = {
+  AD: 24,
+  AE: 23,
+  AL: 28,
+  AT: 20,
+  AZ: 28,
+  BA: 20,
+  BE: 16,
+  BG: 22,
+  BH: 22,
+  BR: 29,
+  BY: 28,
+  CH: 21,
+  CR: 22,
+  CY: 28,
+  CZ: 24,
+  DE: 22,
+  DK: 18,
+  DO: 28,
+  EE: 20,
+  EG: 29,
+  ES: 24,
+  FI: 18,
+  FO: 18,
+  FR: 27,
+  GB: 22,
+  GE: 22,
+  GI: 23,
+  GL: 18,
+  GR: 27,
+  GT: 28,
+  HR: 21,
+  HU: 28,
+  IE: 22,
+  IL: 23,
+  IQ: 23,
+  IS: 26,
+  IT: 27,
+  JO: 30,
+  KW: 30,
+  KZ: 20,
+  LB: 28,
+  LC: 32,
+  LI: 21,
+  LT: 20,
+  LU: 20,
+  LV: 21,
+  MC: 27,
+  MD: 24,
+  ME: 22,
+  MK: 19,
+  MR: 27,
+  MT: 31,
+  MU: 30,
+  NL: 18,
+  NO: 15,
+  PK: 24,
+  PL: 28,
+  PS: 29,
+  PT: 25,
+  QA: 29,
+  RO: 24,
+  RS: 22,
+  SA: 24,
+  SC: 31,
+  SE: 24,
+  SI: 19,
+  SK: 24,
+  SM: 27,
+  ST: 25,
+  SV: 28,
+  TL: 23,
+  TN: 24,
+  TR: 26,
+  UA: 29,
+  VA: 22,
+  VG: 24,
+  XK: 20,
+};
+
+/** SSNs that were published as examples and never belonged to anyone real (SSA). */
+export const sampleSsns = ['078051120', '219099999', '123456789'];
+
+export const patterns = {
+  email: '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}',
+  creditCard: '(?:^|[^0-9-])([2-6](?:[ -]?[0-9]){12,18})(?:[^0-9-]|$)',
+  iban: '(?:^|[^A-Za-z0-9])([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30})(?:[^A-Za-z0-9]|$)',
+  usSsn: '(?:^|[^0-9-])([0-9]{3})([- ])([0-9]{2})([- ])([0-9]{4})(?:[^0-9-]|$)',
+  nanpPhone: '(?:\\+?1[ .-]?)?(?:\\([2-9][0-9]{2}\\) ?|[2-9][0-9]{2}[ .-])[2-9][0-9]{2}[ .-][0-9]{4}',
+  internationalPhone: '\\+[1-9][0-9]{0,2}(?:[ .-]?[0-9]{1,5}){1,6}',
+} as const;
+
+function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+const ibanLengthCase = `CASE substr(s, 1, 2) ${Object.entries(ibanLengths)
+  .map(([country, length]) => `WHEN '${country}' THEN ${length}`)
+  .join(' ')} ELSE -1 END`;
+
+/**
+ * The macros the detectors use, created once per engine session. Card numbers whose digits are all
+ * the same pass Luhn for some lengths (0000 0000 0000 0000) and are excluded.
+ */
+export const piiMacros: readonly string[] = [
+  `CREATE OR REPLACE TEMP MACRO warden_luhn(d) AS (
+    length(d) BETWEEN 13 AND 19 AND length(replace(d, d[1], '')) > 0 AND
+    list_sum(list_transform(range(length(d)), i -> CASE WHEN i % 2 = 0
+      THEN CAST(d[length(d) - i] AS INTEGER)
+      ELSE CAST(d[length(d) - i] AS INTEGER) * 2 - CASE WHEN CAST(d[length(d) - i] AS INTEGER) >= 5 THEN 9 ELSE 0 END
+    END)) % 10 = 0)`,
+  `CREATE OR REPLACE TEMP MACRO warden_iban_valid(s) AS (
+    length(s) = ${ibanLengthCase} AND
+    list_reduce(
+      list_transform(string_split(substr(s, 5) || substr(s, 1, 4), ''),
+        ch -> CASE WHEN ch BETWEEN '0' AND '9' THEN ascii(ch) - 48 ELSE ascii(ch) - 55 END),
+      (acc, x) -> (acc * CASE WHEN x >= 10 THEN 100 ELSE 10 END + x) % 97,
+      0) = 1)`,
+  `CREATE OR REPLACE TEMP MACRO warden_ssn_valid(p) AS (
+    p.area <> '' AND p.sep1 = p.sep2 AND p.area NOT IN ('000', '666') AND p.area < '900'
+    AND p.grp <> '00' AND p.serial <> '0000'
+    AND (p.area || p.grp || p.serial) NOT IN (${sampleSsns.map(sqlString).join(', ')})
+    AND length(replace(p.area || p.grp || p.serial, p.area[1], '')) > 0)`,
+  `CREATE OR REPLACE TEMP MACRO warden_pii_email(v) AS
+    contains(v, '@') AND regexp_matches(v, ${sqlString(patterns.email)})`,
+  `CREATE OR REPLACE TEMP MACRO warden_pii_credit_card(v) AS
+    warden_luhn(regexp_replace(regexp_extract(v, ${sqlString(patterns.creditCard)}, 1), '[^0-9]', '', 'g'))`,
+  `CREATE OR REPLACE TEMP MACRO warden_pii_iban(v) AS
+    warden_iban_valid(replace(regexp_extract(v, ${sqlString(patterns.iban)}, 1), ' ', ''))`,
+  `CREATE OR REPLACE TEMP MACRO warden_pii_us_ssn(v) AS
+    warden_ssn_valid(regexp_extract(v, ${sqlString(patterns.usSsn)}, ['area', 'sep1', 'grp', 'sep2', 'serial']))`,
+  `CREATE OR REPLACE TEMP MACRO warden_pii_phone(v) AS
+    regexp_full_match(trim(v), ${sqlString(patterns.nanpPhone)})
+    OR (regexp_full_match(trim(v), ${sqlString(patterns.internationalPhone)})
+        AND length(regexp_replace(v, '[^0-9]', '', 'g')) BETWEEN 8 AND 15)`,
+];
+
+const macroOf: Record<PiiDetectorName, string> = {
+  email: 'warden_pii_email',
+  creditCard: 'warden_pii_credit_card',
+  iban: 'warden_pii_iban',
+  usSsn: 'warden_pii_us_ssn',
+  phone: 'warden_pii_phone',
+};
+
+/** A SQL predicate: true when the value holds raw PII of that kind. */
+export function piiPredicate(detector: PiiDetectorName, valueSql: string): string {
+  return `${macroOf[detector]}(${valueSql})`;
+}
+
+/** SHA-256 and SHA-512 digests of the empty string: a hashed column holding them hashed nothing. */
+export const emptyDigests = {
+  sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  sha512:
+    'cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e',
+} as const;
+
+export type HashAlgorithm = keyof typeof emptyDigests;
+
+/** A SQL predicate: true when the value is not a well-formed digest (or is the empty string's digest). */
+export function notHashedPredicate(algorithm: HashAlgorithm, valueSql: string): string {
+  const hexLength = algorithm === 'sha256' ? 64 : 128;
+  return `(NOT regexp_full_match(${valueSql}, '[0-9a-f]{${hexLength}}') OR ${valueSql} = '${emptyDigests[algorithm]}')`;
+}
+
+/**
+ * Masks a value so that its shape shows and its content does not: digits become #, letters x,
+ * everything else stays. `jane.doe@example.com` → `xxxx.xxx@xxxxxxx.xxx`.
+ */
+export function maskValue(value: string): string {
+  const masked = value.replace(/\p{Nd}/gu, '#').replace(/\p{L}/gu, 'x');
+  return masked.length > 40 ? `${masked.slice(0, 40)}…` : masked;
+}
