@@ -1,0 +1,45 @@
+import { type ReportRow, type ReportView, type RowStatus, rowsWorstFirst } from './report-view.js';
+
+const icons: Record<RowStatus, string> = { fail: '❌', warn: '⚠️', info: 'ℹ️', pass: '✅', skip: '⏭️' };
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+function table(rows: ReportRow[]): string[] {
+  return [
+    '| | check | column | metric | measured | expected | detail |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (row) =>
+        `| ${icons[row.status]} | \`${cell(row.id)}\` | ${cell(row.target)} | ${cell(row.metric)} | ${cell(row.measured)} | ${cell(row.expected)} | ${cell(row.detail)} |`,
+    ),
+  ];
+}
+
+/** A Markdown summary for CI pages (GitHub's step summary): problems in a table, passes folded away. */
+export function renderMarkdown(view: ReportView): string {
+  const rows = rowsWorstFirst(view.rows);
+  const problems = rows.filter((row) => row.status !== 'pass');
+  const passes = rows.filter((row) => row.status === 'pass');
+  const lines = [
+    `### ${view.passed ? '✅' : '❌'} ${cell(view.title)}`,
+    '',
+    `**${view.passed ? 'Passed' : 'Failed'}** — ${view.summary}`,
+    '',
+    ...view.facts.map(([name, value]) => `- **${name}**: ${cell(value)}`),
+    '',
+  ];
+  if (problems.length > 0) lines.push(...table(problems), '');
+  if (passes.length > 0) {
+    lines.push(
+      `<details><summary>${passes.length} checks passed</summary>`,
+      '',
+      ...table(passes),
+      '',
+      '</details>',
+      '',
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,38 @@
+/**
+ * What every check report shows, whatever the check: the renderers (terminal, JUnit, Markdown)
+ * draw this, and each kind of evidence has an adapter that builds it.
+ */
+export type RowStatus = 'pass' | 'fail' | 'warn' | 'info' | 'skip';
+
+export interface ReportRow {
+  status: RowStatus;
+  /** Stable id of the check, e.g. `credit_data.Age.maximum`. */
+  id: string;
+  /** What was checked, e.g. the column. */
+  target: string;
+  metric: string;
+  measured: string;
+  expected: string;
+  /** Why it failed or what it found, in words; samples included. */
+  detail: string;
+}
+
+export interface ReportView {
+  title: string;
+  subject: string;
+  passed: boolean;
+  /** One line: `40 checks: 37 passed, 2 failed, 1 warning` */
+  summary: string;
+  facts: [string, string][];
+  rows: ReportRow[];
+}
+
+const order: Record<RowStatus, number> = { fail: 0, warn: 1, info: 2, pass: 3, skip: 4 };
+
+/** Failures first, then warnings, then the rest, keeping the check order inside each group. */
+export function rowsWorstFirst(rows: readonly ReportRow[]): ReportRow[] {
+  return rows
+    .map((row, index) => ({ row, index }))
+    .sort((a, b) => order[a.row.status] - order[b.row.status] || a.index - b.index)
+    .map(({ row }) => row);
+}

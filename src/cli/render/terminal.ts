@@ -1,0 +1,74 @@
+import { type ReportRow, type ReportView, type RowStatus, rowsWorstFirst } from './report-view.js';
+
+export interface TerminalOptions {
+  color: boolean;
+  /** Show passing rows too (otherwise they are counted in one line). */
+  verbose: boolean;
+}
+
+const labels: Record<RowStatus, string> = {
+  fail: '✗ FAIL',
+  warn: '! WARN',
+  info: 'i INFO',
+  pass: '✓ PASS',
+  skip: '- SKIP',
+};
+const colors: Record<RowStatus, string> = { fail: '31', warn: '33', info: '36', pass: '32', skip: '2' };
+
+function paint(text: string, code: string, enabled: boolean): string {
+  return enabled ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+function clip(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
+/** A readable report for a terminal: worst rows first, columns aligned. */
+export function renderTerminal(view: ReportView, options: TerminalOptions): string {
+  const lines: string[] = [paint(view.title, '1', options.color)];
+  for (const [name, value] of view.facts) lines.push(`  ${pad(name, 9)} ${value}`);
+  lines.push('');
+  const shown = rowsWorstFirst(view.rows).filter((row) => options.verbose || row.status !== 'pass');
+  const hiddenPasses =
+    view.rows.filter((row) => row.status === 'pass').length -
+    shown.filter((row) => row.status === 'pass').length;
+  const cells = (row: ReportRow) => [
+    clip(row.id, 44),
+    clip(row.target, 18),
+    clip(row.metric, 26),
+    row.measured,
+    row.expected,
+  ];
+  const widths = [0, 1, 2, 3, 4].map((index) =>
+    Math.max(
+      ...shown.map((row) => cells(row)[index]?.length ?? 0),
+      ['check', 'column', 'metric', 'measured', 'expected'][index]?.length ?? 0,
+    ),
+  );
+  if (shown.length > 0) {
+    const header = ['check', 'column', 'metric', 'measured', 'expected'].map((name, index) =>
+      pad(name, widths[index] ?? 0),
+    );
+    lines.push(paint(`  ${pad('', 6)}  ${header.join('  ')}  detail`, '2', options.color));
+    for (const row of shown) {
+      const text = cells(row)
+        .map((cell, index) => pad(cell, widths[index] ?? 0))
+        .join('  ');
+      lines.push(
+        `  ${paint(labels[row.status], colors[row.status], options.color)}  ${text}  ${row.detail}`.trimEnd(),
+      );
+    }
+  }
+  if (hiddenPasses > 0)
+    lines.push(paint(`  ✓ ${hiddenPasses} more checks passed (--verbose lists them)`, '32', options.color));
+  lines.push('');
+  const verdict = view.passed
+    ? paint('PASSED', '1;32', options.color)
+    : paint('FAILED', '1;31', options.color);
+  lines.push(`${verdict}  ${view.summary}`);
+  return `${lines.join('\n')}\n`;
+}

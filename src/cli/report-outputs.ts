@@ -1,0 +1,53 @@
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { WardenError } from '../core/index.js';
+import { renderJunit } from './render/junit.js';
+import { renderMarkdown } from './render/markdown.js';
+import type { ReportView } from './render/report-view.js';
+
+export interface ReportFileOptions {
+  json?: string;
+  junit?: string;
+  markdown?: string;
+}
+
+async function writeReport(file: string, content: string): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, content);
+  } catch (error) {
+    throw new WardenError(
+      'WARDEN_ERR_OUTPUT_UNWRITABLE',
+      `${file}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? String(error)}); check the directory exists and is writable`,
+      { where: file, cause: error },
+    );
+  }
+}
+
+/**
+ * Writes the evidence and its reports where the options say, and appends the Markdown report to
+ * GitHub Actions' step summary when the run is inside a workflow.
+ */
+export async function writeReports(
+  evidence: { producedAt: string },
+  view: ReportView,
+  options: ReportFileOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  if (options.json) await writeReport(options.json, `${JSON.stringify(evidence, null, 2)}\n`);
+  if (options.junit) await writeReport(options.junit, renderJunit(view, evidence.producedAt));
+  const markdown = options.markdown || env['GITHUB_STEP_SUMMARY'] ? renderMarkdown(view) : '';
+  if (options.markdown) await writeReport(options.markdown, markdown);
+  const stepSummary = env['GITHUB_STEP_SUMMARY'];
+  if (stepSummary) {
+    try {
+      await appendFile(stepSummary, `${markdown}\n`);
+    } catch (error) {
+      throw new WardenError(
+        'WARDEN_ERR_OUTPUT_UNWRITABLE',
+        `${stepSummary}: cannot append to $GITHUB_STEP_SUMMARY (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        { where: stepSummary, cause: error },
+      );
+    }
+  }
+}
