@@ -7,6 +7,8 @@ function escapeXml(text: string): string {
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;')
     .replaceAll("'", '&apos;')
+    // XML 1.0 cannot carry most control characters, even escaped.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
     .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD]/gu, '');
 }
 
