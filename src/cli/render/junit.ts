@@ -1,15 +1,17 @@
 import type { ReportView } from './report-view.js';
 
 function escapeXml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;')
-    // XML 1.0 cannot carry most control characters, even escaped.
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
-    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD]/gu, '');
+  return (
+    text
+      .replaceAll('&', '&amp;')
+      .replaceAll('<', '&lt;')
+      .replaceAll('>', '&gt;')
+      .replaceAll('"', '&quot;')
+      .replaceAll("'", '&apos;')
+      // XML 1.0 cannot carry most control characters, even escaped.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+      .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD]/gu, '')
+  );
 }
 
 /**
