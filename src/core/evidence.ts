@@ -61,7 +61,7 @@ export function sealEvidence<
 }
 
 /** Recomputes an evidence document's id; true when the content still matches it. */
-export function verifyEvidenceId(document: { id: string }): boolean {
+export function verifyEvidenceId<T extends { id: string }>(document: T): boolean {
   const { id, ...withoutId } = document as { id: string } & Record<string, unknown>;
   return contentDigest(withoutId) === id;
 }

@@ -22,6 +22,7 @@ export function closestMatch(value: string, candidates: readonly string[]): stri
   const limit = Math.min(3, Math.max(1, Math.floor(value.length / 3)));
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
+    if (candidate === value) continue;
     const distance = editDistance(value.toLowerCase(), candidate.toLowerCase());
     if (distance <= limit && (best === undefined || distance < best.distance)) best = { candidate, distance };
   }

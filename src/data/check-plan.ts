@@ -171,7 +171,7 @@ export function planChecks(input: PlanInput): CheckPlan {
     skipped: [],
     missingColumns: [],
     pii: [],
-    patterns: [],
+    patterns: contractPatterns(schemaObject, input.schemaIndex, locate),
     sqlRules: [],
   };
   const rowCount = scan.aggregate('count(*)');
@@ -373,7 +373,6 @@ export function planChecks(input: PlanInput): CheckPlan {
     }
     if (typeof options['pattern'] === 'string') {
       const pattern = options['pattern'];
-      plan.patterns.push({ pattern, where: locate([...path, 'pattern']) });
       implicit(
         'pattern',
         `${raw} IS NOT NULL AND NOT regexp_matches(${raw}, ${quoteString(pattern)})`,
@@ -527,7 +526,6 @@ export function planChecks(input: PlanInput): CheckPlan {
           );
         }
         if (typeof args['pattern'] === 'string') {
-          plan.patterns.push({ pattern: args['pattern'], where: locate([...path, 'arguments', 'pattern']) });
           conditions.push(`NOT regexp_matches(CAST(${c} AS VARCHAR), ${quoteString(args['pattern'])})`);
         }
         if (conditions.length === 0) {
@@ -739,6 +737,31 @@ export function planChecks(input: PlanInput): CheckPlan {
       plan.pii.push({ column: column.name, declared, scanned: scan.aggregate(`count(${c})`), hits });
     }
   }
+}
+
+/** Every regular expression of a schema object, whether or not the file has its column. */
+function contractPatterns(
+  schemaObject: SchemaObject,
+  schemaIndex: number,
+  locate: PlanInput['locate'],
+): CheckPlan['patterns'] {
+  const patterns: CheckPlan['patterns'] = [];
+  const fromRules = (rules: QualityRule[] | undefined, path: readonly (string | number)[]) => {
+    (rules ?? []).forEach((rule, index) => {
+      const pattern = rule.arguments?.['pattern'];
+      if (typeof pattern === 'string')
+        patterns.push({ pattern, where: locate([...path, index, 'arguments', 'pattern']) });
+    });
+  };
+  fromRules(schemaObject.quality, ['schema', schemaIndex, 'quality']);
+  (schemaObject.properties ?? []).forEach((property, index) => {
+    const path = ['schema', schemaIndex, 'properties', index];
+    const pattern = property.logicalTypeOptions?.['pattern'];
+    if (typeof pattern === 'string')
+      patterns.push({ pattern, where: locate([...path, 'logicalTypeOptions', 'pattern']) });
+    fromRules(property.quality, [...path, 'quality']);
+  });
+  return patterns;
 }
 
 function ruleId(rule: QualityRule, fallback: string): string {

@@ -69,7 +69,7 @@ export async function loadContract(file: string): Promise<LoadedContract> {
   }
   const text = bytes.toString('utf8');
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const locate = (path: JsonPath): string => locateInDocument(file, document, lineCounter, path);
 
   const yamlError = document.errors[0];
@@ -93,10 +93,21 @@ export async function loadContract(file: string): Promise<LoadedContract> {
 
   const ruleProblems = checkQualityRules(json, locate);
   const validator = await odcsValidator();
-  const schemaProblems = validator.validate(json)
+  const explained = ruleProblems.map((problem) => `/${problem.path.join('/')}`);
+  const schemaErrors = validator.validate(json)
     ? []
-    : describeSchemaErrors(validator.validate.errors ?? [], json, locate, validator.vocabulary);
-  const problems = [...new Set([...ruleProblems, ...schemaProblems])];
+    : (validator.validate.errors ?? []).filter(
+        (error) =>
+          !explained.some(
+            (pointer) => error.instancePath === pointer || error.instancePath.startsWith(`${pointer}/`),
+          ),
+      );
+  const problems = [
+    ...new Set([
+      ...ruleProblems.map((problem) => problem.message),
+      ...describeSchemaErrors(schemaErrors, json, locate, validator.vocabulary),
+    ]),
+  ];
   if (problems.length > 0) {
     const shown = problems.slice(0, 10);
     const more = problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : '';
@@ -126,8 +137,11 @@ const metricNames = ['nullValues', 'missingValues', 'invalidValues', 'duplicateV
  * Quality rules are where authors slip most, and where the JSON Schema's oneOf/if-then errors are
  * least readable, so they get their own messages first.
  */
-function checkQualityRules(json: unknown, locate: (path: JsonPath) => string): string[] {
-  const problems: string[] = [];
+function checkQualityRules(
+  json: unknown,
+  locate: (path: JsonPath) => string,
+): { path: JsonPath; message: string }[] {
+  const problems: { path: JsonPath; message: string }[] = [];
   const visitRules = (rules: unknown, path: JsonPath) => {
     if (!Array.isArray(rules)) return;
     rules.forEach((rule: unknown, index) => {
@@ -138,9 +152,10 @@ function checkQualityRules(json: unknown, locate: (path: JsonPath) => string): s
         record['type'] ??
         (record['metric'] === undefined && record['query'] !== undefined ? 'sql' : 'library');
       if (typeof record['metric'] === 'string' && !metricNames.includes(record['metric'])) {
-        problems.push(
-          `${locate([...rulePath, 'metric'])}: unknown metric "${record['metric']}"${didYouMean(record['metric'], metricNames)}; ODCS metrics are ${metricNames.join(', ')}`,
-        );
+        problems.push({
+          path: rulePath,
+          message: `${locate([...rulePath, 'metric'])}: unknown metric "${record['metric']}"${didYouMean(record['metric'], metricNames)}; ODCS metrics are ${metricNames.join(', ')}`,
+        });
       }
       if (type === 'library' || type === 'sql') {
         const operators = operatorNames.filter((name) => name in record);
@@ -149,9 +164,10 @@ function checkQualityRules(json: unknown, locate: (path: JsonPath) => string): s
           const misspelt = Object.keys(record)
             .filter((key) => !operatorNames.includes(key as never) && key.startsWith('must'))
             .map((key) => `"${key}"${didYouMean(key, operatorNames)}`);
-          problems.push(
-            `${locate(rulePath)}: a ${type} rule needs exactly one operator (${operatorNames.join(', ')}); found ${found}${misspelt.length ? `; unknown key ${misspelt.join(', ')}` : ''}${operators.length > 1 ? '. Split it into one rule per operator, or use mustBeBetween' : ''}`,
-          );
+          problems.push({
+            path: rulePath,
+            message: `${locate(rulePath)}: a ${type} rule needs exactly one operator (${operatorNames.join(', ')}); found ${found}${misspelt.length ? `; unknown key ${misspelt.join(', ')}` : ''}${operators.length > 1 ? '. Split it into one rule per operator, or use mustBeBetween' : ''}`,
+          });
         }
       }
     });

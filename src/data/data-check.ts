@@ -351,7 +351,7 @@ async function duplicateSamples(
   const keys = (check.duplicateKeys ?? []).map(quoteIdent);
   const notNull = keys.length === 1 ? `WHERE ${keys[0]} IS NOT NULL` : '';
   const sql = `SELECT ${keys.map((key) => `CAST(${key} AS VARCHAR)`).join(', ')}, count(*) AS copies
-    FROM ${quoteIdent(check.table)} ${notNull} GROUP BY ALL HAVING count(*) > 1 ORDER BY copies DESC, ALL LIMIT 3`;
+    FROM ${quoteIdent(check.table)} ${notNull} GROUP BY ALL HAVING count(*) > 1 ORDER BY copies DESC, ${keys.map((_, index) => index + 1).join(', ')} LIMIT 3`;
   try {
     const rows = await session.query(sql);
     return rows.map((row) => {

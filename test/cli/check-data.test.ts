@@ -1,0 +1,277 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runCli } from './run-cli.js';
+
+const example = join(repoRoot, 'examples/credit-risk');
+const dataset = join(example, 'credit_data.csv');
+const contract = join(example, 'contract.yaml');
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'warden-cli-'));
+});
+
+function expectNoStackTrace(text: string): void {
+  expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  expect(text).not.toContain('node:internal');
+}
+
+const smallContract = `apiVersion: v3.1.0
+kind: DataContract
+id: people
+version: 1.0.0
+status: active
+schema:
+  - name: people
+    properties:
+      - name: id
+        logicalType: integer
+        required: true
+        unique: true
+      - name: age
+        logicalType: integer
+        logicalTypeOptions: { minimum: 0, maximum: 120 }
+`;
+
+async function fixture(name: string, content: string | Buffer): Promise<string> {
+  const path = join(work, name);
+  await writeFile(path, content);
+  return path;
+}
+
+describe('warden check data', () => {
+  it('passes the clean credit-risk example with exit 0 and writes the evidence, JUnit and Markdown', async () => {
+    const json = join(work, 'clean.json');
+    const junit = join(work, 'clean.xml');
+    const markdown = join(work, 'clean.md');
+    const run = await runCli([
+      'check',
+      'data',
+      dataset,
+      '--contract',
+      contract,
+      '--null-value',
+      'NA',
+      '--json',
+      json,
+      '--junit',
+      junit,
+      '--markdown',
+      markdown,
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('PASSED');
+    const evidence = JSON.parse(await readFile(json, 'utf8'));
+    expect(evidence.kind).toBe('data-check');
+    expect(evidence.rowCount).toBe(4454);
+    expect(evidence.inputs[0].digest).toBe(
+      'sha256:2392f2e9d9ebe7eef1b40b7e3c13fff748783ad64b3ad5af7f04a17556842fd9',
+    );
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toContain('<testsuites name="warden"');
+    expect(xml).toContain('failures="0"');
+    expect(await readFile(markdown, 'utf8')).toContain('**Passed**');
+  });
+
+  it('fails with exit 1 and readable reasons when the data breaks the contract', async () => {
+    const data = await fixture('people.csv', 'id,age\n1,30\n2,130\n2,40\n,50\n');
+    const contractFile = await fixture('people.yaml', smallContract);
+    const junit = join(work, 'people.xml');
+    const summary = await fixture('step-summary.md', '# earlier step\n');
+    const run = await runCli(['check', 'data', data, '--contract', contractFile, '--junit', junit], {
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✗ FAIL\s+people\.id\.required/);
+    expect(run.stdout).toMatch(/✗ FAIL\s+people\.id\.unique/);
+    expect(run.stdout).toMatch(/people\.age\.maximum\s+age\s+maximum\s+1 \(25\.00%\)/);
+    expect(run.stdout).toContain('FAILED');
+    const xml = await readFile(junit, 'utf8');
+    expect(xml).toContain('failures="3"');
+    const appended = await readFile(summary, 'utf8');
+    expect(appended.startsWith('# earlier step\n')).toBe(true);
+    expect(appended).toContain('**Failed**');
+  });
+
+  it('treats warnings as passing (exit 0)', async () => {
+    const data = await fixture('warn.csv', 'id,age\n1,30\n2,\n');
+    const contractFile = await fixture(
+      'warn.yaml',
+      `${smallContract}        quality:\n          - metric: nullValues\n            mustBe: 0\n            severity: warning\n`,
+    );
+    const run = await runCli(['check', 'data', data, '--contract', contractFile]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/! WARN\s+people\.age\.nullValues/);
+  });
+
+  const badInputs: [string, () => Promise<string[]>, RegExp][] = [
+    [
+      'a missing dataset',
+      async () => [join(work, 'nope.csv'), '--contract', contract],
+      /nope\.csv: no such dataset file/,
+    ],
+    [
+      'a missing contract',
+      async () => [dataset, '--contract', join(work, 'nope.yaml')],
+      /nope\.yaml: no such contract file/,
+    ],
+    [
+      'an empty file',
+      async () => [await fixture('empty.csv', ''), '--contract', contract],
+      /empty\.csv: the file is empty/,
+    ],
+    [
+      'a ragged CSV row',
+      async () => [
+        await fixture('ragged.csv', 'id,age\n1,2\n3,4,5\n'),
+        '--contract',
+        await fixture('r.yaml', smallContract),
+      ],
+      /ragged\.csv: line 3: expected 2 fields, found 3/,
+    ],
+    [
+      'a wrong delimiter',
+      async () => [
+        await fixture('semi.csv', 'id;age\n1;2\n'),
+        '--contract',
+        await fixture('s.yaml', smallContract),
+        '--delimiter',
+        ',',
+      ],
+      /pass --delimiter ";"/,
+    ],
+    [
+      'invalid UTF-8',
+      async () => [
+        await fixture(
+          'latin.csv',
+          Buffer.concat([Buffer.from('id,age\n1,2\n3,'), Buffer.from([0xe9, 0x0a])]),
+        ),
+        '--contract',
+        await fixture('l.yaml', smallContract),
+      ],
+      /latin\.csv: line 3\b.*not valid UTF-8.*--encoding latin-1/,
+    ],
+    [
+      'a contract that is not YAML',
+      async () => [
+        dataset,
+        '--contract',
+        await fixture('bad.yaml', 'apiVersion: v3.1.0\nkind: [DataContract\n'),
+      ],
+      /bad\.yaml:\d+:\d+: not valid YAML/,
+    ],
+    [
+      'a contract that fails the ODCS schema',
+      async () => [
+        dataset,
+        '--contract',
+        await fixture('schema.yaml', smallContract.replace('version: 1.0.0\n', '')),
+      ],
+      /schema\.yaml:1:1: missing required key "version"/,
+    ],
+    [
+      'an unknown metric',
+      async () => [
+        dataset,
+        '--contract',
+        await fixture(
+          'metric.yaml',
+          `${smallContract}        quality:\n          - metric: nulValues\n            mustBe: 0\n`,
+        ),
+      ],
+      /metric\.yaml:17:13: unknown metric "nulValues" \(did you mean "nullValues"\?\)/,
+    ],
+    [
+      'a malformed regex',
+      async () => [
+        await fixture('re.csv', 'id,age\n1,2\n'),
+        '--contract',
+        await fixture(
+          're.yaml',
+          `${smallContract}      - name: code\n        logicalType: string\n        logicalTypeOptions:\n          pattern: '[a-'\n`,
+        ),
+      ],
+      /re\.yaml:\d+:\d+: the pattern "\[a-" is not a valid regular expression/,
+    ],
+    [
+      'a SQL rule that fails',
+      async () => [
+        await fixture('sql.csv', 'id,age\n1,2\n'),
+        '--contract',
+        await fixture(
+          'sql.yaml',
+          smallContract.replace(
+            '    properties:',
+            '    quality:\n      - type: sql\n        query: SELECT count(*) FROM {object} WHERE nosuchcolumn > 1\n        mustBe: 0\n    properties:',
+          ),
+        ),
+      ],
+      /sql\.yaml:\d+:\d+: SQL rule ".*" does not compile: Binder Error/,
+    ],
+    [
+      'an unknown option',
+      async () => [dataset, '--contract', contract, '--frobnicate'],
+      /unknown option '--frobnicate'/,
+    ],
+    ['a missing --contract', async () => [dataset], /required option '-c, --contract <file>' not specified/],
+    [
+      'a bad --format',
+      async () => [dataset, '--contract', contract, '--format', 'xlsx'],
+      /Allowed choices are csv, parquet, jsonl/,
+    ],
+  ];
+
+  it.each(badInputs)(
+    'rejects %s with exit 2, a message naming the place and no stack trace',
+    async (_, args, message) => {
+      const run = await runCli(['check', 'data', ...(await args())]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expectNoStackTrace(run.stderr);
+      expect(run.stdout).toBe('');
+    },
+  );
+
+  it('reports a column the file lacks as a failed check (exit 1), not a crash', async () => {
+    const data = await fixture('noage.csv', 'id,Age\n1,2\n');
+    const run = await runCli(['check', 'data', data, '--contract', await fixture('n.yaml', smallContract)]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/people\.age\.columnPresent.*it has "Age": names are case-sensitive/);
+  });
+
+  it('exits 3 when a report cannot be written', async () => {
+    const run = await runCli([
+      'check',
+      'data',
+      dataset,
+      '--contract',
+      contract,
+      '--null-value',
+      'NA',
+      '--json',
+      join(dataset, 'x.json'),
+    ]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/x\.json: cannot write the report/);
+    expectNoStackTrace(run.stderr);
+  });
+});
+
+describe('warden demo', () => {
+  it('runs the credit-risk pipeline: the clean file passes, the defective copy is stopped', async () => {
+    const run = await runCli(['demo', '--workdir', join(work, 'demo')]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Demo finished.');
+    expect(run.stdout).toMatch(/credit_data\.Age\.maximum/);
+    expect(run.stdout).toMatch(/notes\.piiDetected\.email/);
+    expect(run.stdout).not.toMatch(/applicant\d+@example\.com/);
+    const evidence = await readFile(join(work, 'demo/data-check-defective.json'), 'utf8');
+    expect(evidence).not.toMatch(/applicant\d+@example\.com/);
+    expect(evidence).not.toContain('4111 1111 1111 1111');
+    expect(JSON.parse(evidence).passed).toBe(false);
+  });
+});
