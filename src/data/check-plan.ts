@@ -284,10 +284,7 @@ export function planChecks(input: PlanInput): CheckPlan {
   if (primaryKey.length > 0) {
     primaryKey.sort((a, b) => (a.property.primaryKeyPosition ?? 0) - (b.property.primaryKeyPosition ?? 0));
     const keyColumns = primaryKey.map(({ column }) => column.name);
-    const tuple =
-      keyColumns.length === 1
-        ? quoteIdent(keyColumns[0] ?? '')
-        : `(${keyColumns.map(quoteIdent).join(', ')})`;
+    const single = keyColumns.length === 1 ? quoteIdent(keyColumns[0] ?? '') : undefined;
     plan.checks.push({
       check: uniqueId(`${table}.primaryKey`),
       table,
@@ -297,8 +294,14 @@ export function planChecks(input: PlanInput): CheckPlan {
       operator: 'mustBe',
       threshold: 0,
       unit: 'rows',
-      count: scan.aggregate(`count(*) - count(DISTINCT ${tuple})`),
-      denominator: rowCount,
+      // A single-column key counts like `unique` (its nulls fail `required`); a composite key counts
+      // rows minus distinct tuples, where a tuple holding a NULL is still a value.
+      count: scan.aggregate(
+        single
+          ? `count(${single}) - count(DISTINCT ${single})`
+          : `count(*) - count(DISTINCT (${keyColumns.map(quoteIdent).join(', ')}))`,
+      ),
+      denominator: single ? scan.aggregate(`count(${single})`) : rowCount,
       duplicateKeys: keyColumns,
       sensitive: primaryKey.some(({ property }) => isSensitive(property)),
       description: 'primary key: no two rows share a key',
