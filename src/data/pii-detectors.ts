@@ -109,8 +109,12 @@ const ibanLengthCase = `CASE substr(s, 1, 2) ${Object.entries(ibanLengths)
   .join(' ')} ELSE -1 END`;
 
 /**
- * The macros the detectors use, created once per engine session. Card numbers whose digits are all
- * the same pass Luhn for some lengths (0000 0000 0000 0000) and are excluded.
+ * The macros the detectors use, created once per engine session. Two performance rules shape them:
+ * DuckDB evaluates both sides of AND outside a WHERE clause, but a CASE branch only for the rows
+ * that reach it, so every detector starts with a cheap CASE gate (length, a character or a short
+ * pattern); and a macro argument is substituted as text, so an extracted candidate is bound once
+ * with `list_transform([candidate], x -> …)[1]` instead of being recomputed at each use.
+ * Card numbers whose digits are all the same pass Luhn for some lengths and are excluded.
  */
 export const piiMacros: readonly string[] = [
   `CREATE OR REPLACE TEMP MACRO warden_luhn(d) AS (
@@ -132,17 +136,31 @@ export const piiMacros: readonly string[] = [
     AND (p.area || p.grp || p.serial) NOT IN (${sampleSsns.map(sqlString).join(', ')})
     AND length(replace(p.area || p.grp || p.serial, p.area[1], '')) > 0)`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_email(v) AS
-    contains(v, '@') AND regexp_matches(v, ${sqlString(patterns.email)})`,
+    CASE WHEN contains(v, '@') THEN regexp_matches(v, ${sqlString(patterns.email)}) ELSE false END`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_credit_card(v) AS
-    warden_luhn(regexp_replace(regexp_extract(v, ${sqlString(patterns.creditCard)}, 1), '[^0-9]', '', 'g'))`,
+    CASE WHEN length(v) >= 13 THEN
+      CASE WHEN regexp_matches(v, '[0-9]{4}') THEN
+        list_transform([replace(replace(regexp_extract(v, ${sqlString(patterns.creditCard)}, 1), ' ', ''), '-', '')],
+          d -> warden_luhn(d))[1]
+      ELSE false END
+    ELSE false END`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_iban(v) AS
-    warden_iban_valid(replace(regexp_extract(v, ${sqlString(patterns.iban)}, 1), ' ', ''))`,
+    CASE WHEN length(v) >= 15 THEN
+      CASE WHEN regexp_matches(v, '[A-Z]{2}[0-9]{2}') THEN
+        list_transform([replace(regexp_extract(v, ${sqlString(patterns.iban)}, 1), ' ', '')], s -> warden_iban_valid(s))[1]
+      ELSE false END
+    ELSE false END`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_us_ssn(v) AS
-    warden_ssn_valid(regexp_extract(v, ${sqlString(patterns.usSsn)}, ['area', 'sep1', 'grp', 'sep2', 'serial']))`,
+    CASE WHEN length(v) >= 11 THEN
+      list_transform([regexp_extract(v, ${sqlString(patterns.usSsn)}, ['area', 'sep1', 'grp', 'sep2', 'serial'])],
+        p -> warden_ssn_valid(p))[1]
+    ELSE false END`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_phone(v) AS
-    regexp_full_match(trim(v), ${sqlString(patterns.nanpPhone)})
-    OR (regexp_full_match(trim(v), ${sqlString(patterns.internationalPhone)})
-        AND length(regexp_replace(v, '[^0-9]', '', 'g')) BETWEEN 8 AND 15)`,
+    CASE WHEN length(v) BETWEEN 10 AND 40 THEN
+      CASE WHEN regexp_full_match(v, ${sqlString(`s*(?:${patterns.nanpPhone}|${patterns.internationalPhone})s*`)})
+        THEN length(regexp_replace(v, '[^0-9]', '', 'g')) BETWEEN 8 AND 15
+      ELSE false END
+    ELSE false END`,
 ];
 
 const macroOf: Record<PiiDetectorName, string> = {
