@@ -77,6 +77,28 @@ export const errorRegistry = {
     exitCode: 3,
     summary: 'A report file (--json, --junit, --markdown) could not be written.',
   },
+  WARDEN_ERR_EVAL_EMPTY_INPUT: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'There are no predictions to evaluate (no rows, or every row has zero weight).',
+  },
+  WARDEN_ERR_EVAL_INVALID_WEIGHT: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'A sample weight (or an aggregated weight or count) is negative, NaN or infinite.',
+  },
+  WARDEN_ERR_EVAL_INVALID_SCORE: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A score is NaN or infinite, or a probability (log loss, Brier score, calibration) lies outside [0, 1].',
+  },
+  WARDEN_ERR_EVAL_INVALID_ARGUMENT: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'An evaluation parameter or compact input is unusable: a score table not in descending score order, a bin count below 1, bootstrap replicates or quantiles out of range.',
+  },
 } as const satisfies Record<string, { httpStatus: number; exitCode: 2 | 3; summary: string }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

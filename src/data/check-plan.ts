@@ -114,12 +114,21 @@ export function severityOf(raw: string | undefined): Severity {
 class Scan {
   private readonly projections = new Map<string, string>();
   private readonly aggregates = new Map<string, string>();
+  private readonly prefix: string;
+
+  /** Projected aliases sit beside the dataset's own columns, so their prefix must not be a column name's. */
+  constructor(columnNames: readonly string[]) {
+    const lower = columnNames.map((name) => name.toLowerCase());
+    let prefix = '__warden_';
+    while (lower.some((name) => name.startsWith(prefix))) prefix = `_${prefix}`;
+    this.prefix = prefix;
+  }
 
   /** A per-row expression computed once in the scan; returns its quoted alias. */
   project(sql: string): string {
     let alias = this.projections.get(sql);
     if (alias === undefined) {
-      alias = quoteIdent(`p${this.projections.size}`);
+      alias = quoteIdent(`${this.prefix}${this.projections.size}`);
       this.projections.set(sql, alias);
     }
     return alias;
@@ -164,7 +173,7 @@ class Scan {
 export function planChecks(input: PlanInput): CheckPlan {
   const { schemaObject, columns, locate } = input;
   const table = schemaObject.name;
-  const scan = new Scan();
+  const scan = new Scan(columns.map((column) => column.name));
   const plan: Omit<CheckPlan, 'scanSql'> = {
     table,
     checks: [],
@@ -270,7 +279,7 @@ export function planChecks(input: PlanInput): CheckPlan {
         logicalType,
         options,
         typedAlias,
-        c,
+        isTextType(column.type) ? c : `CAST(${c} AS VARCHAR)`,
         notNull,
         [...path, 'logicalTypeOptions'],
         implicit,
@@ -299,7 +308,7 @@ export function planChecks(input: PlanInput): CheckPlan {
       count: scan.aggregate(
         single
           ? `count(${single}) - count(DISTINCT ${single})`
-          : `count(*) - count(DISTINCT (${keyColumns.map(quoteIdent).join(', ')}))`,
+          : `count(*) - count(DISTINCT row(${keyColumns.map(quoteIdent).join(', ')}))`,
       ),
       denominator: single ? scan.aggregate(`count(${single})`) : rowCount,
       duplicateKeys: keyColumns,
@@ -627,13 +636,9 @@ export function planChecks(input: PlanInput): CheckPlan {
         columns: keyColumns,
         metric: 'duplicateValues',
         unit: ruleUnit(rule, path, true),
-        count: scan.aggregate(
-          keyColumns.length === 1
-            ? `count(${quoteIdent(keyColumns[0] ?? '')}) - count(DISTINCT ${quoteIdent(keyColumns[0] ?? '')})`
-            : `count(*) - count(DISTINCT (${keyColumns.map(quoteIdent).join(', ')}))`,
-        ),
-        denominator:
-          keyColumns.length === 1 ? scan.aggregate(`count(${quoteIdent(keyColumns[0] ?? '')})`) : rowCount,
+        // DESIGN.md: for a key list, rows minus distinct key tuples (row() keeps a NULL key a value).
+        count: scan.aggregate(`count(*) - count(DISTINCT row(${keyColumns.map(quoteIdent).join(', ')}))`),
+        denominator: rowCount,
         duplicateKeys: keyColumns,
         sensitive: keyColumns.some((key) =>
           properties.some((p) => (p.physicalName ?? p.name) === key && isSensitive(p)),

@@ -100,13 +100,20 @@ export async function runDataCheck(
     await compilePatterns(session, plan);
     const sqlRules = await prepareSqlRules(session, plan);
     const row = await runScan(session, dataset, plan.scanSql, options.onProgress);
+    const pii = plan.pii.map((column) => piiReport(column, row));
+    const columnsWithPii = new Set(
+      pii
+        .filter((report) => piiDetectorNames.some((name) => report.detectors[name].hits > 0))
+        .map((report) => report.column),
+    );
     const results = [
       ...plan.missingColumns.map((missing) => missingColumnResult(plan.table, missing, columns)),
-      ...(await Promise.all(plan.checks.map((check) => checkResult(session, dataset, check, row)))),
+      ...(await Promise.all(
+        plan.checks.map((check) => checkResult(session, dataset, check, row, columnsWithPii)),
+      )),
       ...(await runSqlRules(session, dataset, sqlRules)),
+      ...piiResults(plan, pii, row),
     ];
-    const pii = plan.pii.map((column) => piiReport(column, row));
-    results.push(...piiResults(plan, pii, row));
     const skipped = [...plan.skipped, ...sqlRules.filter((rule) => 'reason' in rule)] as SkippedRule[];
     const rowCount = toNumber(row['a0']);
     const passed = results.every((result) => result.passed || result.severity !== 'error');
@@ -193,7 +200,7 @@ async function describeColumns(
     const rows = await session.query(`DESCRIBE SELECT * FROM ${quoteIdent(table)}`);
     return rows.map((row) => ({ name: String(row['column_name']), type: String(row['column_type']) }));
   } catch (error) {
-    throw translateEngineError(error, dataset);
+    throw await translateEngineError(error, dataset);
   }
 }
 
@@ -269,7 +276,7 @@ async function runScan(
     if (!row) throw new Error('the scan returned no row');
     return row;
   } catch (error) {
-    throw translateEngineError(error, dataset);
+    throw await translateEngineError(error, dataset);
   } finally {
     if (timer) clearInterval(timer);
   }
@@ -298,7 +305,12 @@ async function checkResult(
   dataset: DatasetSource,
   check: PlannedCheck,
   row: Record<string, unknown>,
+  columnsWithPii: ReadonlySet<string>,
 ): Promise<CheckResult> {
+  // A column the scan found raw PII in is masked whatever the contract says about it.
+  const sensitive =
+    check.sensitive ||
+    [check.column, ...(check.columns ?? [])].some((name) => name !== undefined && columnsWithPii.has(name));
   const count = toNumber(row[check.count]);
   const denominator = check.denominator === undefined ? undefined : toNumber(row[check.denominator]);
   const unexpectedPercent = denominator === undefined ? undefined : percent(count, denominator);
@@ -329,15 +341,16 @@ async function checkResult(
     };
   }
   if (count > 0 && check.samples) {
-    const samples = samplesOf([row[check.samples.low], row[check.samples.high]], check.samples.sensitive);
+    const masked = check.samples.sensitive || sensitive;
+    const samples = samplesOf([row[check.samples.low], row[check.samples.high]], masked);
     if (samples.length > 0) {
       result.samples = samples;
-      result.samplesMasked = check.samples.sensitive;
+      result.samplesMasked = masked;
     }
   }
   if (!passed && check.duplicateKeys && count > 0) {
-    result.samples = await duplicateSamples(session, dataset, check);
-    result.samplesMasked = check.sensitive;
+    result.samples = await duplicateSamples(session, dataset, check, sensitive);
+    result.samplesMasked = sensitive;
   }
   return result;
 }
@@ -347,6 +360,7 @@ async function duplicateSamples(
   session: EngineSession,
   dataset: DatasetSource,
   check: PlannedCheck,
+  masked: boolean,
 ): Promise<string[]> {
   const keys = (check.duplicateKeys ?? []).map(quoteIdent);
   const notNull = keys.length === 1 ? `WHERE ${keys[0]} IS NOT NULL` : '';
@@ -357,13 +371,11 @@ async function duplicateSamples(
     return rows.map((row) => {
       const values = Object.entries(row)
         .filter(([name]) => name !== 'copies')
-        .map(([, value]) =>
-          value === null ? 'NULL' : check.sensitive ? maskValue(String(value)) : String(value),
-        );
+        .map(([, value]) => (value === null ? 'NULL' : masked ? maskValue(String(value)) : String(value)));
       return `${values.join(', ')} ×${toNumber(row['copies'])}`;
     });
   } catch (error) {
-    throw translateEngineError(error, dataset);
+    throw await translateEngineError(error, dataset);
   }
 }
 
@@ -413,10 +425,13 @@ async function runSqlRules(
       }
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-      if (/CSV Error|Invalid unicode|Malformed JSON/.test(reason)) throw translateEngineError(error, dataset);
+      if (/CSV Error|Invalid unicode|Malformed JSON/.test(reason))
+        throw await translateEngineError(error, dataset);
+      // Runtime errors quote data values ("Could not convert string 'x'"); logs must not hold them.
+      const maskedReason = reason.replace(/'([^']*)'/g, (_, value: string) => `'${maskValue(value)}'`);
       throw new WardenError(
         'WARDEN_ERR_CONTRACT_SQL_RULE_FAILED',
-        `${rule.where}: SQL rule "${rule.check}" failed: ${reason}; fix the query so it returns exactly one number`,
+        `${rule.where}: SQL rule "${rule.check}" failed: ${maskedReason}; fix the query so it returns exactly one number`,
         { where: rule.where },
       );
     }

@@ -99,6 +99,8 @@ export async function openDataset(file: string, options: DatasetOptions = {}): P
     `quote='"'`,
     `escape='"'`,
     'strict_mode=true',
+    // A quoted "" is an empty string and a quoted "NA" the text NA; only unquoted fields become NULL.
+    'allow_quoted_nulls=false',
     `nullstr=[${nullValues.map(quoteString).join(', ')}]`,
     `encoding=${quoteString(encoding)}`,
     `columns={${columns}})`,
@@ -215,6 +217,7 @@ function checkHeader(file: string, header: string[], delimiter: string, delimite
       );
     }
   }
+  // DuckDB resolves identifiers without regard to case, so `Name` and `name` would collide.
   const seen = new Map<string, number>();
   header.forEach((name, index) => {
     if (name.trim() === '') {
@@ -224,15 +227,15 @@ function checkHeader(file: string, header: string[], delimiter: string, delimite
         { where: `${file}: line 1` },
       );
     }
-    const previous = seen.get(name);
+    const previous = seen.get(name.toLowerCase());
     if (previous !== undefined) {
       throw new WardenError(
         'WARDEN_ERR_DATA_MALFORMED',
-        `${file}: line 1: columns ${previous + 1} and ${index + 1} are both named ${quoteIdent(name)}; column names must be unique`,
+        `${file}: line 1: columns ${previous + 1} (${quoteIdent(header[previous] ?? '')}) and ${index + 1} (${quoteIdent(name)}) have the same name; column names must be unique, ignoring case`,
         { where: `${file}: line 1` },
       );
     }
-    seen.set(name, index);
+    seen.set(name.toLowerCase(), index);
   });
 }
 
@@ -300,4 +303,24 @@ async function invalidUtf8Error(path: string, file: string, byteOffset: number):
     `${file}: line ${line} (byte ${byteOffset}): not valid UTF-8; convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8) or pass --encoding latin-1`,
     { where: `${file}: line ${line}` },
   );
+}
+
+/**
+ * The physical line (1-based) on which CSV record `record` starts (the header is record 1). DuckDB
+ * numbers records, which differ from lines once a quoted value holds a line break.
+ */
+export async function physicalLineOfRecord(source: DatasetSource, record: number): Promise<number> {
+  let line = 1;
+  let records = 1;
+  let inQuotes = false;
+  for await (const chunk of createReadStream(source.absolutePath) as AsyncIterable<Buffer>) {
+    for (const byte of chunk) {
+      if (byte === 0x22) inQuotes = !inQuotes;
+      else if (byte === 0x0a) {
+        line++;
+        if (!inQuotes && ++records === record) return line;
+      }
+    }
+  }
+  return record;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { WardenError } from '../core/index.js';
-import type { DatasetSource } from './dataset-source.js';
+import { type DatasetSource, physicalLineOfRecord } from './dataset-source.js';
 import { piiMacros } from './pii-detectors.js';
 import { quoteIdent, quoteString } from './sql.js';
 
@@ -72,7 +72,7 @@ export async function openEngineSession(
     connection.closeSync();
     instance.closeSync();
     await rm(spillDirectory, { recursive: true, force: true });
-    throw translateEngineError(error, dataset);
+    throw await translateEngineError(error, dataset);
   }
 }
 
@@ -80,11 +80,11 @@ export async function openEngineSession(
  * Turns a DuckDB error about the dataset into a coded error that names the file, the line and the
  * fix. Anything not recognised as the input's fault is an engine failure (exit 3).
  */
-export function translateEngineError(error: unknown, dataset: DatasetSource): WardenError {
+export async function translateEngineError(error: unknown, dataset: DatasetSource): Promise<WardenError> {
   if (error instanceof WardenError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const file = dataset.file;
-  const line = /CSV Error on Line: (\d+)/.exec(message)?.[1] ?? /in line (\d+)/.exec(message)?.[1];
+  const line = await lineOfError(message, dataset);
   const where = line ? `${file}: line ${line}` : file;
   const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   if (columns) {
@@ -137,6 +137,15 @@ export function translateEngineError(error: unknown, dataset: DatasetSource): Wa
       cause: error,
     },
   );
+}
+
+/** DuckDB counts CSV records, not lines, and names the line after a malformed JSON line. */
+async function lineOfError(message: string, dataset: DatasetSource): Promise<number | undefined> {
+  const csvRecord = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+  if (csvRecord) return physicalLineOfRecord(dataset, Number(csvRecord));
+  const jsonLine = /in line (\d+)/.exec(message)?.[1];
+  if (jsonLine) return Math.max(1, Number(jsonLine) - 1);
+  return undefined;
 }
 
 function firstLine(message: string): string {

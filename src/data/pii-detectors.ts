@@ -86,6 +86,14 @@ export const ibanLengths: Readonly<Record<string, number>> = {
   VA: 22,
   VG: 24,
   XK: 20,
+  BI: 27,
+  DJ: 27,
+  FK: 18,
+  LY: 25,
+  MN: 20,
+  RU: 33,
+  SD: 18,
+  SO: 23,
 };
 
 /** SSNs that were published as examples and never belonged to anyone real (SSA). */
@@ -93,9 +101,19 @@ export const sampleSsns = ['078051120', '219099999', '123456789'];
 
 export const patterns = {
   email: '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}',
-  creditCard: '(?:^|[^0-9-])([2-6](?:[ -]?[0-9]){12,18})(?:[^0-9-]|$)',
-  iban: '(?:^|[^A-Za-z0-9])([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30})(?:[^A-Za-z0-9]|$)',
-  usSsn: '(?:^|[^0-9-])([0-9]{3})([- ])([0-9]{2})([- ])([0-9]{4})(?:[^0-9-]|$)',
+  /**
+   * A maximal run of digits, each separated from the next by at most one space or dash, with the
+   * character before it and an optional dash on either side: a dash there disqualifies the run.
+   */
+  digitRun: '(?:^|[^0-9])-?[0-9](?:[ -]?[0-9])*-?',
+  /** A run that starts with four groups of four digits and goes on: "4111 1111 1111 1111 05/27". */
+  groupedCardPrefix: '^[^0-9-]?[0-9]{4}[ -][0-9]{4}[ -][0-9]{4}[ -][0-9]{4}[ -]',
+  /** Capitals and digits in groups split by single spaces, not touching another letter or digit. */
+  iban: '(?:^|[^A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9])+[a-z]?',
+  ibanParts: '([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9])+)([a-z]?)$',
+  /** The tail group catches a digit or dash right after the number, which disqualifies it. */
+  usSsn: '(?:^|[^0-9-])[0-9]{3}[- ][0-9]{2}[- ][0-9]{4}[0-9-]?',
+  usSsnParts: '([0-9]{3})([- ])([0-9]{2})([- ])([0-9]{4})([0-9-]?)$',
   nanpPhone: '(?:\\+?1[ .-]?)?(?:\\([2-9][0-9]{2}\\) ?|[2-9][0-9]{2}[ .-])[2-9][0-9]{2}[ .-][0-9]{4}',
   internationalPhone: '\\+[1-9][0-9]{0,2}(?:[ .-]?[0-9]{1,5}){1,6}',
 } as const;
@@ -117,6 +135,7 @@ const ibanLengthCase = `CASE substr(s, 1, 2) ${Object.entries(ibanLengths)
  * Card numbers whose digits are all the same pass Luhn for some lengths and are excluded.
  */
 export const piiMacros: readonly string[] = [
+  `CREATE OR REPLACE TEMP MACRO warden_iban_length(s) AS ${ibanLengthCase}`,
   `CREATE OR REPLACE TEMP MACRO warden_luhn(d) AS (
     length(d) BETWEEN 13 AND 19 AND length(replace(d, d[1], '')) > 0 AND
     list_sum(list_transform(range(length(d)), i -> CASE WHEN i % 2 = 0
@@ -124,7 +143,7 @@ export const piiMacros: readonly string[] = [
       ELSE CAST(d[length(d) - i] AS INTEGER) * 2 - CASE WHEN CAST(d[length(d) - i] AS INTEGER) >= 5 THEN 9 ELSE 0 END
     END)) % 10 = 0)`,
   `CREATE OR REPLACE TEMP MACRO warden_iban_valid(s) AS (
-    length(s) = ${ibanLengthCase} AND
+    length(s) = warden_iban_length(s) AND
     list_reduce(
       list_transform(string_split(substr(s, 5) || substr(s, 1, 4), ''),
         ch -> CASE WHEN ch BETWEEN '0' AND '9' THEN ascii(ch) - 48 ELSE ascii(ch) - 55 END),
@@ -137,27 +156,36 @@ export const piiMacros: readonly string[] = [
     AND length(replace(p.area || p.grp || p.serial, p.area[1], '')) > 0)`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_email(v) AS
     CASE WHEN contains(v, '@') THEN regexp_matches(v, ${sqlString(patterns.email)}) ELSE false END`,
+  `CREATE OR REPLACE TEMP MACRO warden_card_number(d) AS d[1] BETWEEN '2' AND '6' AND warden_luhn(d)`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_credit_card(v) AS
     CASE WHEN length(v) >= 13 THEN
-      CASE WHEN regexp_matches(v, '[0-9]{4}') THEN
-        list_transform([replace(replace(regexp_extract(v, ${sqlString(patterns.creditCard)}, 1), ' ', ''), '-', '')],
-          d -> warden_luhn(d))[1]
+      CASE WHEN regexp_matches(v, '[0-9][ -]?[0-9][ -]?[0-9]') THEN
+        coalesce(list_bool_or(list_transform(regexp_extract_all(v, ${sqlString(patterns.digitRun)}), r ->
+          NOT regexp_matches(r, '^[^0-9]?-|-$') AND
+          list_transform([regexp_replace(r, '[^0-9]', '', 'g')], d ->
+            warden_card_number(d)
+            OR (regexp_matches(r, ${sqlString(patterns.groupedCardPrefix)}) AND warden_card_number(d[1:16])))[1])), false)
       ELSE false END
     ELSE false END`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_iban(v) AS
     CASE WHEN length(v) >= 15 THEN
       CASE WHEN regexp_matches(v, '[A-Z]{2}[0-9]{2}') THEN
-        list_transform([replace(regexp_extract(v, ${sqlString(patterns.iban)}, 1), ' ', '')], s -> warden_iban_valid(s))[1]
+        coalesce(list_bool_or(list_transform(regexp_extract_all(v, ${sqlString(patterns.iban)}), m ->
+          list_transform([regexp_extract(m, ${sqlString(patterns.ibanParts)}, ['iban', 'tail'])], c ->
+            c.tail = '' AND list_transform([string_split(c.iban, ' ')], g ->
+              coalesce(list_bool_or(list_transform(range(1, len(g) + 1), k ->
+                warden_iban_valid(array_to_string(g[1:k], '')))), false))[1])[1])), false)
       ELSE false END
     ELSE false END`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_us_ssn(v) AS
     CASE WHEN length(v) >= 11 THEN
-      list_transform([regexp_extract(v, ${sqlString(patterns.usSsn)}, ['area', 'sep1', 'grp', 'sep2', 'serial'])],
-        p -> warden_ssn_valid(p))[1]
+      coalesce(list_bool_or(list_transform(regexp_extract_all(v, ${sqlString(patterns.usSsn)}), m ->
+        list_transform([regexp_extract(m, ${sqlString(patterns.usSsnParts)}, ['area', 'sep1', 'grp', 'sep2', 'serial', 'tail'])],
+          p -> p.tail = '' AND warden_ssn_valid(p))[1])), false)
     ELSE false END`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_phone(v) AS
-    CASE WHEN length(v) BETWEEN 10 AND 40 THEN
-      CASE WHEN regexp_full_match(v, ${sqlString(`s*(?:${patterns.nanpPhone}|${patterns.internationalPhone})s*`)})
+    CASE WHEN length(v) BETWEEN 9 AND 40 THEN
+      CASE WHEN regexp_full_match(v, ${sqlString(`\\s*(?:${patterns.nanpPhone}|${patterns.internationalPhone})\\s*`)})
         THEN length(regexp_replace(v, '[^0-9]', '', 'g')) BETWEEN 8 AND 15
       ELSE false END
     ELSE false END`,
@@ -196,6 +224,6 @@ export function notHashedPredicate(algorithm: HashAlgorithm, valueSql: string): 
  * everything else stays. `jane.doe@example.com` → `xxxx.xxx@xxxxxxx.xxx`.
  */
 export function maskValue(value: string): string {
-  const masked = value.replace(/\p{Nd}/gu, '#').replace(/\p{L}/gu, 'x');
-  return masked.length > 40 ? `${masked.slice(0, 40)}…` : masked;
+  const masked = Array.from(value.replace(/\p{Nd}/gu, '#').replace(/\p{L}/gu, 'x'));
+  return masked.length > 40 ? `${masked.slice(0, 40).join('')}…` : masked.join('');
 }
