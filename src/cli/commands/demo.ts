@@ -31,30 +31,25 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   await mkdir(flags.workdir, { recursive: true });
 
   io.stdout.write(`${bold('Warden demo — the credit-risk training pipeline')}\n\n`);
+  const dataGate = async (file: string, evidence: string) => {
+    const json = join(flags.workdir, evidence);
+    io.stdout.write(
+      `  $ warden check data ${file} --contract ${contract} --null-value NA --json ${json}\n\n`,
+    );
+    return checkData(file, { contract, nullValue: ['NA'], piiScan: true, json }, io);
+  };
+
   io.stdout.write(`${bold('Step 1/2')}  Data gate on the clean training set\n`);
-  io.stdout.write(
-    `  $ warden check data ${dataset} --contract ${contract} --null-value NA --json ${join(flags.workdir, 'data-check-clean.json')}\n\n`,
-  );
-  const clean = await checkData(
-    dataset,
-    demoFlags(contract, join(flags.workdir, 'data-check-clean.json')),
-    io,
-  );
+  const clean = await dataGate(dataset, 'data-check-clean.json');
 
   const { csv, defects } = injectCreditDefects(await readFile(dataset, 'utf8'));
   const defective = join(flags.workdir, 'credit_data_defective.csv');
   await writeFile(defective, csv);
   io.stdout.write(`\n${bold('Step 2/2')}  Data gate on a copy with injected defects\n`);
-  for (const defect of defects)
+  for (const defect of defects) {
     io.stdout.write(`  injected: ${defect.what} (${defect.rows} row${defect.rows === 1 ? '' : 's'})\n`);
-  io.stdout.write(
-    `  $ warden check data ${defective} --contract ${contract} --null-value NA --json ${join(flags.workdir, 'data-check-defective.json')}\n\n`,
-  );
-  const broken = await checkData(
-    defective,
-    demoFlags(contract, join(flags.workdir, 'data-check-defective.json')),
-    io,
-  );
+  }
+  const broken = await dataGate(defective, 'data-check-defective.json');
 
   const asExpected = clean === 0 && broken === 1;
   io.stdout.write(
@@ -63,8 +58,4 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
       : `\n${bold('Demo did not behave as expected')}: clean exit ${clean} (expected 0), defective exit ${broken} (expected 1).\n`,
   );
   return asExpected ? 0 : 1;
-}
-
-function demoFlags(contract: string, json: string) {
-  return { contract, nullValue: ['NA'], piiScan: true, json };
 }
