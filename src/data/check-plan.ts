@@ -16,7 +16,7 @@ import { numberLiteral, quoteIdent, quoteString } from './sql.js';
 /**
  * A contract's checks for one table, compiled for one scan: per-row expressions (typed values and
  * "this row is unexpected" flags) are projected once, and every check reads them through
- * `count(*) FILTER (WHERE flag)` in a single aggregate SELECT. Duplicate samples and SQL rules are
+ * `count_if(flag)` in a single aggregate SELECT. Duplicate samples and SQL rules are
  * the only extra queries.
  */
 export interface CheckPlan {
@@ -144,17 +144,17 @@ class Scan {
     return alias;
   }
 
+  // count_if(flag) and min(CASE WHEN flag …) give what count(*) / min(…) FILTER (WHERE flag) give,
+  // and DuckDB 1.5 runs them nearly twice as fast over a scan with hundreds of aggregates
+  // (bench/data-gate/profile.mjs measures both forms).
   countWhere(flagSql: string): string {
-    return this.aggregate(`count(*) FILTER (WHERE ${this.project(flagSql)})`);
+    return this.aggregate(`count_if(coalesce(${this.project(flagSql)}, false))`);
   }
 
   sampleRange(valueSql: string, flagSql: string): { low: string; high: string } {
     const flag = this.project(flagSql);
-    const value = `CAST(${valueSql} AS VARCHAR)`;
-    return {
-      low: this.aggregate(`min(${value}) FILTER (WHERE ${flag})`),
-      high: this.aggregate(`max(${value}) FILTER (WHERE ${flag})`),
-    };
+    const value = `CASE WHEN ${flag} THEN CAST(${valueSql} AS VARCHAR) END`;
+    return { low: this.aggregate(`min(${value})`), high: this.aggregate(`max(${value})`) };
   }
 
   sql(table: string): string {

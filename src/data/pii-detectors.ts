@@ -159,7 +159,7 @@ export const piiMacros: readonly string[] = [
   `CREATE OR REPLACE TEMP MACRO warden_card_number(d) AS d[1] BETWEEN '2' AND '6' AND warden_luhn(d)`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_credit_card(v) AS
     CASE WHEN length(v) >= 13 THEN
-      CASE WHEN regexp_matches(v, '[0-9][ -]?[0-9][ -]?[0-9]') THEN
+      CASE WHEN regexp_matches(v, '[0-9](?:[ -]?[0-9]){12}') THEN
         coalesce(list_bool_or(list_transform(regexp_extract_all(v, ${sqlString(patterns.digitRun)}), r ->
           NOT regexp_matches(r, '^[^0-9]?-|-$') AND
           list_transform([regexp_replace(r, '[^0-9]', '', 'g')], d ->
@@ -179,9 +179,11 @@ export const piiMacros: readonly string[] = [
     ELSE false END`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_us_ssn(v) AS
     CASE WHEN length(v) >= 11 THEN
+      CASE WHEN regexp_matches(v, '[0-9]{3}[- ][0-9]{2}[- ][0-9]{4}') THEN
       coalesce(list_bool_or(list_transform(regexp_extract_all(v, ${sqlString(patterns.usSsn)}), m ->
         list_transform([regexp_extract(m, ${sqlString(patterns.usSsnParts)}, ['area', 'sep1', 'grp', 'sep2', 'serial', 'tail'])],
           p -> p.tail = '' AND warden_ssn_valid(p))[1])), false)
+      ELSE false END
     ELSE false END`,
   `CREATE OR REPLACE TEMP MACRO warden_pii_phone(v) AS
     CASE WHEN length(v) BETWEEN 9 AND 40 THEN
