@@ -147,6 +147,7 @@ async function main() {
   const contract = join(here, 'contract.yaml');
   const out = (rows, name) => join(outDir, `run-${rows}-${name}.json`);
   const load = loadavg()[0];
+  const wardenRevision = revision(root);
 
   process.stderr.write(`data-gate benchmark: ${options.rows.toLocaleString('en-US')} rows\n`);
   const log = (message) => process.stderr.write(`  ${message}\n`);
@@ -226,7 +227,7 @@ async function main() {
     agreements.push({ rows: pandasRows, counts: small });
   }
 
-  const environment = `${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${load.toFixed(1)} at start; DuckDB memory_limit ${process.env.WARDEN_DUCKDB_MEMORY_LIMIT ?? '1GB'}; Warden ${revision(root)}`;
+  const environment = `${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${load.toFixed(1)} at start; DuckDB memory_limit ${process.env.WARDEN_DUCKDB_MEMORY_LIMIT ?? '1GB'}; Warden ${wardenRevision}`;
   const { text, agree } = report({
     options,
     csvBytes: (await stat(csv)).size,

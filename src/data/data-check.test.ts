@@ -1143,6 +1143,24 @@ describe('runDataCheck: PII', () => {
     for (const raw of [rawEmail, 'jane.doe', 'example.com']) expect(json).not.toContain(raw);
   });
 
+  it('a well-formed digest is not raw PII, even when it holds a Luhn-valid run of digits', async () => {
+    // sha256('id262') holds the run 5701391999155900: 16 digits, first digit 5, Luhn-valid.
+    const digest = digestOf('id262');
+    expect(digest).toContain('5701391999155900');
+    const evidence = await check(
+      'hashed-luhn.csv',
+      `id,h\n1,${digest}\n2,${digestOf('a')}\n`,
+      `    properties:
+      - name: h
+        classification: pii
+        tags: [hashed]
+`,
+    );
+    expect(result(evidence, 't.h.piiHashed')).toMatchObject({ passed: true, observed: 0 });
+    expect(evidence.results.filter((r) => r.metric === 'piiDetected')).toEqual([]);
+    expect(evidence.passed).toBe(true);
+  });
+
   it('only the digest of "" in a hashed column still fails', async () => {
     const evidence = await check(
       'hashed-empty.csv',
