@@ -235,7 +235,7 @@ export function planChecks(input: PlanInput): CheckPlan {
       flagSql: string,
       denominator: string,
       extra: Partial<PlannedCheck> = {},
-      sampleValue: string = c,
+      withSamples = true,
     ) => {
       plan.checks.push({
         ...base,
@@ -247,12 +247,12 @@ export function planChecks(input: PlanInput): CheckPlan {
         unit: 'rows',
         count: scan.countWhere(flagSql),
         denominator,
-        samples: { ...scan.sampleRange(sampleValue, flagSql), sensitive },
+        ...(withSamples ? { samples: { ...scan.sampleRange(c, flagSql), sensitive } } : {}),
         ...extra,
       });
     };
 
-    if (property.required || property.primaryKey) implicit('required', `${c} IS NULL`, rowCount, {}, 'NULL');
+    if (property.required || property.primaryKey) implicit('required', `${c} IS NULL`, rowCount, {}, false);
     if (property.unique && !property.primaryKey) {
       plan.checks.push({
         ...base,

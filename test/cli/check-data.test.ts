@@ -213,6 +213,16 @@ describe('warden check data', () => {
       /sql\.yaml:\d+:\d+: SQL rule ".*" does not compile: Binder Error/,
     ],
     [
+      'a --delimiter of two characters',
+      async () => [dataset, '--contract', contract, '--delimiter', 'ab'],
+      /--delimiter takes one character, got "ab"/,
+    ],
+    [
+      'a file whose format cannot be told',
+      async () => [await fixture('blank.dat', '   \n\n'), '--contract', contract],
+      /blank\.dat: cannot tell the format.*pass --format csv, parquet or jsonl/,
+    ],
+    [
       'an unknown option',
       async () => [dataset, '--contract', contract, '--frobnicate'],
       /unknown option '--frobnicate'/,
