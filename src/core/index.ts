@@ -1,5 +1,20 @@
 export { canonicalJson } from './canonical-json.js';
+export {
+  type CsvEncoding,
+  csvEncodings,
+  type DatasetFormat,
+  type DatasetOptions,
+  type DatasetSource,
+  datasetFormats,
+  openDataset,
+} from './dataset-source.js';
 export { contentDigest, type Digest, sha256Digest } from './digest.js';
+export {
+  type EngineOptions,
+  type EngineSession,
+  openEngineSession,
+  translateEngineError,
+} from './engine-session.js';
 export { type ErrorCode, errorRegistry, isWardenError, WardenError } from './errors.js';
 export {
   type EvidenceEnvelope,
@@ -9,5 +24,7 @@ export {
   sealEvidence,
   verifyEvidenceId,
 } from './evidence.js';
+export { fileReadError } from './file-errors.js';
 export { packageRoot, producer } from './producer.js';
+export { numberLiteral, quoteIdent, quoteString } from './sql.js';
 export { closestMatch, didYouMean, editDistance } from './suggest.js';

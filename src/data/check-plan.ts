@@ -1,4 +1,4 @@
-import { didYouMean, WardenError } from '../core/index.js';
+import { didYouMean, numberLiteral, quoteIdent, quoteString, WardenError } from '../core/index.js';
 import type { DataMetric, Severity, SkippedRule, Unit } from './check-results.js';
 import { boundLiteral, isTextType, type SourceColumn, typedValue } from './column-types.js';
 import type { ContractProperty, LogicalType, QualityRule, SchemaObject } from './contract-document.js';
@@ -11,7 +11,6 @@ import {
   piiDetectorNames,
   piiPredicate,
 } from './pii-detectors.js';
-import { numberLiteral, quoteIdent, quoteString } from './sql.js';
 
 /**
  * A contract's checks for one table, compiled for one scan: per-row expressions (typed values and

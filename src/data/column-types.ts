@@ -1,6 +1,5 @@
-import { WardenError } from '../core/index.js';
+import { quoteIdent, quoteString, WardenError } from '../core/index.js';
 import type { LogicalType } from './contract-document.js';
-import { quoteIdent, quoteString } from './sql.js';
 
 /** A column as the engine sees it in the file: its name and DuckDB type. */
 export interface SourceColumn {

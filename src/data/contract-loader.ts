@@ -1,9 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv2019, type ErrorObject, type ValidateFunction } from 'ajv/dist/2019.js';
 import { type Document, isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { type Digest, didYouMean, packageRoot, sha256Digest, WardenError } from '../core/index.js';
+import {
+  type Digest,
+  didYouMean,
+  fileReadError,
+  packageRoot,
+  sha256Digest,
+  WardenError,
+} from '../core/index.js';
 import { type DataContract, dataContractSchema } from './contract-document.js';
-import { fileReadError } from './file-errors.js';
 import { operatorNames } from './operators.js';
 
 export const odcsSchemaFile = 'schemas/odcs-json-schema-v3.1.0.json';

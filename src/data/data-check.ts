@@ -1,21 +1,26 @@
 import { basename, extname } from 'node:path';
 import { StatementType } from '@duckdb/node-api';
-import { type Digest, sealEvidence, WardenError } from '../core/index.js';
+import {
+  type DatasetOptions,
+  type DatasetSource,
+  type Digest,
+  type EngineOptions,
+  type EngineSession,
+  openDataset,
+  openEngineSession,
+  quoteIdent,
+  quoteString,
+  sealEvidence,
+  translateEngineError,
+  WardenError,
+} from '../core/index.js';
 import { type CheckPlan, type PlannedCheck, type PlannedSqlRule, planChecks } from './check-plan.js';
 import type { CheckResult, PiiColumnReport, SkippedRule } from './check-results.js';
 import type { SourceColumn } from './column-types.js';
 import type { SchemaObject } from './contract-document.js';
 import { type LoadedContract, loadContract } from './contract-loader.js';
-import { type DatasetOptions, type DatasetSource, openDataset } from './dataset-source.js';
-import {
-  type EngineOptions,
-  type EngineSession,
-  openEngineSession,
-  translateEngineError,
-} from './engine-session.js';
 import { compare } from './operators.js';
-import { maskValue, type PiiDetectorName, piiDetectorNames } from './pii-detectors.js';
-import { quoteIdent, quoteString } from './sql.js';
+import { maskValue, type PiiDetectorName, piiDetectorNames, piiMacros } from './pii-detectors.js';
 
 export interface DataCheckOptions extends DatasetOptions, EngineOptions {
   /** The schema object of the contract that describes this file (needed when it has several). */
@@ -87,7 +92,7 @@ export async function runDataCheck(
   const { schemaObject, schemaIndex } = pickSchemaObject(contract, dataset.file, options.table);
   const digest = dataset.digest();
   digest.catch(() => undefined);
-  const session = await openEngineSession(dataset, schemaObject.name, options);
+  const session = await openEngineSession(dataset, schemaObject.name, { ...options, setup: piiMacros });
   try {
     const columns = await describeColumns(session, dataset, schemaObject.name);
     const plan = planChecks({

@@ -14,6 +14,5 @@ export {
   pinnedSemantics,
   runDataCheck,
 } from './data-check.js';
-export { type CsvEncoding, csvEncodings, type DatasetFormat, datasetFormats } from './dataset-source.js';
 export { describeExpectation, type OperatorName, type Threshold } from './operators.js';
 export { maskValue, type PiiDetectorName, piiDetectorNames } from './pii-detectors.js';

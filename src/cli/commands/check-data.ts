@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
-import { csvEncodings, type DataCheckOptions, datasetFormats, runDataCheck } from '../../data/index.js';
+import { csvEncodings, datasetFormats } from '../../core/index.js';
+import { type DataCheckOptions, runDataCheck } from '../../data/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
 import { dataCheckView } from '../render/data-check-view.js';
 import { ProgressBar } from '../render/progress.js';

@@ -2,21 +2,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { WardenError } from '../core/index.js';
 import { type DatasetSource, physicalLineOfRecord } from './dataset-source.js';
-import { piiMacros } from './pii-detectors.js';
+import { WardenError } from './errors.js';
 import { quoteIdent, quoteString } from './sql.js';
 
 export interface EngineOptions {
   /** DuckDB's memory limit, e.g. `1GB`; beyond it DuckDB spills to a private temp directory. */
   memoryLimit?: string;
   threads?: number;
+  /** Statements run after the sandbox is locked and before the dataset view exists, e.g. macros. */
+  setup?: readonly string[];
 }
 
 /**
  * A DuckDB session that can read exactly one dataset and nothing else: no other files, no
- * extension loading, no writes. The configuration is locked before any contract SQL runs, so a SQL
- * rule cannot undo it (DESIGN.md, "Storage and scale").
+ * extension loading, no writes outside its private spill directory. The configuration is locked
+ * before any user SQL runs, so a contract's SQL rule cannot undo it (DESIGN.md, "Storage and scale").
  */
 export interface EngineSession {
   connection: DuckDBConnection;
@@ -54,7 +55,7 @@ export async function openEngineSession(
       'SET lock_configuration=true',
     ];
     for (const statement of settings) await connection.run(statement);
-    for (const macro of piiMacros) await connection.run(macro);
+    for (const statement of options.setup ?? []) await connection.run(statement);
     await connection.run(`CREATE TEMP VIEW ${quoteIdent(tableName)} AS SELECT * FROM ${dataset.readSql}`);
     const [row] = await query('SELECT version() AS version');
     return {

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { type Digest, WardenError } from '../core/index.js';
+import type { Digest } from './digest.js';
+import { WardenError } from './errors.js';
 import { fileReadError } from './file-errors.js';
 import { quoteIdent, quoteString } from './sql.js';
 

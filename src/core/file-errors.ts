@@ -1,4 +1,4 @@
-import { WardenError } from '../core/index.js';
+import { WardenError } from './errors.js';
 
 /** The coded error for a file that cannot be read, with the fix for the usual causes. */
 export function fileReadError(file: string, error: unknown, what: string): WardenError {
