@@ -24,6 +24,11 @@ export interface EngineSession {
   version: string;
   /** Runs a query and returns its rows as plain objects (BIGINT as bigint). */
   query(sql: string): Promise<Record<string, unknown>[]>;
+  /**
+   * Runs a long query, reporting DuckDB's progress (0–100) every 200 ms once it has run for a
+   * second; engine errors come back as coded errors about the dataset.
+   */
+  scan(sql: string, onProgress?: (percent: number) => void): Promise<Record<string, unknown>[]>;
   /** Progress of the running query, 0–100, or -1 when DuckDB cannot tell. */
   progress(): number;
   close(): Promise<void>;
@@ -62,6 +67,7 @@ export async function openEngineSession(
       connection,
       version: String(row?.['version'] ?? 'unknown'),
       query,
+      scan: (sql, onProgress) => scanWithProgress(query, connection, dataset, sql, onProgress),
       progress: () => connection.progress.percentage,
       close: async () => {
         connection.closeSync();
@@ -75,6 +81,36 @@ export async function openEngineSession(
     await rm(spillDirectory, { recursive: true, force: true });
     throw await translateEngineError(error, dataset);
   }
+}
+
+async function scanWithProgress(
+  query: (sql: string) => Promise<Record<string, unknown>[]>,
+  connection: DuckDBConnection,
+  dataset: DatasetSource,
+  sql: string,
+  onProgress: ((percent: number) => void) | undefined,
+): Promise<Record<string, unknown>[]> {
+  const started = Date.now();
+  const timer = onProgress
+    ? setInterval(() => {
+        if (Date.now() - started >= 1000) onProgress(Math.max(0, connection.progress.percentage));
+      }, 200)
+    : undefined;
+  try {
+    return await query(sql);
+  } catch (error) {
+    throw await translateEngineError(error, dataset);
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+}
+
+/** A number from a query result: DuckDB returns BIGINT and HUGEINT as bigint. */
+export function sqlNumber(value: unknown): number {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return Number(value ?? 0);
 }
 
 /**

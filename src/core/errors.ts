@@ -99,6 +99,23 @@ export const errorRegistry = {
     summary:
       'An evaluation parameter or compact input is unusable: a score table not in descending score order, a bin count below 1, bootstrap replicates or quantiles out of range.',
   },
+  WARDEN_ERR_EVAL_MISSING_COLUMN: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'A column named by --label, --score, --prediction, --weight or --sensitive is not in the predictions file.',
+  },
+  WARDEN_ERR_EVAL_INVALID_LABEL: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'The label (or prediction) column is not binary, has missing values, or the positive value is unknown or not given.',
+  },
+  WARDEN_ERR_EVAL_INVALID_ATTRIBUTE: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A sensitive attribute cannot be grouped: too many distinct values, or values --bins cannot read as numbers.',
+  },
 } as const satisfies Record<string, { httpStatus: number; exitCode: 2 | 3; summary: string }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

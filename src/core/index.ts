@@ -13,6 +13,7 @@ export {
   type EngineOptions,
   type EngineSession,
   openEngineSession,
+  sqlNumber,
   translateEngineError,
 } from './engine-session.js';
 export { type ErrorCode, errorRegistry, isWardenError, WardenError } from './errors.js';

@@ -55,11 +55,18 @@ export {
   ratio,
 } from './group-aggregates.js';
 export {
+  type FairnessEntry,
+  type ModelEvaluationEvidence,
+  type ModelEvaluationOptions,
+  runModelEvaluation,
+} from './model-evaluation.js';
+export {
   type PerformanceOptions,
   type PerformanceReport,
   type PredictionSummary,
   performanceReport,
 } from './performance-report.js';
+export { bandLabels } from './prediction-queries.js';
 export {
   brierScore,
   clipProbability,
@@ -84,7 +91,17 @@ export {
   confusionAtThreshold,
   type Ranking,
   RankingAccumulator,
+  type RankingTotals,
   rocAuc,
   type ScoreTable,
 } from './score-table.js';
 export { evaluationSemantics } from './semantics.js';
+export {
+  type DifferenceMetric,
+  differenceMetrics,
+  type GateThresholds,
+  parseMetricThresholds,
+  type RatioMetric,
+  ratioMetrics,
+  type ThresholdResult,
+} from './thresholds.js';

@@ -51,6 +51,22 @@ export class RankingAccumulator {
   private readonly precisionMass = new CompensatedSum();
   private finished = false;
 
+  /**
+   * A finished accumulator from the sums a database computed over a score table in descending
+   * order (see {@link RankingTotals}); it gives the same results as one fed the table.
+   */
+  static fromTotals(totals: RankingTotals): RankingAccumulator {
+    requireWeight(totals.positiveWeight, 'the positive weight of a ranking');
+    requireWeight(totals.negativeWeight, 'the negative weight of a ranking');
+    const accumulator = new RankingAccumulator();
+    accumulator.truePositives = totals.positiveWeight;
+    accumulator.falsePositives = totals.negativeWeight;
+    accumulator.doubleArea.add(totals.doubleArea);
+    accumulator.precisionMass.add(totals.precisionMass);
+    accumulator.finished = true;
+    return accumulator;
+  }
+
   /** Adds the weights of one distinct score; scores must come in non-increasing order. */
   add(score: number, positiveWeight: number, negativeWeight: number): void {
     if (this.finished) throw invalidArgument('a ranking accumulator takes no rows after its result was read');
@@ -131,6 +147,24 @@ export class RankingAccumulator {
     this.blockPositive = 0;
     this.blockNegative = 0;
   }
+}
+
+/**
+ * What the ranking metrics need of a score table, as sums a database computes in one window pass:
+ * with `tp`, `fp` the cumulative positive and negative weights down to and including each distinct
+ * score (score descending), and `pw`, `nw` that score's own weights,
+ *
+ * ```sql
+ * sum(pw) AS positive_weight, sum(nw) AS negative_weight,
+ * sum(nw * (2 * tp - pw)) AS double_area,                      -- twice the trapezoid area
+ * sum(CASE WHEN pw > 0 THEN pw * tp / (tp + fp) END) AS precision_mass
+ * ```
+ */
+export interface RankingTotals {
+  positiveWeight: number;
+  negativeWeight: number;
+  doubleArea: number;
+  precisionMass: number;
 }
 
 /** A score table, or an accumulator that was fed one (streaming). */
