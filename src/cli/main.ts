@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isWardenError, producer, WardenError } from '../core/index.js';
 import type { CliIo } from './cli-io.js';
 import { registerCheckData } from './commands/check-data.js';
+import { registerCheckModel } from './commands/check-model.js';
 import { registerDemo } from './commands/demo.js';
 
 /** Exit codes (DESIGN.md): 0 passed, 1 a gate or check failed, 2 bad usage or input, 3 a fault. */
@@ -11,6 +12,8 @@ function buildProgram(io: CliIo): Command {
   const program = new Command('warden')
     .description('Warden — ML governance gates: data contracts, model checks, policies and evidence')
     .version(producer.version)
+    // Options after a command are that command's own: `check model --version 3` is the model version.
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
@@ -19,6 +22,7 @@ function buildProgram(io: CliIo): Command {
     });
   const check = program.command('check').description('run a check and record its evidence');
   registerCheckData(check, io);
+  registerCheckModel(check, io);
   registerDemo(program, io);
   return program;
 }

@@ -102,7 +102,8 @@ export const errorRegistry = {
   WARDEN_ERR_EVAL_MISSING_COLUMN: {
     httpStatus: 400,
     exitCode: 2,
-    summary: 'A column named by --label, --score, --prediction, --weight or --sensitive is not in the predictions file.',
+    summary:
+      'A column named by --label, --score, --prediction, --weight or --sensitive is not in the predictions file.',
   },
   WARDEN_ERR_EVAL_INVALID_LABEL: {
     httpStatus: 400,

@@ -11,6 +11,7 @@ import {
   quoteIdent,
   quoteString,
   sealEvidence,
+  sqlNumber,
   translateEngineError,
   WardenError,
 } from '../core/index.js';
@@ -104,7 +105,8 @@ export async function runDataCheck(
     });
     await compilePatterns(session, plan);
     const sqlRules = await prepareSqlRules(session, plan);
-    const row = await runScan(session, dataset, plan.scanSql, options.onProgress);
+    const [row] = await session.scan(plan.scanSql, options.onProgress);
+    if (!row) throw new Error('the scan returned no row');
     const pii = plan.pii.map((column) => piiReport(column, row));
     const columnsWithPii = new Set(
       pii
@@ -120,7 +122,7 @@ export async function runDataCheck(
       ...piiResults(plan, pii, row),
     ];
     const skipped = [...plan.skipped, ...sqlRules.filter((rule) => 'reason' in rule)] as SkippedRule[];
-    const rowCount = toNumber(row['a0']);
+    const rowCount = sqlNumber(row['a0']);
     const passed = results.every((result) => result.passed || result.severity !== 'error');
     return sealEvidence(
       {
@@ -264,36 +266,6 @@ async function prepareSqlRules(session: EngineSession, plan: CheckPlan): Promise
   return prepared;
 }
 
-async function runScan(
-  session: EngineSession,
-  dataset: DatasetSource,
-  sql: string,
-  onProgress: ((percent: number) => void) | undefined,
-): Promise<Record<string, unknown>> {
-  const started = Date.now();
-  const timer = onProgress
-    ? setInterval(() => {
-        if (Date.now() - started >= 1000) onProgress(Math.max(0, session.progress()));
-      }, 200)
-    : undefined;
-  try {
-    const [row] = await session.query(sql);
-    if (!row) throw new Error('the scan returned no row');
-    return row;
-  } catch (error) {
-    throw await translateEngineError(error, dataset);
-  } finally {
-    if (timer) clearInterval(timer);
-  }
-}
-
-function toNumber(value: unknown): number {
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'number') return value;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return Number(value ?? 0);
-}
-
 function percent(count: number, denominator: number): number {
   return denominator === 0 ? 0 : (100 * count) / denominator;
 }
@@ -316,8 +288,8 @@ async function checkResult(
   const sensitive =
     check.sensitive ||
     [check.column, ...(check.columns ?? [])].some((name) => name !== undefined && columnsWithPii.has(name));
-  const count = toNumber(row[check.count]);
-  const denominator = check.denominator === undefined ? undefined : toNumber(row[check.denominator]);
+  const count = sqlNumber(row[check.count]);
+  const denominator = check.denominator === undefined ? undefined : sqlNumber(row[check.denominator]);
   const unexpectedPercent = denominator === undefined ? undefined : percent(count, denominator);
   const observed = check.unit === 'percent' && unexpectedPercent !== undefined ? unexpectedPercent : count;
   const passed = compare(observed, check.operator, check.threshold);
@@ -341,7 +313,7 @@ async function checkResult(
     result.details = {
       ...check.details,
       ...Object.fromEntries(
-        Object.entries(check.detailCounts ?? {}).map(([name, alias]) => [name, toNumber(row[alias])]),
+        Object.entries(check.detailCounts ?? {}).map(([name, alias]) => [name, sqlNumber(row[alias])]),
       ),
     };
   }
@@ -377,7 +349,7 @@ async function duplicateSamples(
       const values = Object.entries(row)
         .filter(([name]) => name !== 'copies')
         .map(([, value]) => (value === null ? 'NULL' : masked ? maskValue(String(value)) : String(value)));
-      return `${values.join(', ')} ×${toNumber(row['copies'])}`;
+      return `${values.join(', ')} ×${sqlNumber(row['copies'])}`;
     });
   } catch (error) {
     throw await translateEngineError(error, dataset);
@@ -440,7 +412,7 @@ async function runSqlRules(
         { where: rule.where },
       );
     }
-    const observed = value === null ? Number.NaN : toNumber(value);
+    const observed = value === null ? Number.NaN : sqlNumber(value);
     results.push({
       check: rule.check,
       table: rule.table,
@@ -460,10 +432,10 @@ async function runSqlRules(
 }
 
 function piiReport(column: CheckPlan['pii'][number], row: Record<string, unknown>): PiiColumnReport {
-  const scanned = toNumber(row[column.scanned]);
+  const scanned = sqlNumber(row[column.scanned]);
   const detectors = Object.fromEntries(
     piiDetectorNames.map((detector) => {
-      const hits = toNumber(row[column.hits[detector].count]);
+      const hits = sqlNumber(row[column.hits[detector].count]);
       return [detector, { hits, ratio: scanned === 0 ? 0 : hits / scanned }];
     }),
   ) as PiiColumnReport['detectors'];

@@ -5,7 +5,9 @@ import type { Command } from 'commander';
 import { packageRoot } from '../../core/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
 import { injectCreditDefects } from '../demo/credit-risk-defects.js';
+import { predictionsCsv, trainCreditRiskModels } from '../demo/credit-risk-model.js';
 import { checkData } from './check-data.js';
+import { checkModel } from './check-model.js';
 
 interface DemoFlags {
   workdir: string;
@@ -39,23 +41,54 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     return checkData(file, { contract, nullValue: ['NA'], piiScan: true, json }, io);
   };
 
-  io.stdout.write(`${bold('Step 1/2')}  Data gate on the clean training set\n`);
+  io.stdout.write(`${bold('Step 1/4')}  Data gate on the clean training set\n`);
   const clean = await dataGate(dataset, 'data-check-clean.json');
 
   const { csv, defects } = injectCreditDefects(await readFile(dataset, 'utf8'));
   const defective = join(flags.workdir, 'credit_data_defective.csv');
   await writeFile(defective, csv);
-  io.stdout.write(`\n${bold('Step 2/2')}  Data gate on a copy with injected defects\n`);
+  io.stdout.write(`\n${bold('Step 2/4')}  Data gate on a copy with injected defects\n`);
   for (const defect of defects) {
     io.stdout.write(`  injected: ${defect.what} (${defect.rows} row${defect.rows === 1 ? '' : 's'})\n`);
   }
   const broken = await dataGate(defective, 'data-check-defective.json');
 
-  const asExpected = clean === 0 && broken === 1;
+  const models = trainCreditRiskModels(await readFile(dataset, 'utf8'));
+  const modelGate = async (variant: 'fair' | 'biased') => {
+    const model = models[variant];
+    const predictions = join(flags.workdir, `predictions-${variant}.csv`);
+    await writeFile(predictions, predictionsCsv(model.rows));
+    const json = join(flags.workdir, `model-evaluation-${variant}.json`);
+    const gate = {
+      label: 'Status',
+      positive: 'bad',
+      score: 'score',
+      sensitive: 'Age,Marital',
+      bins: ['Age=18,25,40,65'],
+      minGroupSize: '30',
+      minAuc: '0.75',
+      maxDifference: ['equalizedOdds=0.2'],
+      model: `credit-risk-${variant}`,
+      version: '1',
+      json,
+    };
+    io.stdout.write(
+      `  model: ${model.description}\n  $ warden check model ${predictions} --label Status --positive bad --score score --sensitive Age,Marital --bins Age=18,25,40,65 --min-group-size 30 --min-auc 0.75 --max-difference equalizedOdds=0.2 --model ${gate.model} --version 1 --json ${json}\n\n`,
+    );
+    return checkModel(predictions, gate, io);
+  };
+  io.stdout.write(
+    `\n${bold('Step 3/4')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
+  );
+  const fair = await modelGate('fair');
+  io.stdout.write(`\n${bold('Step 4/4')}  Model gate on a biased variant of the same model\n`);
+  const biased = await modelGate('biased');
+
+  const asExpected = clean === 0 && broken === 1 && fair === 0 && biased === 1;
   io.stdout.write(
     asExpected
-      ? `\n${bold('Demo finished.')} The clean file passed the data gate (exit 0); the defective copy was stopped (exit 1), so a pipeline would not train on it. Evidence: ${flags.workdir}/*.json\n`
-      : `\n${bold('Demo did not behave as expected')}: clean exit ${clean} (expected 0), defective exit ${broken} (expected 1).\n`,
+      ? `\n${bold('Demo finished.')} The clean file passed the data gate and the defective copy was stopped, so a pipeline would not train on it. The model passed the model gate; the biased variant was stopped because good applicants under 25 are flagged as risky far more often than older ones (equalized odds). Evidence: ${flags.workdir}/*.json\n`
+      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1).\n`,
   );
   return asExpected ? 0 : 1;
 }

@@ -1,13 +1,6 @@
 import type { CheckResult, DataCheckEvidence } from '../../data/index.js';
 import { describeExpectation } from '../../data/index.js';
-import type { ReportRow, ReportView, RowStatus } from './report-view.js';
-
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
-
-export function formatNumber(value: number): string {
-  return Number.isInteger(value) ? integer.format(value) : decimal.format(value);
-}
+import { formatNumber, type ReportRow, type ReportView, type RowStatus } from './report-view.js';
 
 function percentText(value: number): string {
   if (value === 0) return '0%';

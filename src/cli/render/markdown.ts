@@ -1,4 +1,11 @@
-import { type ReportRow, type ReportView, type RowStatus, rowsWorstFirst } from './report-view.js';
+import {
+  defaultHeadings,
+  type ReportRow,
+  type ReportView,
+  type RowHeadings,
+  type RowStatus,
+  rowsWorstFirst,
+} from './report-view.js';
 
 const icons: Record<RowStatus, string> = { fail: '❌', warn: '⚠️', info: 'ℹ️', pass: '✅', skip: '⏭️' };
 
@@ -6,9 +13,9 @@ function cell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
 
-function table(rows: ReportRow[]): string[] {
+function table(rows: ReportRow[], headings: RowHeadings): string[] {
   return [
-    '| | check | column | metric | measured | expected | detail |',
+    `| | ${headings.join(' | ')} | detail |`,
     '|---|---|---|---|---|---|---|',
     ...rows.map(
       (row) =>
@@ -30,14 +37,25 @@ export function renderMarkdown(view: ReportView): string {
     ...view.facts.map(([name, value]) => `- **${name}**: ${cell(value)}`),
     '',
   ];
-  if (problems.length > 0) lines.push(...table(problems), '');
+  const headings = view.headings ?? defaultHeadings;
+  if (problems.length > 0) lines.push(...table(problems, headings), '');
   if (passes.length > 0) {
     lines.push(
       `<details><summary>${passes.length} checks passed</summary>`,
       '',
-      ...table(passes),
+      ...table(passes, headings),
       '',
       '</details>',
+      '',
+    );
+  }
+  for (const extra of view.tables ?? []) {
+    lines.push(
+      `**${cell(extra.title)}**`,
+      '',
+      `| ${extra.columns.map(cell).join(' | ')} |`,
+      `|${extra.columns.map(() => '---').join('|')}|`,
+      ...extra.rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
       '',
     );
   }

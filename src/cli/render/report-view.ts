@@ -17,6 +17,19 @@ export interface ReportRow {
   detail: string;
 }
 
+/** A table of measurements shown after the checks (e.g. metrics by group). */
+export interface ReportTable {
+  title: string;
+  columns: string[];
+  rows: string[][];
+  /** Rows past this many are left out of the terminal unless --verbose. */
+  terminalLimit?: number;
+}
+
+/** The names of the five row columns; the defaults suit data checks. */
+export const defaultHeadings: RowHeadings = ['check', 'column', 'metric', 'measured', 'expected'];
+export type RowHeadings = [string, string, string, string, string];
+
 export interface ReportView {
   title: string;
   subject: string;
@@ -25,6 +38,8 @@ export interface ReportView {
   summary: string;
   facts: [string, string][];
   rows: ReportRow[];
+  headings?: RowHeadings;
+  tables?: ReportTable[];
 }
 
 const order: Record<RowStatus, number> = { fail: 0, warn: 1, info: 2, pass: 3, skip: 4 };
@@ -35,4 +50,12 @@ export function rowsWorstFirst(rows: readonly ReportRow[]): ReportRow[] {
     .map((row, index) => ({ row, index }))
     .sort((a, b) => order[a.row.status] - order[b.row.status] || a.index - b.index)
     .map(({ row }) => row);
+}
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 });
+
+/** A count with thousands separators, or a measurement to four decimals. */
+export function formatNumber(value: number): string {
+  return Number.isInteger(value) ? integer.format(value) : decimal.format(value);
 }

@@ -1,4 +1,11 @@
-import { type ReportRow, type ReportView, type RowStatus, rowsWorstFirst } from './report-view.js';
+import {
+  defaultHeadings,
+  type ReportRow,
+  type ReportTable,
+  type ReportView,
+  type RowStatus,
+  rowsWorstFirst,
+} from './report-view.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -43,16 +50,12 @@ export function renderTerminal(view: ReportView, options: TerminalOptions): stri
     row.measured,
     row.expected,
   ];
+  const headings = view.headings ?? defaultHeadings;
   const widths = [0, 1, 2, 3, 4].map((index) =>
-    Math.max(
-      ...shown.map((row) => cells(row)[index]?.length ?? 0),
-      ['check', 'column', 'metric', 'measured', 'expected'][index]?.length ?? 0,
-    ),
+    Math.max(...shown.map((row) => cells(row)[index]?.length ?? 0), headings[index]?.length ?? 0),
   );
   if (shown.length > 0) {
-    const header = ['check', 'column', 'metric', 'measured', 'expected'].map((name, index) =>
-      pad(name, widths[index] ?? 0),
-    );
+    const header = headings.map((name, index) => pad(name, widths[index] ?? 0));
     lines.push(paint(`  ${pad('', 6)}  ${header.join('  ')}  detail`, '2', options.color));
     for (const row of shown) {
       const text = cells(row)
@@ -64,11 +67,31 @@ export function renderTerminal(view: ReportView, options: TerminalOptions): stri
     }
   }
   if (hiddenPasses > 0)
-    lines.push(paint(`  ✓ ${hiddenPasses} more checks passed (--verbose lists them)`, '32', options.color));
+    lines.push(paint(`  ✓ ${hiddenPasses} more passed (--verbose lists them)`, '32', options.color));
+  for (const table of view.tables ?? []) lines.push('', ...renderTable(table, options));
   lines.push('');
   const verdict = view.passed
     ? paint('PASSED', '1;32', options.color)
     : paint('FAILED', '1;31', options.color);
   lines.push(`${verdict}  ${view.summary}`);
   return `${lines.join('\n')}\n`;
+}
+
+function renderTable(table: ReportTable, options: TerminalOptions): string[] {
+  const limit = options.verbose
+    ? Number.POSITIVE_INFINITY
+    : (table.terminalLimit ?? Number.POSITIVE_INFINITY);
+  const rows = table.rows.slice(0, limit);
+  const widths = table.columns.map((name, index) =>
+    Math.max(name.length, ...rows.map((row) => row[index]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]) =>
+    `  ${cells.map((cell, index) => pad(cell, widths[index] ?? 0)).join('  ')}`.trimEnd();
+  const hidden = table.rows.length - rows.length;
+  return [
+    paint(table.title, '1', options.color),
+    paint(line(table.columns), '2', options.color),
+    ...rows.map(line),
+    ...(hidden > 0 ? [paint(`  … ${hidden} more (--verbose lists them)`, '2', options.color)] : []),
+  ];
 }

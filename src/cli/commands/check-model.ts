@@ -1,0 +1,188 @@
+import { type Command, Option } from 'commander';
+import { csvEncodings, datasetFormats } from '../../core/index.js';
+import {
+  differenceMetrics,
+  type ModelEvaluationOptions,
+  parseMetricThresholds,
+  ratioMetrics,
+  runModelEvaluation,
+} from '../../evaluation/index.js';
+import { type CliIo, useColor } from '../cli-io.js';
+import { modelEvaluationView } from '../render/model-evaluation-view.js';
+import { ProgressBar } from '../render/progress.js';
+import { renderTerminal } from '../render/terminal.js';
+import { writeReports } from '../report-outputs.js';
+
+export interface CheckModelFlags {
+  label: string;
+  positive?: string;
+  score?: string;
+  prediction?: string;
+  threshold?: string;
+  weight?: string;
+  sensitive?: string;
+  bins?: string[];
+  intersections?: boolean;
+  minGroupSize?: string;
+  maxGroups?: string;
+  calibrationBins?: string;
+  bootstrap?: string;
+  seed?: string;
+  minAuc?: string;
+  minRatio?: string[];
+  maxDifference?: string[];
+  model?: string;
+  version?: string;
+  format?: ModelEvaluationOptions['format'];
+  delimiter?: string;
+  nullValue?: string[];
+  encoding?: ModelEvaluationOptions['encoding'];
+  json?: string;
+  junit?: string;
+  markdown?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export function registerCheckModel(check: Command, io: CliIo): void {
+  check
+    .command('model')
+    .description('measure performance and fairness from a predictions file, and gate on thresholds')
+    .argument('<file>', 'the predictions file (CSV, Parquet, JSON Lines), one row per prediction')
+    .requiredOption('--label <column>', 'the actual outcome')
+    .option('--positive <value>', 'the label value of the positive class, e.g. bad (optional for 0/1 labels)')
+    .option('--score <column>', 'the probability of the positive class')
+    .option('--prediction <column>', 'the predicted label (default: score ≥ --threshold)')
+    .option('--threshold <p>', 'decision threshold on the score when there is no --prediction', '0.5')
+    .option('--weight <column>', 'sample weights')
+    .option('--sensitive <columns>', 'sensitive attributes, comma-separated, e.g. Age,Marital')
+    .option(
+      '--bins <column=edges>',
+      'band a numeric attribute at these edges, e.g. Age=18,25,40,65 (repeatable)',
+      collect,
+      [],
+    )
+    .option('--intersections', 'also evaluate every combination of the sensitive attributes')
+    .option('--min-group-size <n>', 'report smaller groups as too small to judge, and leave them out', '0')
+    .option('--max-groups <n>', 'the most distinct values a sensitive attribute may have', '100')
+    .option('--calibration-bins <n>', 'uniform bins of the calibration curve', '10')
+    .option('--bootstrap <n>', 'bootstrap replicates for confidence intervals of the fairness aggregates')
+    .option('--seed <n>', 'seed of the bootstrap', '0')
+    .option('--min-auc <x>', 'gate: the lowest acceptable ROC AUC')
+    .option(
+      '--min-ratio <name=x>',
+      `gate: the lowest acceptable ratio (${ratioMetrics.join(', ')}) on every attribute (repeatable)`,
+      collect,
+      [],
+    )
+    .option(
+      '--max-difference <name=x>',
+      `gate: the highest acceptable difference (${differenceMetrics.join(', ')}) on every attribute (repeatable)`,
+      collect,
+      [],
+    )
+    .option('--model <name>', 'the model name in the evidence (default: the file name)')
+    .option('--version <version>', 'the model version in the evidence', 'unversioned')
+    .addOption(
+      new Option('--format <format>', 'the file format (default: from the name and contents)').choices(
+        datasetFormats,
+      ),
+    )
+    .option('--delimiter <char>', 'CSV field separator (default: detected from the first lines)')
+    .option('--null-value <value...>', 'CSV values to read as NULL besides the empty field, e.g. NA')
+    .addOption(
+      new Option('--encoding <encoding>', 'CSV text encoding').choices(csvEncodings).default('utf-8'),
+    )
+    .option('--json <file>', 'write the evidence (JSON) to this file')
+    .option('--junit <file>', 'write a JUnit XML report to this file')
+    .option('--markdown <file>', 'write a Markdown report to this file')
+    .option('-v, --verbose', 'list passing thresholds and every group')
+    .option('-q, --quiet', 'print only the verdict line')
+    .action(async (file: string, flags: CheckModelFlags) => {
+      io.exitCode = await checkModel(file, flags, io);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Runs the model gate and prints its report; returns the exit code (0 passed, 1 failed). */
+export async function checkModel(file: string, flags: CheckModelFlags, io: CliIo): Promise<number> {
+  const options = modelEvaluationOptions(flags, io);
+  const progress = new ProgressBar(io.stderr, `reading ${file}`);
+  const evidence = await runModelEvaluation(file, {
+    ...options,
+    onProgress: (percent) => progress.update(percent),
+  }).finally(() => progress.clear());
+  const view = modelEvaluationView(evidence);
+  await writeReports(evidence, view, {
+    ...(flags.json ? { json: flags.json } : {}),
+    ...(flags.junit ? { junit: flags.junit } : {}),
+    ...(flags.markdown ? { markdown: flags.markdown } : {}),
+  });
+  const text = renderTerminal(view, { color: useColor(io.stdout), verbose: flags.verbose ?? false });
+  io.stdout.write(flags.quiet ? `${text.trimEnd().split('\n').at(-1) ?? ''}\n` : text);
+  return evidence.passed ? 0 : 1;
+}
+
+function modelEvaluationOptions(flags: CheckModelFlags, io: CliIo): ModelEvaluationOptions {
+  const number = (flag: string, value: string | undefined, integer: boolean): number | undefined => {
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || (integer && !Number.isInteger(parsed))) {
+      io.usageError(`${flag} takes ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(value)}`);
+    }
+    return parsed;
+  };
+  if (flags.delimiter !== undefined && [...flags.delimiter].length !== 1) {
+    io.usageError(
+      `--delimiter takes one character, got ${JSON.stringify(flags.delimiter)} (for a tab, pass $'\\t')`,
+    );
+  }
+  const bins: Record<string, number[]> = {};
+  for (const spec of flags.bins ?? []) {
+    const match = /^(.+?)=(.+)$/.exec(spec);
+    const edges = match?.[2]?.split(',').map((edge) => (edge.trim() === '' ? Number.NaN : Number(edge)));
+    if (!match || !edges || edges.some((edge) => !Number.isFinite(edge))) {
+      io.usageError(`--bins ${spec}: write COLUMN=e1,e2,… with numeric edges, e.g. --bins Age=18,25,40,65`);
+    }
+    bins[match[1] as string] = edges;
+  }
+  const sensitive = (flags.sensitive ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  for (const column of Object.keys(bins)) if (!sensitive.includes(column)) sensitive.push(column);
+  const bootstrap = number('--bootstrap', flags.bootstrap, true);
+  const minAuc = number('--min-auc', flags.minAuc, false);
+  const optional = <T>(key: string, value: T | undefined) => (value === undefined ? {} : { [key]: value });
+  return {
+    label: flags.label,
+    ...optional('positive', flags.positive),
+    ...optional('score', flags.score),
+    ...optional('prediction', flags.prediction),
+    ...optional('threshold', number('--threshold', flags.threshold, false)),
+    ...optional('weight', flags.weight),
+    sensitive,
+    bins,
+    intersections: flags.intersections ?? false,
+    ...optional('minGroupSize', number('--min-group-size', flags.minGroupSize, true)),
+    ...optional('maxGroups', number('--max-groups', flags.maxGroups, true)),
+    ...optional('calibrationBins', number('--calibration-bins', flags.calibrationBins, true)),
+    ...(bootstrap === undefined
+      ? {}
+      : { bootstrap: { replicates: bootstrap, seed: number('--seed', flags.seed, true) ?? 0 } }),
+    thresholds: {
+      ...optional('minAuc', minAuc),
+      minRatio: parseMetricThresholds('--min-ratio', flags.minRatio ?? [], ratioMetrics),
+      maxDifference: parseMetricThresholds('--max-difference', flags.maxDifference ?? [], differenceMetrics),
+    },
+    ...optional('model', flags.model),
+    ...optional('version', flags.version),
+    ...optional('format', flags.format),
+    ...optional('delimiter', flags.delimiter),
+    ...optional('nullValues', flags.nullValue),
+    ...optional('encoding', flags.encoding),
+  } as ModelEvaluationOptions;
+}
