@@ -283,5 +283,12 @@ describe('warden demo', () => {
     expect(evidence).not.toMatch(/applicant\d+@example\.com/);
     expect(evidence).not.toContain('4111 1111 1111 1111');
     expect(JSON.parse(evidence).passed).toBe(false);
+    const fair = JSON.parse(await readFile(join(work, 'demo/model-evaluation-fair.json'), 'utf8'));
+    const biased = JSON.parse(await readFile(join(work, 'demo/model-evaluation-biased.json'), 'utf8'));
+    expect(fair.passed).toBe(true);
+    expect(biased.passed).toBe(false);
+    expect(run.stdout).toMatch(
+      /✗ FAIL {2}threshold\.Age\.equalizedOddsDifference .* is above 0\.2 \(false positive rate 0\.301 for Age \[18, 25\)/,
+    );
   });
 });
