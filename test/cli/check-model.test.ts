@@ -164,10 +164,10 @@ describe('warden check model', () => {
       /--threshold takes a number/,
     ],
     [
-      'neither score nor prediction',
-      'label,score\nbad,0.5\n',
-      ['--score', ''],
-      /--score names column ""|name the score column/,
+      'a prediction column with scores in it',
+      'label,score\nbad,0.5\ngood,0.2\n',
+      ['--prediction', 'score'],
+      /the prediction column "score" has values "0.2" \(1 row\), "0.5" \(1 row\); predicted labels must be/,
     ],
   ];
 
