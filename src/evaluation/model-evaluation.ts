@@ -363,8 +363,10 @@ async function rankingTotals(
   attributeCount: number,
   groupings: readonly (readonly number[])[],
 ): Promise<Map<string, RankedGroup>> {
-  const rows = await session.query(rankingTotalsSql(attributeCount, groupings));
   const rankings = new Map<string, RankedGroup>();
+  const rows: Record<string, unknown>[] = [];
+  for (const grouping of [[], ...groupings])
+    rows.push(...(await session.query(rankingTotalsSql(attributeCount, grouping))));
   for (const row of rows) {
     const mask = sqlNumber(row['grouping_mask']);
     const key = groupedAttributes(attributeCount, mask).map((i) => nullableText(row[attributeColumn(i)]));

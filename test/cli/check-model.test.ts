@@ -38,7 +38,9 @@ async function fixture(name: string, content: string): Promise<string> {
 
 describe('warden check model', () => {
   it('passes with exit 0 and writes the evidence, JUnit and Markdown', async () => {
-    const [json, junit, markdown] = ['model.json', 'model.xml', 'model.md'].map((name) => join(work, name));
+    const json = join(work, 'model.json');
+    const junit = join(work, 'model.xml');
+    const markdown = join(work, 'model.md');
     const run = await runCli([
       'check',
       'model',
