@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from './run-cli.js';
+import { expectNoStackTrace, repoRoot, runCli } from './run-cli.js';
 
 const example = join(repoRoot, 'examples/credit-risk');
 const dataset = join(example, 'credit_data.csv');
@@ -12,11 +12,6 @@ let work: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'warden-cli-'));
 });
-
-function expectNoStackTrace(text: string): void {
-  expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-  expect(text).not.toContain('node:internal');
-}
 
 const smallContract = `apiVersion: v3.1.0
 kind: DataContract

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from './run-cli.js';
+import { expectNoStackTrace, repoRoot, runCli } from './run-cli.js';
 
 const predictions = join(repoRoot, 'examples/credit-risk/predictions.csv');
 const gate = [
@@ -24,11 +24,6 @@ let work: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'warden-cli-model-'));
 });
-
-function expectNoStackTrace(text: string): void {
-  expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-  expect(text).not.toContain('node:internal');
-}
 
 async function fixture(name: string, content: string): Promise<string> {
   const path = join(work, name);

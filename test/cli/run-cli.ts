@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/warden.js', import.meta.url));
@@ -32,4 +33,10 @@ export function runCli(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** Bad input must never show a stack trace. */
+export function expectNoStackTrace(text: string): void {
+  expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  expect(text).not.toContain('node:internal');
 }

@@ -1,5 +1,4 @@
-import { type Command, Option } from 'commander';
-import { csvEncodings, datasetFormats } from '../../core/index.js';
+import type { Command } from 'commander';
 import {
   differenceMetrics,
   type ModelEvaluationOptions,
@@ -7,13 +6,18 @@ import {
   ratioMetrics,
   runModelEvaluation,
 } from '../../evaluation/index.js';
-import { type CliIo, useColor } from '../cli-io.js';
+import type { CliIo } from '../cli-io.js';
 import { modelEvaluationView } from '../render/model-evaluation-view.js';
 import { ProgressBar } from '../render/progress.js';
-import { renderTerminal } from '../render/terminal.js';
-import { writeReports } from '../report-outputs.js';
+import {
+  addFileOptions,
+  addReportOptions,
+  type CheckFileFlags,
+  fileReadOptions,
+  reportCheck,
+} from './check-options.js';
 
-export interface CheckModelFlags {
+export interface CheckModelFlags extends CheckFileFlags {
   label: string;
   positive?: string;
   score?: string;
@@ -33,19 +37,10 @@ export interface CheckModelFlags {
   maxDifference?: string[];
   model?: string;
   version?: string;
-  format?: ModelEvaluationOptions['format'];
-  delimiter?: string;
-  nullValue?: string[];
-  encoding?: ModelEvaluationOptions['encoding'];
-  json?: string;
-  junit?: string;
-  markdown?: string;
-  verbose?: boolean;
-  quiet?: boolean;
 }
 
 export function registerCheckModel(check: Command, io: CliIo): void {
-  check
+  const command = check
     .command('model')
     .description('measure performance and fairness from a predictions file, and gate on thresholds')
     .argument('<file>', 'the predictions file (CSV, Parquet, JSON Lines), one row per prediction')
@@ -82,25 +77,13 @@ export function registerCheckModel(check: Command, io: CliIo): void {
       [],
     )
     .option('--model <name>', 'the model name in the evidence (default: the file name)')
-    .option('--version <version>', 'the model version in the evidence', 'unversioned')
-    .addOption(
-      new Option('--format <format>', 'the file format (default: from the name and contents)').choices(
-        datasetFormats,
-      ),
-    )
-    .option('--delimiter <char>', 'CSV field separator (default: detected from the first lines)')
-    .option('--null-value <value...>', 'CSV values to read as NULL besides the empty field, e.g. NA')
-    .addOption(
-      new Option('--encoding <encoding>', 'CSV text encoding').choices(csvEncodings).default('utf-8'),
-    )
-    .option('--json <file>', 'write the evidence (JSON) to this file')
-    .option('--junit <file>', 'write a JUnit XML report to this file')
-    .option('--markdown <file>', 'write a Markdown report to this file')
-    .option('-v, --verbose', 'list passing thresholds and every group')
-    .option('-q, --quiet', 'print only the verdict line')
-    .action(async (file: string, flags: CheckModelFlags) => {
+    .option('--version <version>', 'the model version in the evidence', 'unversioned');
+  addFileOptions(command);
+  addReportOptions(command, 'list passing thresholds and every group').action(
+    async (file: string, flags: CheckModelFlags) => {
       io.exitCode = await checkModel(file, flags, io);
-    });
+    },
+  );
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -115,15 +98,7 @@ export async function checkModel(file: string, flags: CheckModelFlags, io: CliIo
     ...options,
     onProgress: (percent) => progress.update(percent),
   }).finally(() => progress.clear());
-  const view = modelEvaluationView(evidence);
-  await writeReports(evidence, view, {
-    ...(flags.json ? { json: flags.json } : {}),
-    ...(flags.junit ? { junit: flags.junit } : {}),
-    ...(flags.markdown ? { markdown: flags.markdown } : {}),
-  });
-  const text = renderTerminal(view, { color: useColor(io.stdout), verbose: flags.verbose ?? false });
-  io.stdout.write(flags.quiet ? `${text.trimEnd().split('\n').at(-1) ?? ''}\n` : text);
-  return evidence.passed ? 0 : 1;
+  return reportCheck(evidence, modelEvaluationView(evidence), flags, io);
 }
 
 function modelEvaluationOptions(flags: CheckModelFlags, io: CliIo): ModelEvaluationOptions {
@@ -135,11 +110,6 @@ function modelEvaluationOptions(flags: CheckModelFlags, io: CliIo): ModelEvaluat
     }
     return parsed;
   };
-  if (flags.delimiter !== undefined && [...flags.delimiter].length !== 1) {
-    io.usageError(
-      `--delimiter takes one character, got ${JSON.stringify(flags.delimiter)} (for a tab, pass $'\\t')`,
-    );
-  }
   const bins: Record<string, number[]> = {};
   for (const spec of flags.bins ?? []) {
     const match = /^(.+?)=(.+)$/.exec(spec);
@@ -180,9 +150,6 @@ function modelEvaluationOptions(flags: CheckModelFlags, io: CliIo): ModelEvaluat
     },
     ...optional('model', flags.model),
     ...optional('version', flags.version),
-    ...optional('format', flags.format),
-    ...optional('delimiter', flags.delimiter),
-    ...optional('nullValues', flags.nullValue),
-    ...optional('encoding', flags.encoding),
+    ...fileReadOptions(flags, io),
   } as ModelEvaluationOptions;
 }
