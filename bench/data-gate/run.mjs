@@ -1,23 +1,13 @@
-// The data-gate benchmark: `warden check data` against the same checks written by hand as one
-// DuckDB query, and against pandas, on one generated credit dataset. Prints a Markdown table.
-//
-//   npm run build && node bench/data-gate/run.mjs [--rows N] [--pandas-rows N] [--no-pandas]
-//                                                 [--no-parquet] [--warden DIR]
-//
-// --pandas-rows N  runs pandas on an N-row file instead and extrapolates its time to --rows
-//                  (its counts are then checked against the hand-written SQL on that file).
-// --warden DIR     the Warden package root to time (default: this checkout), to compare builds.
-import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { measure, revision, warmCache } from '../lib/measure.mjs';
 import { generate, outDir } from './generate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const python = '/usr/bin/python3';
-const gnuTime = '/usr/bin/time';
 
 function parseArgs(argv) {
   const options = {
@@ -49,54 +39,6 @@ function parseArgs(argv) {
   return options;
 }
 
-/**
- * Runs a command and measures its wall time, CPU time and peak RSS (the high-water mark of the
- * largest process in its tree, as GNU time reports it; else VmHWM of the child, polled).
- */
-async function measure(label, command, args, { okCodes = [0] } = {}) {
-  const timeFile = join(outDir, `time-${process.pid}.txt`);
-  const useGnuTime = existsSync(gnuTime);
-  const [file, argv] = useGnuTime ? [gnuTime, ['-v', '-o', timeFile, command, ...args]] : [command, args];
-  process.stderr.write(`  ${label} … `);
-  const started = performance.now();
-  const child = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  let polledKb = 0;
-  const poll = useGnuTime
-    ? undefined
-    : setInterval(async () => {
-        const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
-        polledKb = Math.max(polledKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-      }, 50);
-  const code = await new Promise((done) => child.on('close', done));
-  const wall = (performance.now() - started) / 1000;
-  if (poll) clearInterval(poll);
-  if (!okCodes.includes(code)) throw new Error(`${label} failed (exit ${code}):\n${stderr.trim()}`);
-  let peakMb = polledKb / 1024;
-  let cpu;
-  if (useGnuTime) {
-    const report = await readFile(timeFile, 'utf8');
-    await rm(timeFile, { force: true });
-    const field = (name) => Number(new RegExp(`${name}: ([\\d.]+)`).exec(report)?.[1]);
-    peakMb = field('Maximum resident set size \\(kbytes\\)') / 1024;
-    cpu = field('User time \\(seconds\\)') + field('System time \\(seconds\\)');
-  }
-  process.stderr.write(`${wall.toFixed(1)} s\n`);
-  const note = stderr
-    .split('\n')
-    .filter((line) => line.startsWith('pandas:'))
-    .join(' ');
-  return { label, wall, cpu, peakMb, note };
-}
-
-/** Reads the file once so that every contestant starts with it in the page cache. */
-async function warmCache(file) {
-  for await (const _ of createReadStream(file, { highWaterMark: 1 << 22 }));
-}
-
 /** The counts a Warden evidence document reports, keyed as hand-sql.mjs and pandas_check.py key theirs. */
 function wardenCounts(evidence) {
   const counts = {};
@@ -119,14 +61,6 @@ function mismatches(named) {
   return keys
     .map((key) => ({ key, values: names.map((name) => named[name][key]) }))
     .filter(({ values }) => values.some((value) => value !== values[0]));
-}
-
-function revision(root) {
-  try {
-    return execFileSync('git', ['-C', root, 'describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
-  } catch {
-    return root;
-  }
 }
 
 const fmt = {
