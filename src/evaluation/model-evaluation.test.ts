@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ErrorCode, verifyEvidenceId, WardenError } from '../core/index.js';
+import { fairnessAggregateNames } from './fairness-report.js';
 import { type ModelEvaluationOptions, runModelEvaluation } from './model-evaluation.js';
 import { disagreements, type FixtureCase, loadFixture } from './test-support/conformance.js';
 
@@ -69,15 +70,6 @@ const groupKeys = [
   'accuracy',
   'rocAuc',
 ];
-const aggregateKeys = [
-  'demographicParityDifference',
-  'demographicParityRatio',
-  'equalizedOddsDifference',
-  'equalizedOddsRatio',
-  'equalOpportunityDifference',
-  'equalOpportunityRatio',
-  'rocAucDifference',
-];
 
 function pick(object: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((key) => key in object).map((key) => [key, object[key]]));
@@ -103,7 +95,7 @@ function reportedPart(expected: Expected): Expected {
       ...(entry['byGroup']
         ? { byGroup: (entry['byGroup'] as Record<string, unknown>[]).map((group) => pick(group, groupKeys)) }
         : {}),
-      ...pick((entry['betweenGroups'] ?? {}) as Record<string, unknown>, aggregateKeys),
+      ...pick((entry['betweenGroups'] ?? {}) as Record<string, unknown>, fairnessAggregateNames),
     }));
   }
   return part;
