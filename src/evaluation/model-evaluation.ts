@@ -161,7 +161,7 @@ export async function runModelEvaluation(
     const rankings = hasScores
       ? await rankingTotals(session, columns.sensitive.length, groupings)
       : undefined;
-    const overallRanking = rankings?.get(rankingKey(overallMask(columns), []));
+    const overallRanking = rankings?.get(rankingKey(groupingMask(columns.sensitive.length, []), []));
     if (overallRanking !== undefined) overall.ranking = overallRanking.ranking;
     const performance = performanceReport(overall, {
       threshold: columns.prediction === undefined ? threshold : null,
@@ -342,10 +342,6 @@ async function overallSummary(
     summary.calibration = [...bins.values()].sort((a, b) => a.bin - b.bin);
   }
   return summary;
-}
-
-function overallMask(columns: PredictionColumns): number {
-  return groupingMask(columns.sensitive.length, []);
 }
 
 function rankingKey(mask: number, key: GroupKey): string {

@@ -102,10 +102,9 @@ function requireProbabilities(file: string, column: string, row: Record<string, 
         : `${rowsText(count('score_unreadable'))} in ${where} are not numbers (e.g. ${JSON.stringify(example.slice(0, 40))}); scores must be probabilities in [0, 1]`,
     );
   }
-  if (count('score_infinite') > 0 || count('score_outside') > 0) {
-    const bad = count('score_infinite') + count('score_outside');
+  if (count('score_outside') > 0) {
     fail(
-      `${rowsText(bad)} in ${where} lie outside [0, 1] (smallest ${String(row['score_min'])}, largest ${String(row['score_max'])}); --score must be the probability of the positive class, not a logit or a margin (apply the sigmoid first)`,
+      `${rowsText(count('score_outside'))} in ${where} lie outside [0, 1] (smallest ${String(row['score_min'])}, largest ${String(row['score_max'])}); --score must be the probability of the positive class, not a logit or a margin (apply the sigmoid first)`,
     );
   }
 }

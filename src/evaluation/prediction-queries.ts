@@ -91,7 +91,6 @@ export function validationSql(columns: PredictionColumns): string {
       'count_if(score IS NULL AND score_unreadable IS NULL) AS score_nulls',
       'count(score_unreadable) AS score_unreadable',
       'min(score_unreadable) AS score_unreadable_example',
-      'count_if(isinf(score)) AS score_infinite',
       'count_if(score < 0 OR score > 1) AS score_outside',
       'min(score) AS score_min',
       'max(score) AS score_max',
@@ -207,6 +206,8 @@ export function groupCellsSql(
     `SELECT GROUPING(${attributes.join(', ')}) AS grouping_mask, ${[...attributes, ...keys].join(', ')},`,
     'count(*) AS rows, sum(w)::DOUBLE AS weight FROM evaluated',
     `GROUP BY GROUPING SETS (${groupingSets(groupings, keys)})`,
+    // A fixed order of cells, so that a bootstrap seed always draws the same replicates.
+    `ORDER BY ${['grouping_mask', ...attributes, ...keys].join(', ')}`,
   ].join(' ');
 }
 

@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectNoStackTrace, repoRoot, runCli } from './run-cli.js';
+import { expectNoStackTrace, repoRoot, runCli, writeFixture } from './run-cli.js';
 
 const example = join(repoRoot, 'examples/credit-risk');
 const dataset = join(example, 'credit_data.csv');
@@ -29,12 +29,6 @@ schema:
         logicalType: integer
         logicalTypeOptions: { minimum: 0, maximum: 120 }
 `;
-
-async function fixture(name: string, content: string | Buffer): Promise<string> {
-  const path = join(work, name);
-  await writeFile(path, content);
-  return path;
-}
 
 describe('warden check data', () => {
   it('passes the clean credit-risk example with exit 0 and writes the evidence, JUnit and Markdown', async () => {
@@ -72,10 +66,10 @@ describe('warden check data', () => {
   });
 
   it('fails with exit 1 and readable reasons when the data breaks the contract', async () => {
-    const data = await fixture('people.csv', 'id,age\n1,30\n2,130\n2,40\n,50\n');
-    const contractFile = await fixture('people.yaml', smallContract);
+    const data = await writeFixture(work, 'people.csv', 'id,age\n1,30\n2,130\n2,40\n,50\n');
+    const contractFile = await writeFixture(work, 'people.yaml', smallContract);
     const junit = join(work, 'people.xml');
-    const summary = await fixture('step-summary.md', '# earlier step\n');
+    const summary = await writeFixture(work, 'step-summary.md', '# earlier step\n');
     const run = await runCli(['check', 'data', data, '--contract', contractFile, '--junit', junit], {
       env: { GITHUB_STEP_SUMMARY: summary },
     });
@@ -92,8 +86,9 @@ describe('warden check data', () => {
   });
 
   it('treats warnings as passing (exit 0)', async () => {
-    const data = await fixture('warn.csv', 'id,age\n1,30\n2,\n');
-    const contractFile = await fixture(
+    const data = await writeFixture(work, 'warn.csv', 'id,age\n1,30\n2,\n');
+    const contractFile = await writeFixture(
+      work,
       'warn.yaml',
       `${smallContract}        quality:\n          - metric: nullValues\n            mustBe: 0\n            severity: warning\n`,
     );
@@ -115,24 +110,24 @@ describe('warden check data', () => {
     ],
     [
       'an empty file',
-      async () => [await fixture('empty.csv', ''), '--contract', contract],
+      async () => [await writeFixture(work, 'empty.csv', ''), '--contract', contract],
       /empty\.csv: the file is empty/,
     ],
     [
       'a ragged CSV row',
       async () => [
-        await fixture('ragged.csv', 'id,age\n1,2\n3,4,5\n'),
+        await writeFixture(work, 'ragged.csv', 'id,age\n1,2\n3,4,5\n'),
         '--contract',
-        await fixture('r.yaml', smallContract),
+        await writeFixture(work, 'r.yaml', smallContract),
       ],
       /ragged\.csv: line 3: expected 2 fields, found 3/,
     ],
     [
       'a wrong delimiter',
       async () => [
-        await fixture('semi.csv', 'id;age\n1;2\n'),
+        await writeFixture(work, 'semi.csv', 'id;age\n1;2\n'),
         '--contract',
-        await fixture('s.yaml', smallContract),
+        await writeFixture(work, 's.yaml', smallContract),
         '--delimiter',
         ',',
       ],
@@ -141,12 +136,13 @@ describe('warden check data', () => {
     [
       'invalid UTF-8',
       async () => [
-        await fixture(
+        await writeFixture(
+          work,
           'latin.csv',
           Buffer.concat([Buffer.from('id,age\n1,2\n3,'), Buffer.from([0xe9, 0x0a])]),
         ),
         '--contract',
-        await fixture('l.yaml', smallContract),
+        await writeFixture(work, 'l.yaml', smallContract),
       ],
       /latin\.csv: line 3\b.*not valid UTF-8.*--encoding latin-1/,
     ],
@@ -155,7 +151,7 @@ describe('warden check data', () => {
       async () => [
         dataset,
         '--contract',
-        await fixture('bad.yaml', 'apiVersion: v3.1.0\nkind: [DataContract\n'),
+        await writeFixture(work, 'bad.yaml', 'apiVersion: v3.1.0\nkind: [DataContract\n'),
       ],
       /bad\.yaml:\d+:\d+: not valid YAML/,
     ],
@@ -164,7 +160,7 @@ describe('warden check data', () => {
       async () => [
         dataset,
         '--contract',
-        await fixture('schema.yaml', smallContract.replace('version: 1.0.0\n', '')),
+        await writeFixture(work, 'schema.yaml', smallContract.replace('version: 1.0.0\n', '')),
       ],
       /schema\.yaml:1:1: missing required key "version"/,
     ],
@@ -173,7 +169,8 @@ describe('warden check data', () => {
       async () => [
         dataset,
         '--contract',
-        await fixture(
+        await writeFixture(
+          work,
           'metric.yaml',
           `${smallContract}        quality:\n          - metric: nulValues\n            mustBe: 0\n`,
         ),
@@ -183,9 +180,10 @@ describe('warden check data', () => {
     [
       'a malformed regex',
       async () => [
-        await fixture('re.csv', 'id,age\n1,2\n'),
+        await writeFixture(work, 're.csv', 'id,age\n1,2\n'),
         '--contract',
-        await fixture(
+        await writeFixture(
+          work,
           're.yaml',
           `${smallContract}      - name: code\n        logicalType: string\n        logicalTypeOptions:\n          pattern: '[a-'\n`,
         ),
@@ -195,9 +193,10 @@ describe('warden check data', () => {
     [
       'a SQL rule that fails',
       async () => [
-        await fixture('sql.csv', 'id,age\n1,2\n'),
+        await writeFixture(work, 'sql.csv', 'id,age\n1,2\n'),
         '--contract',
-        await fixture(
+        await writeFixture(
+          work,
           'sql.yaml',
           smallContract.replace(
             '    properties:',
@@ -214,7 +213,7 @@ describe('warden check data', () => {
     ],
     [
       'a file whose format cannot be told',
-      async () => [await fixture('blank.dat', '   \n\n'), '--contract', contract],
+      async () => [await writeFixture(work, 'blank.dat', '   \n\n'), '--contract', contract],
       /blank\.dat: cannot tell the format.*pass --format csv, parquet or jsonl/,
     ],
     [
@@ -242,8 +241,14 @@ describe('warden check data', () => {
   );
 
   it('reports a column the file lacks as a failed check (exit 1), not a crash', async () => {
-    const data = await fixture('noage.csv', 'id,Age\n1,2\n');
-    const run = await runCli(['check', 'data', data, '--contract', await fixture('n.yaml', smallContract)]);
+    const data = await writeFixture(work, 'noage.csv', 'id,Age\n1,2\n');
+    const run = await runCli([
+      'check',
+      'data',
+      data,
+      '--contract',
+      await writeFixture(work, 'n.yaml', smallContract),
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/people\.age\.columnPresent.*it has "Age": names are case-sensitive/);
   });

@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectNoStackTrace, repoRoot, runCli } from './run-cli.js';
+import { expectNoStackTrace, repoRoot, runCli, writeFixture } from './run-cli.js';
 
 const predictions = join(repoRoot, 'examples/credit-risk/predictions.csv');
 const gate = [
@@ -24,12 +24,6 @@ let work: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'warden-cli-model-'));
 });
-
-async function fixture(name: string, content: string): Promise<string> {
-  const path = join(work, name);
-  await writeFile(path, content);
-  return path;
-}
 
 describe('warden check model', () => {
   it('passes with exit 0 and writes the evidence, JUnit and Markdown', async () => {
@@ -169,7 +163,7 @@ describe('warden check model', () => {
   ];
 
   it.each(badInputs)('rejects %s with exit 2 and no stack trace', async (name, content, extra, message) => {
-    const file = await fixture(`${name.replaceAll(/\W+/g, '-')}.csv`, content);
+    const file = await writeFixture(work, `${name.replaceAll(/\W+/g, '-')}.csv`, content);
     const flags = ['--label', 'label', '--positive', 'bad', '--score', 'score', ...extra];
     const run = await runCli(['check', 'model', file, ...flags]);
     expect(run.code).toBe(2);

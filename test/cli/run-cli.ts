@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
@@ -39,4 +41,11 @@ export function runCli(
 export function expectNoStackTrace(text: string): void {
   expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   expect(text).not.toContain('node:internal');
+}
+
+/** Writes a test input into `dir` and returns its path. */
+export async function writeFixture(dir: string, name: string, content: string | Buffer): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, content);
+  return path;
 }

@@ -1,4 +1,10 @@
-import type { FairnessEntry, ModelEvaluationEvidence, ThresholdResult } from '../../evaluation/index.js';
+import {
+  type FairnessEntry,
+  falsePositiveRate,
+  type ModelEvaluationEvidence,
+  type ThresholdResult,
+  truePositiveRate,
+} from '../../evaluation/index.js';
 import { formatNumber, type ReportRow, type ReportTable, type ReportView } from './report-view.js';
 
 const metricText = (value: number | null | undefined) =>
@@ -87,11 +93,10 @@ function withInterval(entry: FairnessEntry, name: Aggregate): string {
  */
 function groupsTable(evidence: ModelEvaluationEvidence): ReportTable {
   const p = evidence.performance;
-  const c = p.confusion;
   const overall = {
     selectionRate: p.selectionRate ?? 0,
-    truePositiveRate: c.truePositives / (c.truePositives + c.falseNegatives || 1),
-    falsePositiveRate: c.falsePositives / (c.falsePositives + c.trueNegatives || 1),
+    truePositiveRate: truePositiveRate(p.confusion),
+    falsePositiveRate: falsePositiveRate(p.confusion),
   };
   const withAuc = evidence.performance.rocAuc !== undefined;
   const groups = evidence.fairness.flatMap((entry) =>
@@ -109,7 +114,7 @@ function groupsTable(evidence: ModelEvaluationEvidence): ReportTable {
   return {
     title: `Groups, furthest from the overall rates first (overall: selection ${formatNumber(overall.selectionRate)}, TPR ${formatNumber(overall.truePositiveRate)}, FPR ${formatNumber(overall.falsePositiveRate)})`,
     columns: ['group', 'rows', 'selection', 'TPR', 'FPR', 'accuracy', ...(withAuc ? ['AUC'] : []), 'note'],
-    rows: groups.map(({ group }) => [
+    rows: groups.map(({ entry, group }) => [
       Object.entries(group.group)
         .map(([attribute, value]) => `${attribute}=${value}`)
         .join(', '),
@@ -119,7 +124,7 @@ function groupsTable(evidence: ModelEvaluationEvidence): ReportTable {
       metricText(group.falsePositiveRate),
       metricText(group.accuracy),
       ...(withAuc ? [metricText(group.rocAuc)] : []),
-      group.tooSmall ? `too small to judge (< ${evidence.fairness[0]?.minGroupSize ?? 0} rows)` : '',
+      group.tooSmall ? `too small to judge (< ${entry.minGroupSize} rows)` : '',
     ]),
     terminalLimit: 10,
   };
