@@ -117,6 +117,36 @@ export const errorRegistry = {
     summary:
       'A sensitive attribute cannot be grouped: too many distinct values, or values --bins cannot read as numbers.',
   },
+  WARDEN_ERR_POLICY_INVALID: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A policy set cannot be read: YAML that does not parse, a document that does not fit its schema (an unknown field, a missing one), duplicate names, a binding to a policy that does not exist, or no policy at all.',
+  },
+  WARDEN_ERR_POLICY_EXPRESSION: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A CEL expression in a policy cannot be compiled: a syntax error, an unknown name, variable or function, or a size, depth or nesting limit exceeded.',
+  },
+  WARDEN_ERR_POLICY_TEST_INVALID: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A policy test case cannot be run: it names neither a policy nor a gate (or both), a policy that does not exist, or an evidence file that cannot be read.',
+  },
+  WARDEN_ERR_GATE_INVALID_EVIDENCE: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'An evidence file is not usable at a gate: not JSON, not a Warden evidence document, of an unknown kind, or changed after it was sealed (its id no longer matches its content).',
+  },
+  WARDEN_ERR_GATE_INVALID_INPUT: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'The gate input is unusable: a bad subject or labels, a monitors or saved-input file that does not fit its shape, or an input larger than the limit.',
+  },
 } as const satisfies Record<string, { httpStatus: number; exitCode: 2 | 3; summary: string }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

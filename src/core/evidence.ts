@@ -1,12 +1,15 @@
 import { contentDigest, type Digest } from './digest.js';
 import { producer } from './producer.js';
 
-export type EvidenceKind =
-  | 'data-check'
-  | 'model-evaluation'
-  | 'drift-report'
-  | 'reproducibility'
-  | 'monitor-status';
+export const evidenceKinds = [
+  'data-check',
+  'model-evaluation',
+  'drift-report',
+  'reproducibility',
+  'monitor-status',
+] as const;
+
+export type EvidenceKind = (typeof evidenceKinds)[number];
 
 export type Subject =
   | { type: 'dataset'; name: string }

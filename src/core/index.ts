@@ -21,6 +21,7 @@ export {
   type EvidenceEnvelope,
   type EvidenceInput,
   type EvidenceKind,
+  evidenceKinds,
   type Subject,
   sealEvidence,
   verifyEvidenceId,
@@ -29,3 +30,4 @@ export { fileReadError } from './file-errors.js';
 export { packageRoot, producer } from './producer.js';
 export { numberLiteral, quoteIdent, quoteString } from './sql.js';
 export { closestMatch, didYouMean, editDistance } from './suggest.js';
+export { type JsonPath, locateInYaml, yamlErrorSummary } from './yaml-locate.js';

@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv2019, type ErrorObject, type ValidateFunction } from 'ajv/dist/2019.js';
-import { type Document, isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { type Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import {
   type Digest,
   didYouMean,
   fileReadError,
+  type JsonPath,
+  locateInYaml,
   packageRoot,
   sha256Digest,
   WardenError,
+  yamlErrorSummary,
 } from '../core/index.js';
 import { type DataContract, dataContractSchema } from './contract-document.js';
 import { operatorNames } from './operators.js';
@@ -23,8 +26,6 @@ export interface LoadedContract {
   /** `contract.yaml:12:7` for a path into the document, or the file name when the path is not found. */
   locate(path: readonly (string | number)[]): string;
 }
-
-type JsonPath = readonly (string | number)[];
 
 interface OdcsValidator {
   validate: ValidateFunction;
@@ -76,7 +77,7 @@ export async function loadContract(file: string): Promise<LoadedContract> {
   const text = bytes.toString('utf8');
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const locate = (path: JsonPath): string => locateInDocument(file, document, lineCounter, path);
+  const locate = (path: JsonPath): string => locateInYaml(file, document, lineCounter, path);
 
   const yamlError = document.errors[0];
   if (yamlError) {
@@ -84,7 +85,7 @@ export async function loadContract(file: string): Promise<LoadedContract> {
     const where = position ? `${file}:${position.line}:${position.col}` : file;
     throw new WardenError(
       'WARDEN_ERR_CONTRACT_NOT_YAML',
-      `${where}: not valid YAML: ${firstLine(yamlError.message)}; fix the syntax at that place (indentation, an unclosed quote or bracket)`,
+      `${where}: not valid YAML: ${yamlErrorSummary(yamlError.message)}; fix the syntax at that place (indentation, an unclosed quote or bracket)`,
       { where },
     );
   }
@@ -125,10 +126,6 @@ export async function loadContract(file: string): Promise<LoadedContract> {
   }
   const contract = dataContractSchema.parse(json);
   return { file, contract, digest: sha256Digest(bytes), schemaDigest: validator.digest, locate };
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? message;
 }
 
 function describeRoot(document: Document): string {
@@ -255,32 +252,4 @@ function valueAt(json: unknown, path: JsonPath): unknown {
     current = (current as Record<string | number, unknown>)[segment];
   }
   return current;
-}
-
-function locateInDocument(
-  file: string,
-  document: Document,
-  lineCounter: LineCounter,
-  path: JsonPath,
-): string {
-  let node: unknown = document.contents;
-  let offset: number | undefined = (node as YamlNode | null)?.range?.[0];
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find(
-        (item) => String((item.key as { value?: unknown } | null)?.value) === String(segment),
-      );
-      if (!pair) break;
-      offset = (pair.key as YamlNode | null)?.range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      node = node.items[segment];
-      offset = (node as YamlNode | null)?.range?.[0] ?? offset;
-    } else {
-      break;
-    }
-  }
-  if (offset === undefined) return file;
-  const { line, col } = lineCounter.linePos(offset);
-  return `${file}:${line}:${col}`;
 }

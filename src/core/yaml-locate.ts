@@ -1,0 +1,41 @@
+import { type Document, isMap, isSeq, type LineCounter, type Node as YamlNode } from 'yaml';
+
+export type JsonPath = readonly (string | number)[];
+
+/**
+ * `file:line:col` of the place a JSON path points to in a parsed YAML document: the key of the
+ * last mapping entry found, or the item of a sequence. Stops at the deepest place that exists, so
+ * a path into a missing field points at its parent.
+ */
+export function locateInYaml(
+  file: string,
+  document: Document.Parsed | Document,
+  lineCounter: LineCounter,
+  path: JsonPath,
+): string {
+  let node: unknown = document.contents;
+  let offset: number | undefined = (node as YamlNode | null)?.range?.[0];
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (item) => String((item.key as { value?: unknown } | null)?.value) === String(segment),
+      );
+      if (!pair) break;
+      offset = (pair.key as YamlNode | null)?.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      offset = (node as YamlNode | null)?.range?.[0] ?? offset;
+    } else {
+      break;
+    }
+  }
+  if (offset === undefined) return file;
+  const { line, col } = lineCounter.linePos(offset);
+  return `${file}:${line}:${col}`;
+}
+
+/** The first line of a YAML parser message, without its own "at line …" suffix. */
+export function yamlErrorSummary(message: string): string {
+  return message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? message;
+}

@@ -1,0 +1,373 @@
+import { type CelError, celList, celMap, isCelError } from '@bufbuild/cel';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { canonicalJson, contentDigest, type Digest, sha256Digest, WardenError } from '../core/index.js';
+import { BudgetExceeded, DecisionBudget, describeCelValue, withBudget } from './cel-environment.js';
+import type { CompiledPolicy, CompiledPolicySet, CompiledValidation } from './compiled-policy-set.js';
+import type { BindingAction, PolicyBindingDocument, Severity, SubjectSelector } from './documents.js';
+import type { Bindings, CompiledExpression } from './expression.js';
+import type { GateInput, GateSubject, Waiver } from './gate-input.js';
+
+export type Outcome = 'pass' | 'fail' | 'error' | 'waived';
+
+/** One validation's verdict in a decision (DESIGN.md, "A decision"). */
+export interface DecisionResult {
+  policy: string;
+  binding: string;
+  validation: string;
+  action: BindingAction;
+  outcome: Outcome;
+  severity: Severity;
+  message: string;
+  controls: string[];
+  /** Whether this result stops the gate: a deny failure, or a deny error under failurePolicy Fail. */
+  blocking: boolean;
+  /** On errors: Fail counts the error as a failure, Ignore lets it pass. */
+  failurePolicy?: 'Fail' | 'Ignore';
+  /** Tags the subject gets from this failure (from the validation's tagsOnFailure). */
+  tags?: string[];
+  waiver?: string;
+}
+
+/** A bound policy that did not apply, and why. */
+export interface SkippedPolicy {
+  policy: string;
+  binding: string;
+  reason: string;
+}
+
+export interface Decision {
+  kind: 'decision';
+  schemaVersion: 1;
+  id: Digest;
+  gate: string;
+  subject: { type: string; name: string; version?: string };
+  allowed: boolean;
+  policySet: { revision: string; digest: Digest };
+  summary: { pass: number; fail: number; error: number; waived: number; warnings: number; skipped: number };
+  results: DecisionResult[];
+  skipped: SkippedPolicy[];
+  evidence: string[];
+  /** The digest of the gate input, so a saved input can be shown to be the one decided on. */
+  input: { digest: Digest; bytes: number };
+  decidedAt: string;
+  actor: string;
+}
+
+export interface DecideOptions {
+  evidenceIds?: string[];
+  actor?: string;
+}
+
+/**
+ * Evaluates every policy bound to the gate for this subject and returns the decision. The same
+ * compiled set and the same input (its `now` included) always give the same decision.
+ *
+ * @example
+ * const decision = decide(compiled, input, { evidenceIds: ['sha256:…'] });
+ * if (!decision.allowed) process.exitCode = 1;
+ */
+export function decide(compiled: CompiledPolicySet, input: GateInput, options: DecideOptions = {}): Decision {
+  const inputJson = canonicalJson(input);
+  const inputBytes = Buffer.byteLength(inputJson);
+  if (inputBytes > compiled.limits.maxInputBytes) {
+    throw new WardenError(
+      'WARDEN_ERR_GATE_INVALID_INPUT',
+      `the gate input is ${inputBytes} bytes of JSON; the limit is ${compiled.limits.maxInputBytes}. Pass only the evidence this gate needs`,
+    );
+  }
+  const now = new Date(input.now);
+  if (Number.isNaN(now.getTime())) {
+    throw new WardenError('WARDEN_ERR_GATE_INVALID_INPUT', `now "${input.now}" is not an ISO-8601 time`);
+  }
+  const budget = new DecisionBudget(compiled.limits.maxIterations, compiled.limits.timeLimitMs);
+  const base: Bindings = {
+    gate: input.gate,
+    subject: toCel(input.subject),
+    evidence: toCel(input.evidence),
+    contract: toCel(input.contract),
+    monitors: toCel(input.monitors),
+    now: timestampFromDate(now),
+  };
+  const results: DecisionResult[] = [];
+  const skipped: SkippedPolicy[] = [];
+
+  withBudget(budget, () => {
+    for (const binding of compiled.bindings) {
+      const spec = binding.document.spec;
+      if (!gateMatches(spec.gates, input.gate) || !subjectMatches(spec.subjects, input.subject)) continue;
+      const policy = compiled.policies.get(spec.policyName);
+      if (!policy) continue;
+      const evaluation = evaluatePolicy(
+        policy,
+        binding.document,
+        base,
+        budget,
+        compiled.limits.maxMessageLength,
+      );
+      if (evaluation.skipped) skipped.push(evaluation.skipped);
+      results.push(...evaluation.results);
+    }
+  });
+
+  for (const result of results) applyWaiver(result, input.waivers, now);
+  const decidedAt = input.now.replace(/\.\d{3}Z$/, 'Z');
+  const withoutId = {
+    kind: 'decision' as const,
+    schemaVersion: 1 as const,
+    gate: input.gate,
+    subject: subjectReference(input.subject),
+    allowed: !results.some((result) => result.blocking),
+    policySet: { revision: compiled.set.revision, digest: compiled.set.digest },
+    summary: {
+      pass: count(results, 'pass'),
+      fail: count(results, 'fail'),
+      error: count(results, 'error'),
+      waived: count(results, 'waived'),
+      warnings: results.filter((result) => result.action === 'warn' && !result.blocking && isProblem(result))
+        .length,
+      skipped: skipped.length,
+    },
+    results,
+    skipped,
+    evidence: options.evidenceIds ?? [],
+    input: { digest: sha256Digest(inputJson), bytes: inputBytes },
+    decidedAt,
+    actor: options.actor ?? 'local',
+  };
+  const { kind, schemaVersion, ...rest } = withoutId;
+  return { kind, schemaVersion, id: contentDigest(withoutId), ...rest };
+}
+
+const count = (results: DecisionResult[], outcome: Outcome) =>
+  results.filter((result) => result.outcome === outcome).length;
+
+const isProblem = (result: DecisionResult) => result.outcome === 'fail' || result.outcome === 'error';
+
+function subjectReference(subject: GateSubject): Decision['subject'] {
+  return subject.version === undefined
+    ? { type: subject.type, name: subject.name }
+    : { type: subject.type, name: subject.name, version: subject.version };
+}
+
+export function gateMatches(gates: readonly string[], gate: string): boolean {
+  return gates.some(
+    (pattern) => pattern === gate || (pattern === 'promote:*' && gate.startsWith('promote:')),
+  );
+}
+
+/** Kubernetes label-selector semantics over the subject's labels, plus type and name lists. */
+export function subjectMatches(selector: SubjectSelector, subject: GateSubject): boolean {
+  if (selector.types && !selector.types.includes(subject.type)) return false;
+  if (selector.names && !selector.names.includes(subject.name)) return false;
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (subject.labels[key] !== value) return false;
+  }
+  for (const requirement of selector.matchExpressions ?? []) {
+    const value = subject.labels[requirement.key];
+    const values = requirement.values ?? [];
+    const holds =
+      requirement.operator === 'Exists'
+        ? value !== undefined
+        : requirement.operator === 'DoesNotExist'
+          ? value === undefined
+          : requirement.operator === 'In'
+            ? value !== undefined && values.includes(value)
+            : value === undefined || !values.includes(value);
+    if (!holds) return false;
+  }
+  return true;
+}
+
+function evaluatePolicy(
+  policy: CompiledPolicy,
+  binding: PolicyBindingDocument,
+  base: Bindings,
+  budget: DecisionBudget,
+  maxMessageLength: number,
+): { results: DecisionResult[]; skipped?: SkippedPolicy } {
+  const bindingName = binding.metadata.name;
+  const action = binding.spec.action;
+  const params = { ...policy.params, ...binding.spec.params };
+  const bindings: Bindings = { ...base, params: toCel(params) };
+  bindings['variables'] = lazyVariables(policy.variables, bindings);
+  const result = (
+    validation: string,
+    outcome: Outcome,
+    message: string,
+    severity: Severity,
+    tags?: string[],
+  ): DecisionResult => {
+    const failurePolicy = outcome === 'error' ? policy.failurePolicy : undefined;
+    const blocking =
+      action === 'deny' && (outcome === 'fail' || (outcome === 'error' && failurePolicy === 'Fail'));
+    return {
+      policy: policy.name,
+      binding: bindingName,
+      validation,
+      action,
+      outcome,
+      severity,
+      message,
+      controls: policy.controls,
+      blocking,
+      ...(failurePolicy ? { failurePolicy } : {}),
+      ...(outcome === 'fail' && tags?.length ? { tags } : {}),
+    };
+  };
+
+  for (const condition of policy.matchConditions) {
+    const value = run(condition.expression, bindings, budget);
+    if (value === false) {
+      return {
+        results: [],
+        skipped: {
+          policy: policy.name,
+          binding: bindingName,
+          reason: `matchCondition "${condition.name}" is false`,
+        },
+      };
+    }
+    if (value !== true) {
+      const problem = isCelError(value)
+        ? condition.expression.explain(value)
+        : notBoolean(value, 'a matchCondition');
+      if (policy.failurePolicy === 'Ignore') {
+        return {
+          results: [],
+          skipped: {
+            policy: policy.name,
+            binding: bindingName,
+            reason: `matchCondition "${condition.name}" failed (failurePolicy Ignore): ${firstLine(problem)}`,
+          },
+        };
+      }
+      return {
+        results: [
+          result(
+            `matchCondition:${condition.name}`,
+            'error',
+            `matchCondition "${condition.name}" could not be evaluated: ${problem}`,
+            'high',
+          ),
+        ],
+      };
+    }
+  }
+
+  const results = policy.validations.map((validation) => {
+    const { document } = validation;
+    const value = run(validation.expression, bindings, budget);
+    if (value === true) return result(document.name, 'pass', passMessage(document.name), document.severity);
+    if (value === false) {
+      return result(
+        document.name,
+        'fail',
+        failureMessage(validation, bindings, budget, maxMessageLength),
+        document.severity,
+        document.tagsOnFailure,
+      );
+    }
+    const problem = isCelError(value)
+      ? validation.expression.explain(value)
+      : notBoolean(value, 'a validation');
+    return result(document.name, 'error', problem, document.severity);
+  });
+  return { results };
+}
+
+const passMessage = (validation: string) => `${validation} holds`;
+
+function failureMessage(
+  validation: CompiledValidation,
+  bindings: Bindings,
+  budget: DecisionBudget,
+  maxLength: number,
+): string {
+  const fallback =
+    validation.document.message ?? `failed expression: ${validation.document.expression.trim()}`;
+  if (!validation.messageExpression) return fallback;
+  const rendered = run(validation.messageExpression, bindings, budget);
+  if (typeof rendered !== 'string') return fallback;
+  const text = rendered.trim();
+  return text === '' || text.includes('\n') || text.length > maxLength ? fallback : text;
+}
+
+function notBoolean(value: unknown, what: string): string {
+  return `the expression returned ${describeCelValue(value)}, not a bool; ${what} must be a condition such as \`x >= 0.75\``;
+}
+
+const firstLine = (text: string) => text.split('\n')[0] ?? text;
+
+/** Runs one expression under the decision's budget; a budget overrun is an error value, not a throw. */
+function run(expression: CompiledExpression, bindings: Bindings, budget: DecisionBudget): unknown {
+  if (budget.exhausted) {
+    return budgetError(
+      'not evaluated: an earlier expression used up the decision budget (iterations or time limit)',
+    );
+  }
+  try {
+    budget.checkTime();
+    return expression.run(bindings);
+  } catch (error) {
+    if (error instanceof BudgetExceeded) return budgetError(error.message);
+    throw error;
+  }
+}
+
+function budgetError(message: string): CelError {
+  return { message, exprId: undefined } as unknown as CelError;
+}
+
+/**
+ * `variables` as Kubernetes evaluates them: lazily, at most once per decision and binding, and an
+ * error inside a variable surfaces in the expression that reads it.
+ */
+function lazyVariables(variables: Map<string, CompiledExpression>, bindings: Bindings): Map<string, unknown> {
+  const cache = new Map<string, unknown>();
+  return new (class extends Map<string, unknown> {
+    override get(name: string): unknown {
+      if (!cache.has(name)) {
+        const expression = variables.get(name);
+        if (!expression) return undefined;
+        const value = expression.run(bindings);
+        cache.set(name, isCelError(value) ? new VariableFailure(name, expression.explain(value)) : value);
+      }
+      const value = cache.get(name);
+      if (value instanceof VariableFailure) throw value;
+      return value;
+    }
+    override has(name: string): boolean {
+      return variables.has(name);
+    }
+  })();
+}
+
+class VariableFailure extends Error {
+  constructor(name: string, explanation: string) {
+    super(`variables.${name} could not be evaluated: ${explanation}`);
+  }
+}
+
+function applyWaiver(result: DecisionResult, waivers: readonly Waiver[], now: Date): void {
+  if (result.outcome !== 'fail') return;
+  const waiver = waivers.find(
+    (candidate) =>
+      candidate.policy === result.policy &&
+      (candidate.validation === undefined || candidate.validation === result.validation) &&
+      Date.parse(candidate.expiresAt) > now.getTime(),
+  );
+  if (!waiver) return;
+  result.outcome = 'waived';
+  result.blocking = false;
+  result.waiver = waiver.id;
+  delete result.tags;
+}
+
+/** Converts JSON once per decision into CEL maps and lists, so a hundred expressions share it. */
+function toCel(value: unknown): unknown {
+  if (Array.isArray(value)) return celList(value.map(toCel) as never);
+  if (value !== null && typeof value === 'object') {
+    return celMap(new Map(Object.entries(value).map(([key, item]) => [key, toCel(item)])) as never);
+  }
+  return value;
+}

@@ -1,0 +1,36 @@
+export {
+  type CompiledPolicy,
+  type CompiledPolicySet,
+  compilePolicySet,
+  lintPolicySet,
+} from './compiled-policy-set.js';
+export {
+  type Decision,
+  type DecisionResult,
+  decide,
+  gateMatches,
+  type Outcome,
+  type SkippedPolicy,
+  subjectMatches,
+} from './decide.js';
+export {
+  apiVersion,
+  isGateName,
+  type PolicyBindingDocument,
+  type PolicyDocument,
+  type PolicyTestCase,
+  type PolicyTestDocument,
+} from './documents.js';
+export { defaultLimits, type Finding, type PolicyLimits } from './expression.js';
+export {
+  type ContractProperty,
+  type ContractView,
+  checkEvidenceDocument,
+  evidenceKey,
+  evidenceKeys,
+  type GateInput,
+  type GateSubject,
+  latestEvidenceByKind,
+  type Waiver,
+} from './gate-input.js';
+export { type Located, loadPolicySet, type PolicySet } from './policy-set-loader.js';

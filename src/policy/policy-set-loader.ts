@@ -1,0 +1,304 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isMap, LineCounter, parseAllDocuments } from 'yaml';
+import type { z } from 'zod';
+import {
+  contentDigest,
+  type Digest,
+  didYouMean,
+  fileReadError,
+  type JsonPath,
+  locateInYaml,
+  WardenError,
+  yamlErrorSummary,
+} from '../core/index.js';
+import {
+  apiVersion,
+  type DocumentKind,
+  documentSchemas,
+  type PolicyBindingDocument,
+  type PolicyDocument,
+  type PolicyTestDocument,
+} from './documents.js';
+
+/** A document with the means to point at places in its source file. */
+export interface Located<T> {
+  document: T;
+  file: string;
+  /** `policies/credit.yaml:12:7` for a path into the document. */
+  locate(path: JsonPath): string;
+}
+
+/** A directory of policy documents, validated and cross-checked, with its identity. */
+export interface PolicySet {
+  source: string;
+  policies: Located<PolicyDocument>[];
+  bindings: Located<PolicyBindingDocument>[];
+  tests: Located<PolicyTestDocument>[];
+  /** Digest of the canonical JSON of the policies and bindings (tests do not change decisions). */
+  digest: Digest;
+  /** What the author calls this revision (a git commit, a release); the digest's head by default. */
+  revision: string;
+}
+
+const maxProblemsShown = 20;
+const maxPolicyFileBytes = 1024 * 1024;
+
+/**
+ * Reads every `*.yaml` / `*.yml` file under a directory (or one file), each holding one or more
+ * Policy, PolicyBinding or PolicyTest documents, and checks them: schema, unique names, and that
+ * every binding names a policy that exists. All problems are reported together, each with its
+ * file, line and column.
+ *
+ * @example
+ * const set = await loadPolicySet('examples/policies', { revision: 'a1b2c3d' });
+ */
+export async function loadPolicySet(source: string, options: { revision?: string } = {}): Promise<PolicySet> {
+  const files = await policyFiles(source);
+  const problems: string[] = [];
+  const policies: Located<PolicyDocument>[] = [];
+  const bindings: Located<PolicyBindingDocument>[] = [];
+  const tests: Located<PolicyTestDocument>[] = [];
+  const invalidPolicyNames = new Set<string>();
+
+  for (const file of files) {
+    for (const located of await readDocuments(file, problems, invalidPolicyNames)) {
+      const kind = (located.document as { kind: DocumentKind }).kind;
+      if (kind === 'Policy') policies.push(located as Located<PolicyDocument>);
+      else if (kind === 'PolicyBinding') bindings.push(located as Located<PolicyBindingDocument>);
+      else tests.push(located as Located<PolicyTestDocument>);
+    }
+  }
+  problems.push(...crossCheck(policies, bindings, invalidPolicyNames));
+  if (problems.length > 0) throw invalidSet(source, problems);
+  if (policies.length === 0) {
+    throw new WardenError(
+      'WARDEN_ERR_POLICY_INVALID',
+      `${source}: holds no Policy document (read ${files.length} YAML file${files.length === 1 ? '' : 's'}); a policy set needs at least one "kind: Policy" with apiVersion ${apiVersion}`,
+      { where: source },
+    );
+  }
+  const digest = contentDigest({
+    policies: sortByName(policies).map((policy) => policy.document),
+    bindings: sortByName(bindings).map((binding) => binding.document),
+  });
+  return {
+    source,
+    policies,
+    bindings,
+    tests,
+    digest,
+    revision: options.revision ?? digest.slice('sha256:'.length, 'sha256:'.length + 12),
+  };
+}
+
+function sortByName<T extends { document: { metadata: { name: string } } }>(items: T[]): T[] {
+  return [...items].sort((a, b) => (a.document.metadata.name < b.document.metadata.name ? -1 : 1));
+}
+
+function invalidSet(source: string, problems: string[]): WardenError {
+  const shown = problems.slice(0, maxProblemsShown);
+  const more = problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : '';
+  return new WardenError(
+    'WARDEN_ERR_POLICY_INVALID',
+    `${source}: the policy set is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${shown.join('\n  ')}${more}`,
+    { where: source },
+  );
+}
+
+async function policyFiles(source: string): Promise<string[]> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(source);
+  } catch (error) {
+    throw fileReadError(source, error, 'policy directory or');
+  }
+  if (info.isFile()) return [source];
+  const entries = await readdir(source, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && /\.ya?ml$/i.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+async function readDocuments(
+  file: string,
+  problems: string[],
+  invalidPolicyNames: Set<string>,
+): Promise<Located<unknown>[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw fileReadError(file, error, 'policy');
+  }
+  if (bytes.length > maxPolicyFileBytes) {
+    problems.push(`${file}: is ${bytes.length} bytes; a policy file may hold at most ${maxPolicyFileBytes}`);
+    return [];
+  }
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(bytes.toString('utf8'), { lineCounter, uniqueKeys: true });
+  if (!Array.isArray(documents)) return [];
+  const located: Located<unknown>[] = [];
+  documents.forEach((document, index) => {
+    const locate = (path: JsonPath) => locateInYaml(file, document, lineCounter, path);
+    const yamlError = document.errors[0];
+    if (yamlError) {
+      const position = yamlError.linePos?.[0];
+      problems.push(
+        `${position ? `${file}:${position.line}:${position.col}` : file}: not valid YAML: ${yamlErrorSummary(yamlError.message)}; fix the syntax at that place (indentation, an unclosed quote or bracket)`,
+      );
+      return;
+    }
+    if (document.contents === null) return;
+    const where = documents.length > 1 ? `${locate([])} (document ${index + 1})` : locate([]);
+    if (!isMap(document.contents)) {
+      problems.push(`${where}: a policy document is a YAML mapping with apiVersion, kind, metadata and spec`);
+      return;
+    }
+    const json = document.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    const kind = json['kind'];
+    const kinds = Object.keys(documentSchemas);
+    if (typeof kind !== 'string' || !kinds.includes(kind)) {
+      problems.push(
+        `${locate(['kind'])}: kind ${kind === undefined ? 'is missing' : `"${String(kind)}" is not one Warden reads`}${typeof kind === 'string' ? didYouMean(kind, kinds) : ''}; use ${kinds.join(', ')}`,
+      );
+      return;
+    }
+    const schema = documentSchemas[kind as DocumentKind];
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const metadata = json['metadata'] as { name?: unknown } | undefined;
+      if (kind === 'Policy' && typeof metadata?.name === 'string') invalidPolicyNames.add(metadata.name);
+      problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, json, schema, locate)));
+      return;
+    }
+    located.push({ document: parsed.data, file, locate });
+  });
+  return located;
+}
+
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  json: unknown,
+  schema: z.ZodType,
+  locate: (path: JsonPath) => string,
+): string {
+  const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
+  const dotted = path.join('.') || 'document';
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = knownKeys(schema, path);
+      return issue.keys
+        .map(
+          (key) =>
+            `${locate([...path, key])}: unknown field "${key}" in ${dotted}${didYouMean(key, known)}; the fields here are ${known.join(', ')}`,
+        )
+        .join('\n  ');
+    }
+    case 'invalid_type': {
+      const value = valueAt(json, path);
+      if (value === undefined) return `${locate(path)}: ${dotted} is required but missing`;
+      return `${locate(path)}: ${dotted} must be ${issue.expected}, found ${JSON.stringify(value)}`;
+    }
+    case 'invalid_value': {
+      const value = valueAt(json, path);
+      const allowed = issue.values.map(String);
+      return `${locate(path)}: ${dotted} is ${JSON.stringify(value)}${typeof value === 'string' ? didYouMean(value, allowed) : ''}; use ${allowed.length === 1 ? allowed[0] : `one of ${allowed.join(', ')}`}`;
+    }
+    default:
+      return `${locate(path)}: ${dotted}: ${issue.message}`;
+  }
+}
+
+/** The field names a strict object schema allows at a path, for "did you mean". */
+function knownKeys(schema: z.ZodType, path: JsonPath): string[] {
+  let current: unknown = schema;
+  const unwrap = () => {
+    for (;;) {
+      const def = (current as { _zod: { def: { type: string; innerType?: unknown } } })._zod.def;
+      if ((def.type === 'optional' || def.type === 'default') && def.innerType) current = def.innerType;
+      else return def as { type: string; shape?: Record<string, unknown>; element?: unknown };
+    }
+  };
+  for (const segment of path) {
+    const def = unwrap();
+    if (def.type === 'object' && typeof segment === 'string') current = def.shape?.[segment];
+    else if (def.type === 'array') current = def.element;
+    else return [];
+    if (current === undefined) return [];
+  }
+  const def = unwrap();
+  return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+function valueAt(json: unknown, path: JsonPath): unknown {
+  let current = json;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+function crossCheck(
+  policies: Located<PolicyDocument>[],
+  bindings: Located<PolicyBindingDocument>[],
+  invalidPolicyNames: ReadonlySet<string>,
+): string[] {
+  const problems: string[] = [];
+  const duplicates = <T extends { document: { metadata: { name: string } } }>(items: T[], what: string) => {
+    const seen = new Map<string, T>();
+    for (const item of items) {
+      const name = item.document.metadata.name;
+      const first = seen.get(name);
+      if (first) {
+        problems.push(
+          `${(item as unknown as Located<unknown>).locate(['metadata', 'name'])}: a second ${what} named "${name}" (the first is at ${(first as unknown as Located<unknown>).locate(['metadata', 'name'])}); names must be unique in a policy set`,
+        );
+      } else {
+        seen.set(name, item);
+      }
+    }
+  };
+  duplicates(policies, 'Policy');
+  duplicates(bindings, 'PolicyBinding');
+
+  for (const policy of policies) {
+    const { spec } = policy.document;
+    for (const [field, entries] of [
+      ['validations', spec.validations],
+      ['variables', spec.variables],
+      ['matchConditions', spec.matchConditions],
+    ] as const) {
+      const names = new Set<string>();
+      entries.forEach((entry, index) => {
+        if (names.has(entry.name)) {
+          problems.push(
+            `${policy.locate(['spec', field, index, 'name'])}: ${field} has two entries named "${entry.name}"; give each its own name`,
+          );
+        }
+        names.add(entry.name);
+      });
+    }
+  }
+
+  const policyNames = policies.map((policy) => policy.document.metadata.name);
+  for (const binding of bindings) {
+    const target = binding.document.spec.policyName;
+    if (!policyNames.includes(target) && !invalidPolicyNames.has(target)) {
+      problems.push(
+        `${binding.locate(['spec', 'policyName'])}: binding "${binding.document.metadata.name}" names policy "${target}", which is not in this policy set${didYouMean(target, policyNames)}; the policies are ${policyNames.join(', ') || '(none)'}`,
+      );
+    }
+    binding.document.spec.subjects.matchExpressions?.forEach((requirement, index) => {
+      const needsValues = requirement.operator === 'In' || requirement.operator === 'NotIn';
+      if (needsValues !== (requirement.values !== undefined && requirement.values.length > 0)) {
+        problems.push(
+          `${binding.locate(['spec', 'subjects', 'matchExpressions', index])}: operator ${requirement.operator} ${needsValues ? 'needs a non-empty values list' : 'takes no values'}`,
+        );
+      }
+    });
+  }
+  return problems;
+}
