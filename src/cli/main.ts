@@ -4,6 +4,8 @@ import type { CliIo } from './cli-io.js';
 import { registerCheckData } from './commands/check-data.js';
 import { registerCheckModel } from './commands/check-model.js';
 import { registerDemo } from './commands/demo.js';
+import { registerGate } from './commands/gate.js';
+import { registerPolicy } from './commands/policy.js';
 
 /** Exit codes (DESIGN.md): 0 passed, 1 a gate or check failed, 2 bad usage or input, 3 a fault. */
 export const exitCodes = { passed: 0, failed: 1, badInput: 2, fault: 3 } as const;
@@ -23,6 +25,8 @@ function buildProgram(io: CliIo): Command {
   const check = program.command('check').description('run a check and record its evidence');
   registerCheckData(check, io);
   registerCheckModel(check, io);
+  registerGate(program, io);
+  registerPolicy(program, io);
   registerDemo(program, io);
   return program;
 }

@@ -11,7 +11,8 @@ export interface ReportFileOptions {
   markdown?: string;
 }
 
-async function writeReport(file: string, content: string): Promise<void> {
+/** Writes one report file, creating its directory; a failure is WARDEN_ERR_OUTPUT_UNWRITABLE. */
+export async function writeReportFile(file: string, content: string): Promise<void> {
   try {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, content);
@@ -34,10 +35,10 @@ export async function writeReports(
   options: ReportFileOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  if (options.json) await writeReport(options.json, `${JSON.stringify(evidence, null, 2)}\n`);
-  if (options.junit) await writeReport(options.junit, renderJunit(view, evidence.producedAt));
+  if (options.json) await writeReportFile(options.json, `${JSON.stringify(evidence, null, 2)}\n`);
+  if (options.junit) await writeReportFile(options.junit, renderJunit(view, evidence.producedAt));
   const markdown = options.markdown || env['GITHUB_STEP_SUMMARY'] ? renderMarkdown(view) : '';
-  if (options.markdown) await writeReport(options.markdown, markdown);
+  if (options.markdown) await writeReportFile(options.markdown, markdown);
   const stepSummary = env['GITHUB_STEP_SUMMARY'];
   if (stepSummary) {
     try {

@@ -1,10 +1,10 @@
-import { type CelError, celList, celMap, isCelError } from '@bufbuild/cel';
+import { type CelError, celError, celList, celMap, isCelError } from '@bufbuild/cel';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { canonicalJson, contentDigest, type Digest, sha256Digest, WardenError } from '../core/index.js';
 import { BudgetExceeded, DecisionBudget, describeCelValue, withBudget } from './cel-environment.js';
 import type { CompiledPolicy, CompiledPolicySet, CompiledValidation } from './compiled-policy-set.js';
 import type { BindingAction, PolicyBindingDocument, Severity, SubjectSelector } from './documents.js';
-import type { Bindings, CompiledExpression } from './expression.js';
+import { type Bindings, type CompiledExpression, isVariableFailureMessage } from './expression.js';
 import type { GateInput, GateSubject, Waiver } from './gate-input.js';
 
 export type Outcome = 'pass' | 'fail' | 'error' | 'waived';
@@ -315,7 +315,7 @@ function run(expression: CompiledExpression, bindings: Bindings, budget: Decisio
 }
 
 function budgetError(message: string): CelError {
-  return { message, exprId: undefined } as unknown as CelError;
+  return celError(message);
 }
 
 /**
@@ -342,9 +342,14 @@ function lazyVariables(variables: Map<string, CompiledExpression>, bindings: Bin
   })();
 }
 
+/** A variable's own error, raised where it is read; nested failures keep the innermost one. */
 class VariableFailure extends Error {
   constructor(name: string, explanation: string) {
-    super(`variables.${name} could not be evaluated: ${explanation}`);
+    super(
+      isVariableFailureMessage(explanation)
+        ? explanation
+        : `variables.${name} could not be evaluated: ${explanation}`,
+    );
   }
 }
 

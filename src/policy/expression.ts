@@ -131,7 +131,8 @@ function syntaxError(thrown: unknown, source: string): { message: string; offset
   if (!match) return { message: first };
   const [, line = '1', column = '0', message = first] = match;
   const lineStarts = [0, ...[...source.matchAll(/\n/g)].map((newline) => (newline.index ?? 0) + 1)];
-  return { message, offset: (lineStarts[Number(line) - 1] ?? 0) + Number(column) };
+  // The parser's columns are 1-based.
+  return { message, offset: (lineStarts[Number(line) - 1] ?? 0) + Number(column) - 1 };
 }
 
 /** The expression's line with a caret under the offset, indented under the message. */
@@ -228,6 +229,15 @@ function analyse(
         const { function: name, target, args } = kind.value;
         const qualified = target ? dottedPath(target, scope) : undefined;
         const special = ['_&&_', '_||_', '_?_:_', '_[_]', '@not_strictly_false', '__not_strictly_false__'];
+        // A namespaced function such as strings.quote(x) parses as a call of quote on `strings`.
+        if (
+          qualified !== undefined &&
+          !scope.has(qualified) &&
+          knownFunctionNames.has(`${qualified}.${name}`)
+        ) {
+          for (const arg of args) visit(arg, depth + 1, nesting, scope);
+          return;
+        }
         if (!special.includes(name) && !knownFunctionNames.has(name)) {
           const shown =
             qualified &&
@@ -393,6 +403,11 @@ function spliceBudgetChecks(
   }
 }
 
+/** A variable's failure, already explained where the variable is written. */
+export function isVariableFailureMessage(message: string): boolean {
+  return /^variables\.\w+ could not be evaluated: /.test(message);
+}
+
 function explainError(
   error: CelError,
   source: string,
@@ -402,6 +417,7 @@ function explainError(
   const id = error.exprId;
   const offset = id === undefined ? undefined : positions.get(id);
   const message = error.message;
+  if (isVariableFailureMessage(message)) return message;
   const missing = /^(?:field not found|no such key): (.*)$/.exec(message);
   if (missing) {
     const path = (id !== undefined ? paths.get(id) : undefined) ?? missing[1] ?? '';

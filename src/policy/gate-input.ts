@@ -17,16 +17,19 @@ export interface GateSubject {
   tags: string[];
 }
 
-/** One declared property of a data contract, as a policy sees it. */
+/**
+ * One declared property of a data contract, as a policy sees it. Every field is present (null when
+ * the contract leaves it out), so `p.classification == 'pii'` needs no has() guard.
+ */
 export interface ContractProperty {
   table: string;
   name: string;
-  logicalType?: string;
-  classification?: string;
+  logicalType: string | null;
+  classification: string | null;
   tags: string[];
   required: boolean;
   criticalDataElement: boolean;
-  description?: string;
+  description: string | null;
 }
 
 /** The data contract behind the subject, reduced to what policies reason about. */

@@ -34,3 +34,9 @@ export {
   type Waiver,
 } from './gate-input.js';
 export { type Located, loadPolicySet, type PolicySet } from './policy-set-loader.js';
+export {
+  type PolicyTestCaseResult,
+  type PolicyTestReport,
+  runPolicyTests,
+  type ValidationCoverage,
+} from './policy-test.js';

@@ -32,7 +32,7 @@ export function renderMarkdown(view: ReportView): string {
   const lines = [
     `### ${view.passed ? '✅' : '❌'} ${cell(view.title)}`,
     '',
-    `**${view.passed ? 'Passed' : 'Failed'}** — ${view.summary}`,
+    `**${verdictWord(view)}** — ${view.summary}`,
     '',
     ...view.facts.map(([name, value]) => `- **${name}**: ${cell(value)}`),
     '',
@@ -60,4 +60,9 @@ export function renderMarkdown(view: ReportView): string {
     );
   }
   return lines.join('\n');
+}
+
+function verdictWord(view: ReportView): string {
+  const word = view.passed ? (view.verdicts?.passed ?? 'passed') : (view.verdicts?.failed ?? 'failed');
+  return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
 }

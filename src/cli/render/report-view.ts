@@ -40,6 +40,8 @@ export interface ReportView {
   rows: ReportRow[];
   headings?: RowHeadings;
   tables?: ReportTable[];
+  /** The words of the verdict line; PASSED / FAILED unless a gate says ALLOWED / DENIED. */
+  verdicts?: { passed: string; failed: string };
 }
 
 const order: Record<RowStatus, number> = { fail: 0, warn: 1, info: 2, pass: 3, skip: 4 };

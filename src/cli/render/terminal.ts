@@ -70,9 +70,10 @@ export function renderTerminal(view: ReportView, options: TerminalOptions): stri
     lines.push(paint(`  ✓ ${hiddenPasses} more passed (--verbose lists them)`, '32', options.color));
   for (const table of view.tables ?? []) lines.push('', ...renderTable(table, options));
   lines.push('');
+  const words = view.verdicts ?? { passed: 'PASSED', failed: 'FAILED' };
   const verdict = view.passed
-    ? paint('PASSED', '1;32', options.color)
-    : paint('FAILED', '1;31', options.color);
+    ? paint(words.passed, '1;32', options.color)
+    : paint(words.failed, '1;31', options.color);
   lines.push(`${verdict}  ${view.summary}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,119 @@
+import { type Command, Option } from 'commander';
+import {
+  compilePolicySet,
+  type Decision,
+  decide,
+  type GateInput,
+  loadPolicySet,
+} from '../../policy/index.js';
+import { type CliIo, useColor } from '../cli-io.js';
+import { assembleGateInput, type GateInputFlags, readSavedInput, savedInput } from '../gate-inputs.js';
+import { decisionView } from '../render/decision-view.js';
+import { renderTerminal } from '../render/terminal.js';
+import { writeReportFile, writeReports } from '../report-outputs.js';
+
+export interface PolicyFlags {
+  policies: string;
+  revision?: string;
+  actor?: string;
+}
+
+interface GateFlags extends GateInputFlags, PolicyFlags {
+  evidence?: string[];
+  input?: string;
+  saveInput?: string;
+  json?: string;
+  junit?: string;
+  markdown?: string;
+  verbose?: boolean;
+}
+
+/** The options that say which policies decide and what the decision records. */
+export function addPolicyOptions(command: Command, required: boolean): Command {
+  const policies = new Option(
+    '--policies <dir>',
+    'the policy set: a directory of Policy and PolicyBinding YAML',
+  );
+  return command
+    .addOption(required ? policies.makeOptionMandatory() : policies)
+    .option(
+      '--labels <pairs>',
+      "the subject's labels for binding selectors, e.g. domain=credit,riskTier=high",
+    )
+    .option('--revision <rev>', 'the policy set revision to record (e.g. a git commit; default: its digest)')
+    .option(
+      '--actor <name>',
+      'who asks for the decision (recorded in it)',
+      process.env['WARDEN_ACTOR'] ?? 'local',
+    );
+}
+
+export function registerGate(program: Command, io: CliIo): void {
+  const command = program
+    .command('gate')
+    .description(
+      'decide a gate with the policy set: evaluate every bound policy on the evidence, print the decision',
+    )
+    .argument('<gate>', 'data, model, deploy, runtime or promote:<alias>')
+    .option(
+      '--evidence <files...>',
+      'evidence files the checks wrote with --json (the latest of each kind is used)',
+    )
+    .option(
+      '--subject <pairs>',
+      'the subject: model=NAME,version=V | dataset=NAME | deployment=NAME (default: from the evidence)',
+    )
+    .option('--owner <owner>', "the subject's owner")
+    .option('--tags <tags>', "the subject's tags, comma-separated (e.g. biased)")
+    .option('--contract <file>', 'the data contract (ODCS YAML) behind the subject')
+    .option('--monitors <file>', 'declared post-deployment monitors (YAML or JSON list)')
+    .option('--now <time>', 'the decision time policies see as now (ISO-8601; default: the clock)')
+    .option(
+      '--input <file>',
+      'decide on a saved gate input (from --save-input) instead of files: an exact replay',
+    )
+    .option('--save-input <file>', 'write the assembled gate input, to replay this decision later')
+    .option('--json <file>', 'write the decision (JSON) to this file')
+    .option('--junit <file>', 'write a JUnit XML report to this file')
+    .option('--markdown <file>', 'write a Markdown report to this file')
+    .option('-v, --verbose', 'list passing validations too');
+  addPolicyOptions(command, true).action(async (gate: string, flags: GateFlags) => {
+    io.exitCode = await runGate(gate, flags, io);
+  });
+}
+
+async function runGate(gate: string, flags: GateFlags, io: CliIo): Promise<number> {
+  const compiled = compilePolicySet(await loadPolicySet(flags.policies, optionalRevision(flags)));
+  const { input, evidenceIds } = flags.input
+    ? await readSavedInput(flags.input)
+    : await assembleGateInput(gate, flags.evidence ?? [], flags);
+  if (flags.input && input.gate !== gate) {
+    io.usageError(
+      `${flags.input} was saved for gate ${input.gate}, not ${gate}; run warden gate ${input.gate} --input ${flags.input}`,
+    );
+  }
+  if (flags.saveInput) await writeReportFile(flags.saveInput, savedInput(input, evidenceIds));
+  const decision = decide(compiled, input, { evidenceIds, actor: flags.actor ?? 'local' });
+  return reportDecision(decision, input, flags, io);
+}
+
+export function optionalRevision(flags: PolicyFlags): { revision?: string } {
+  return flags.revision ? { revision: flags.revision } : {};
+}
+
+/** Prints the decision (and writes its files); 0 when allowed, 1 when denied. */
+export async function reportDecision(
+  decision: Decision,
+  input: GateInput,
+  flags: PolicyFlags & { json?: string; junit?: string; markdown?: string; verbose?: boolean },
+  io: CliIo,
+): Promise<number> {
+  const view = decisionView(decision, flags.policies, input.subject.labels);
+  await writeReports({ ...decision, producedAt: decision.decidedAt }, view, {
+    ...(flags.junit ? { junit: flags.junit } : {}),
+    ...(flags.markdown ? { markdown: flags.markdown } : {}),
+  });
+  if (flags.json) await writeReportFile(flags.json, `${JSON.stringify(decision, null, 2)}\n`);
+  io.stdout.write(renderTerminal(view, { color: useColor(io.stdout), verbose: flags.verbose ?? false }));
+  return decision.allowed ? 0 : 1;
+}

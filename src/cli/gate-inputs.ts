@@ -1,0 +1,291 @@
+import { readFile, stat } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { canonicalJson, fileReadError, sha256Digest, WardenError } from '../core/index.js';
+import { loadContract } from '../data/index.js';
+import {
+  type ContractView,
+  checkEvidenceDocument,
+  defaultLimits,
+  type GateInput,
+  type GateSubject,
+  isGateName,
+  latestEvidenceByKind,
+} from '../policy/index.js';
+
+/**
+ * Reads what `warden gate` (and the check commands' `--policies`) decide on: evidence files,
+ * the subject and its labels, the data contract and the declared monitors, into a gate input.
+ */
+
+export interface GateInputFlags {
+  subject?: string;
+  labels?: string;
+  owner?: string;
+  tags?: string;
+  contract?: string;
+  monitors?: string;
+  now?: string;
+}
+
+export function checkGateName(gate: string): string {
+  if (!isGateName(gate)) {
+    throw new WardenError(
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+      `"${gate}" is not a gate; gates are data, model, deploy, runtime and promote:<alias> (e.g. promote:production)`,
+    );
+  }
+  return gate;
+}
+
+type EvidenceDocument = ReturnType<typeof checkEvidenceDocument>;
+
+export async function readEvidenceFiles(files: readonly string[]): Promise<EvidenceDocument[]> {
+  const documents: EvidenceDocument[] = [];
+  for (const file of files) {
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch (error) {
+      throw fileReadError(file, error, 'evidence');
+    }
+    if (size > defaultLimits.maxInputBytes) {
+      throw new WardenError(
+        'WARDEN_ERR_GATE_INVALID_INPUT',
+        `${file}: is ${size} bytes; an evidence file may be at most ${defaultLimits.maxInputBytes}`,
+        { where: file },
+      );
+    }
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw fileReadError(file, error, 'evidence');
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new WardenError(
+        'WARDEN_ERR_GATE_INVALID_EVIDENCE',
+        `${file}: is not JSON (${(error as Error).message}); pass the evidence file a check wrote with --json`,
+        { where: file },
+      );
+    }
+    documents.push(checkEvidenceDocument(value, file));
+  }
+  return documents;
+}
+
+/** `a=1,b=2` as a record; every entry must have a key and a value. */
+export function parsePairs(flag: string, text: string | undefined): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  if (text === undefined || text.trim() === '') return pairs;
+  for (const entry of text.split(',')) {
+    const match = /^\s*([^=\s]+)\s*=\s*(.*?)\s*$/.exec(entry);
+    if (!match || match[2] === '') {
+      throw new WardenError(
+        'WARDEN_ERR_USAGE_INVALID_OPTION',
+        `${flag} "${entry.trim()}": write key=value pairs separated by commas, e.g. ${flag} domain=credit,riskTier=high`,
+      );
+    }
+    pairs[match[1] as string] = match[2] as string;
+  }
+  return pairs;
+}
+
+/**
+ * The subject: from `--subject model=NAME,version=V` (or `dataset=NAME`, `deployment=NAME`), or
+ * else from the evidence (a model version's evidence first).
+ */
+export function resolveSubject(flags: GateInputFlags, evidence: readonly EvidenceDocument[]): GateSubject {
+  const labels = parsePairs('--labels', flags.labels);
+  const tags = (flags.tags ?? '')
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter((tag) => tag !== '');
+  const extras = { labels, tags, ...(flags.owner ? { owner: flags.owner } : {}) };
+  if (flags.subject !== undefined) {
+    const pairs = parsePairs('--subject', flags.subject);
+    const version = pairs['version'];
+    const kinds = [
+      ['model', 'model-version'],
+      ['dataset', 'dataset'],
+      ['deployment', 'deployment'],
+    ] as const;
+    const found = kinds.filter(([key]) => pairs[key] !== undefined);
+    const unknown = Object.keys(pairs).filter(
+      (key) => key !== 'version' && !kinds.some(([known]) => known === key),
+    );
+    if (found.length !== 1 || unknown.length > 0) {
+      throw new WardenError(
+        'WARDEN_ERR_GATE_INVALID_INPUT',
+        `--subject ${flags.subject}: name exactly one of model=NAME (with version=V), dataset=NAME or deployment=NAME${unknown.length ? `; unknown key ${unknown.join(', ')}` : ''}`,
+      );
+    }
+    const [key, type] = found[0] as (typeof kinds)[number];
+    return { type, name: pairs[key] as string, ...(version === undefined ? {} : { version }), ...extras };
+  }
+  const fromEvidence =
+    evidence.find((document) => (document['subject'] as { type?: string }).type === 'model-version') ??
+    evidence[0];
+  const subject = fromEvidence?.['subject'] as
+    | { type: GateSubject['type']; name: string; version?: string }
+    | undefined;
+  if (!subject) {
+    throw new WardenError(
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+      'give --subject (e.g. model=credit-risk,version=7) or at least one --evidence file to take it from',
+    );
+  }
+  return {
+    type: subject.type,
+    name: subject.name,
+    ...(subject.version === undefined ? {} : { version: subject.version }),
+    ...extras,
+  };
+}
+
+/** The contract's properties with their classification and tags, for PII and feature policies. */
+export async function readContractView(file: string): Promise<ContractView> {
+  const { contract, digest } = await loadContract(file);
+  return {
+    id: contract.id,
+    version: contract.version,
+    ...(contract.name === undefined ? {} : { name: contract.name }),
+    uri: file,
+    digest,
+    properties: (contract.schema ?? []).flatMap((object) =>
+      (object.properties ?? []).map((property) => {
+        const extra = property as { criticalDataElement?: unknown; description?: unknown };
+        return {
+          table: object.name,
+          name: property.name,
+          logicalType: property.logicalType ?? null,
+          classification: property.classification ?? null,
+          tags: property.tags ?? [],
+          required: property.required ?? false,
+          criticalDataElement: extra.criticalDataElement === true,
+          description: typeof extra.description === 'string' ? extra.description : null,
+        };
+      }),
+    ),
+  };
+}
+
+/** Declared monitors: a YAML or JSON list of objects (name, signals, owner, …). */
+export async function readMonitors(file: string): Promise<unknown[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw fileReadError(file, error, 'monitors');
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new WardenError(
+      'WARDEN_ERR_GATE_INVALID_INPUT',
+      `${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
+      { where: file },
+    );
+  }
+  const list =
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as { monitors?: unknown }).monitors
+      : value;
+  if (
+    !Array.isArray(list) ||
+    list.some((item) => item === null || typeof item !== 'object' || Array.isArray(item))
+  ) {
+    throw new WardenError(
+      'WARDEN_ERR_GATE_INVALID_INPUT',
+      `${file}: monitors are a list of objects (or a mapping with a "monitors" list), e.g. "- name: credit-risk-prod\\n  signals: [drift, performance]\\n  owner: risk-oncall"`,
+      { where: file },
+    );
+  }
+  return list;
+}
+
+export function decisionTime(now: string | undefined): string {
+  if (now === undefined) return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const time = Date.parse(now);
+  if (!/^\d{4}-\d\d-\d\dT/.test(now) || Number.isNaN(time)) {
+    throw new WardenError(
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+      `--now "${now}" is not an ISO-8601 time; write e.g. 2026-11-22T10:00:00Z`,
+    );
+  }
+  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Assembles the gate input from files and flags; returns the evidence ids it used. */
+export async function assembleGateInput(
+  gate: string,
+  evidenceFiles: readonly string[],
+  flags: GateInputFlags,
+): Promise<{ input: GateInput; evidenceIds: string[] }> {
+  const documents = await readEvidenceFiles(evidenceFiles);
+  const { evidence, ids } = latestEvidenceByKind(documents);
+  const input: GateInput = {
+    gate: checkGateName(gate),
+    subject: resolveSubject(flags, documents),
+    evidence,
+    contract: flags.contract ? await readContractView(flags.contract) : {},
+    monitors: flags.monitors ? await readMonitors(flags.monitors) : [],
+    now: decisionTime(flags.now),
+    waivers: [],
+  };
+  return { input, evidenceIds: ids };
+}
+
+/** A saved gate input (`--save-input`), read back for an exact replay. */
+export async function readSavedInput(file: string): Promise<{ input: GateInput; evidenceIds: string[] }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw fileReadError(file, error, 'gate input');
+  }
+  let value: { input?: Partial<GateInput>; evidenceIds?: string[] };
+  try {
+    value = JSON.parse(text) as typeof value;
+  } catch (error) {
+    throw new WardenError(
+      'WARDEN_ERR_GATE_INVALID_INPUT',
+      `${file}: is not JSON (${(error as Error).message})`,
+      { where: file },
+    );
+  }
+  const input = value.input;
+  if (
+    !input ||
+    typeof input.gate !== 'string' ||
+    typeof input.now !== 'string' ||
+    !input.subject ||
+    !input.evidence
+  ) {
+    throw new WardenError(
+      'WARDEN_ERR_GATE_INVALID_INPUT',
+      `${file}: is not a saved gate input (expected {"input": {gate, subject, evidence, contract, monitors, now}, "evidenceIds": […]}); write one with warden gate … --save-input FILE`,
+      { where: file },
+    );
+  }
+  checkGateName(input.gate);
+  return {
+    input: {
+      gate: input.gate,
+      subject: input.subject,
+      evidence: input.evidence,
+      now: input.now,
+      contract: input.contract ?? {},
+      monitors: input.monitors ?? [],
+      waivers: input.waivers ?? [],
+    },
+    evidenceIds: value.evidenceIds ?? [],
+  };
+}
+
+export function savedInput(input: GateInput, evidenceIds: readonly string[]): string {
+  return `${JSON.stringify({ digest: sha256Digest(canonicalJson(input)), input, evidenceIds }, null, 2)}\n`;
+}
