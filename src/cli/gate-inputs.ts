@@ -6,6 +6,7 @@ import {
   type ContractView,
   checkEvidenceDocument,
   defaultLimits,
+  type EvidenceDocument,
   type GateInput,
   type GateSubject,
   isGateName,
@@ -36,8 +37,6 @@ export function checkGateName(gate: string): string {
   }
   return gate;
 }
-
-type EvidenceDocument = ReturnType<typeof checkEvidenceDocument>;
 
 export async function readEvidenceFiles(files: readonly string[]): Promise<EvidenceDocument[]> {
   const documents: EvidenceDocument[] = [];
@@ -140,7 +139,7 @@ export function resolveSubject(flags: GateInputFlags, evidence: readonly Evidenc
   return {
     type: subject.type,
     name: subject.name,
-    ...(subject.version === undefined ? {} : { version: subject.version }),
+    ...('version' in subject ? { version: subject.version } : {}),
     ...extras,
   };
 }

@@ -34,6 +34,8 @@ export class BudgetExceeded extends Error {}
 export class DecisionBudget {
   private iterations = 0;
   private readonly deadline: number;
+  /** Set once the deadline has passed, so every later tick stops (not only every 64th). */
+  private expired = false;
 
   constructor(
     private readonly maxIterations: number,
@@ -49,11 +51,12 @@ export class DecisionBudget {
         `the decision used more than ${this.maxIterations} comprehension iterations (the iteration budget); narrow the lists the expression walks, or avoid nesting all()/exists()/map() over large lists`,
       );
     }
-    if ((this.iterations & 63) === 0) this.checkTime();
+    if (this.expired || (this.iterations & 63) === 0) this.checkTime();
   }
 
   checkTime(): void {
-    if (performance.now() > this.deadline) {
+    if (this.expired || performance.now() > this.deadline) {
+      this.expired = true;
       throw new BudgetExceeded(
         `the decision ran past its time limit of ${this.timeLimitMs} ms; the expression walks too much input`,
       );

@@ -44,7 +44,23 @@ const variable = z.strictObject({
 export const severities = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export const actions = ['deny', 'warn', 'audit'] as const;
 
-const params = z.record(z.string(), z.unknown());
+/** Parameters are JSON values: YAML's .inf and .nan have no JSON form, so the set could not be digested. */
+const params = z.record(z.string(), z.unknown()).superRefine((value, context) => {
+  const visit = (item: unknown, path: (string | number)[]): void => {
+    if (typeof item === 'number' && !Number.isFinite(item)) {
+      context.addIssue({
+        code: 'custom',
+        path,
+        message: `${item} is not a number JSON can hold; write a finite number`,
+      });
+    } else if (Array.isArray(item)) {
+      item.forEach((element, index) => visit(element, [...path, index]));
+    } else if (item !== null && typeof item === 'object') {
+      for (const [key, element] of Object.entries(item)) visit(element, [...path, key]);
+    }
+  };
+  visit(value, []);
+});
 
 const metadata = z.strictObject({
   name,

@@ -58,7 +58,7 @@ export interface Waiver {
 export interface GateInput {
   gate: string;
   subject: GateSubject;
-  evidence: Record<string, Record<string, unknown>>;
+  evidence: Record<string, object>;
   /** An empty object when no contract was given: test with has(contract.id). */
   contract: ContractView | Record<string, never>;
   monitors: unknown[];
@@ -74,10 +74,12 @@ export function evidenceKey(kind: string): string {
 
 export const evidenceKeys: readonly string[] = evidenceKinds.map(evidenceKey);
 
-interface EvidenceDocument extends Record<string, unknown> {
+/** The envelope fields a gate relies on; any evidence document has them. */
+export interface EvidenceDocument {
   kind: EvidenceKind;
   id: string;
   producedAt: string;
+  subject: Subject;
 }
 
 /**
@@ -104,9 +106,13 @@ export function checkEvidenceDocument(value: unknown, source: string): EvidenceD
       `evidence of kind "${kind}" is not one Warden knows${didYouMean(kind, evidenceKinds)}; the kinds are ${evidenceKinds.join(', ')}`,
     );
   }
-  if (typeof document['id'] !== 'string' || typeof document['producedAt'] !== 'string') {
+  if (
+    typeof document['id'] !== 'string' ||
+    typeof document['producedAt'] !== 'string' ||
+    typeof (document['subject'] as { name?: unknown } | undefined)?.name !== 'string'
+  ) {
     throw fail(
-      `is a ${kind} document without its envelope (id, producedAt); pass the file the check wrote, unchanged`,
+      `is a ${kind} document without its envelope (id, producedAt, subject); pass the file the check wrote, unchanged`,
     );
   }
   if (!verifyEvidenceId(document as { id: string })) {
@@ -114,18 +120,20 @@ export function checkEvidenceDocument(value: unknown, source: string): EvidenceD
       `its content no longer matches its id ${String(document['id']).slice(0, 19)}…: the file was changed after the check sealed it. Run the check again instead of editing its evidence`,
     );
   }
-  return document as EvidenceDocument;
+  return document as unknown as EvidenceDocument;
 }
 
 /**
  * Keeps the latest evidence of each kind (by producedAt; the later file wins a tie) and keys it by
  * kind in camelCase. Returns the ids of the documents kept, for the decision.
  */
-export function latestEvidenceByKind(documents: readonly EvidenceDocument[]): {
+export function latestEvidenceByKind<T extends EvidenceDocument>(
+  documents: readonly T[],
+): {
   evidence: GateInput['evidence'];
   ids: string[];
 } {
-  const latest = new Map<string, EvidenceDocument>();
+  const latest = new Map<string, T>();
   for (const document of documents) {
     const current = latest.get(document.kind);
     if (!current || Date.parse(document.producedAt) >= Date.parse(current.producedAt)) {

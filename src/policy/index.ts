@@ -26,6 +26,7 @@ export {
   type ContractProperty,
   type ContractView,
   checkEvidenceDocument,
+  type EvidenceDocument,
   evidenceKey,
   evidenceKeys,
   type GateInput,

@@ -92,6 +92,11 @@ export async function loadPolicySet(source: string, options: { revision?: string
   };
 }
 
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}
+
 function sortByName<T extends { document: { metadata: { name: string } } }>(items: T[]): T[] {
   return [...items].sort((a, b) => (a.document.metadata.name < b.document.metadata.name ? -1 : 1));
 }
@@ -156,7 +161,16 @@ async function readDocuments(
       problems.push(`${where}: a policy document is a YAML mapping with apiVersion, kind, metadata and spec`);
       return;
     }
-    const json = document.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    let json: Record<string, unknown>;
+    try {
+      json = document.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    } catch (error) {
+      // An alias whose anchor is missing, or aliases nested to blow the document up.
+      problems.push(
+        `${where}: not valid YAML: ${firstLine(error)}; define each &anchor before its *alias, and do not nest aliases to multiply the document`,
+      );
+      return;
+    }
     const kind = json['kind'];
     const kinds = Object.keys(documentSchemas);
     if (typeof kind !== 'string' || !kinds.includes(kind)) {

@@ -283,12 +283,26 @@ describe('warden demo', () => {
     expect(evidence).not.toMatch(/applicant\d+@example\.com/);
     expect(evidence).not.toContain('4111 1111 1111 1111');
     expect(JSON.parse(evidence).passed).toBe(false);
-    const fair = JSON.parse(await readFile(join(work, 'demo/model-evaluation-fair.json'), 'utf8'));
-    const biased = JSON.parse(await readFile(join(work, 'demo/model-evaluation-biased.json'), 'utf8'));
-    expect(fair.passed).toBe(true);
-    expect(biased.passed).toBe(false);
+    const decision = async (name: string) =>
+      JSON.parse(await readFile(join(work, `demo/decision-${name}.json`), 'utf8')) as {
+        allowed: boolean;
+        results: { policy: string; validation: string; outcome: string; tags?: string[] }[];
+      };
+    expect((await decision('data-clean')).allowed).toBe(true);
+    const dataDenied = await decision('data-defective');
+    expect(dataDenied.allowed).toBe(false);
+    expect(dataDenied.results.find((r) => r.validation === 'no-raw-pii')?.outcome).toBe('fail');
+    expect((await decision('model-fair')).allowed).toBe(true);
+    const biased = await decision('model-biased');
+    expect(biased.allowed).toBe(false);
+    expect(biased.results.find((r) => r.validation === 'equalized-odds')).toMatchObject({
+      outcome: 'fail',
+      tags: ['biased'],
+    });
+    expect((await decision('promote-production')).allowed).toBe(true);
     expect(run.stdout).toMatch(
-      /✗ FAIL {2}threshold\.Age\.equalizedOddsDifference .* is above 0\.2 \(false positive rate 0\.301 for Age \[18, 25\)/,
+      /✗ FAIL {2}credit-fairness\/equalized-odds .* equalized odds difference above 0\.2 on Age \(0\.2471\)/,
     );
+    expect(run.stdout).toMatch(/✗ FAIL {2}pii-features-hashed\/no-raw-pii .* notes holds 179 email values/);
   });
 });

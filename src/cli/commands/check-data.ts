@@ -10,8 +10,9 @@ import {
   fileReadOptions,
   reportCheck,
 } from './check-options.js';
+import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
 
-interface CheckDataFlags extends CheckFileFlags {
+interface CheckDataFlags extends CheckFileFlags, Partial<CheckPolicyFlags> {
   contract: string;
   table?: string;
   name?: string;
@@ -31,6 +32,7 @@ export function registerCheckData(check: Command, io: CliIo): void {
     .option('--name <name>', 'the dataset name in the evidence (default: the contract id)')
     .option('--no-pii-scan', 'do not scan string columns for raw personal data');
   addFileOptions(command);
+  addCheckPolicyOptions(command);
   addReportOptions(command, 'list passing checks too').action(async (file: string, flags: CheckDataFlags) => {
     io.exitCode = await checkData(file, flags, io);
   });
@@ -38,6 +40,7 @@ export function registerCheckData(check: Command, io: CliIo): void {
 
 /** Runs the data gate and prints its report; returns the exit code (0 passed, 1 failed). */
 export async function checkData(file: string, flags: CheckDataFlags, io: CliIo): Promise<number> {
+  const policies = await policiesForCheck(flags);
   const progress = new ProgressBar(io.stderr, `checking ${file}`);
   const evidence = await runDataCheck(file, flags.contract, {
     ...(flags.table ? { table: flags.table } : {}),
@@ -46,5 +49,15 @@ export async function checkData(file: string, flags: CheckDataFlags, io: CliIo):
     scanPii: flags.piiScan,
     onProgress: (percent) => progress.update(percent),
   }).finally(() => progress.clear());
-  return reportCheck(evidence, dataCheckView(evidence), flags, io);
+  const checked = await reportCheck(evidence, dataCheckView(evidence), flags, io);
+  if (!policies) return checked;
+  const decided = await decideCheckGate(
+    policies,
+    'data',
+    evidence,
+    flags as CheckPolicyFlags,
+    io,
+    flags.contract,
+  );
+  return Math.max(checked, decided);
 }

@@ -16,8 +16,9 @@ import {
   fileReadOptions,
   reportCheck,
 } from './check-options.js';
+import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
 
-export interface CheckModelFlags extends CheckFileFlags {
+export interface CheckModelFlags extends CheckFileFlags, Partial<CheckPolicyFlags> {
   label: string;
   positive?: string;
   score?: string;
@@ -79,6 +80,7 @@ export function registerCheckModel(check: Command, io: CliIo): void {
     .option('--model <name>', 'the model name in the evidence (default: the file name)')
     .option('--version <version>', 'the model version in the evidence', 'unversioned');
   addFileOptions(command);
+  addCheckPolicyOptions(command);
   addReportOptions(command, 'list passing thresholds and every group').action(
     async (file: string, flags: CheckModelFlags) => {
       io.exitCode = await checkModel(file, flags, io);
@@ -93,12 +95,16 @@ function collect(value: string, previous: string[]): string[] {
 /** Runs the model gate and prints its report; returns the exit code (0 passed, 1 failed). */
 export async function checkModel(file: string, flags: CheckModelFlags, io: CliIo): Promise<number> {
   const options = modelEvaluationOptions(flags, io);
+  const policies = await policiesForCheck(flags);
   const progress = new ProgressBar(io.stderr, `reading ${file}`);
   const evidence = await runModelEvaluation(file, {
     ...options,
     onProgress: (percent) => progress.update(percent),
   }).finally(() => progress.clear());
-  return reportCheck(evidence, modelEvaluationView(evidence), flags, io);
+  const checked = await reportCheck(evidence, modelEvaluationView(evidence), flags, io);
+  if (!policies) return checked;
+  const decided = await decideCheckGate(policies, 'model', evidence, flags as CheckPolicyFlags, io);
+  return Math.max(checked, decided);
 }
 
 function modelEvaluationOptions(flags: CheckModelFlags, io: CliIo): ModelEvaluationOptions {

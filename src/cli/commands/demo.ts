@@ -8,6 +8,7 @@ import { injectCreditDefects } from '../demo/credit-risk-defects.js';
 import { predictionsCsv, trainCreditRiskModels } from '../demo/credit-risk-model.js';
 import { checkData } from './check-data.js';
 import { checkModel } from './check-model.js';
+import { decideGate } from './gate.js';
 
 interface DemoFlags {
   workdir: string;
@@ -26,39 +27,50 @@ export function registerDemo(program: Command, io: CliIo): void {
 async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   const color = useColor(io.stdout);
   const bold = (text: string) => (color ? `\u001b[1m${text}\u001b[0m` : text);
-  const example = fileURLToPath(new URL('examples/credit-risk/', packageRoot));
   const shown = (path: string) => relative(process.cwd(), path) || '.';
-  const dataset = shown(join(example, 'credit_data.csv'));
-  const contract = shown(join(example, 'contract.yaml'));
+  const example = (name: string) => shown(fileURLToPath(new URL(`examples/${name}`, packageRoot)));
+  const dataset = example('credit-risk/credit_data.csv');
+  const contract = example('credit-risk/contract.yaml');
+  const policies = example('policies');
+  const monitors = example('credit-risk/monitors.yaml');
+  const work = (name: string) => join(flags.workdir, name);
+  const central = { policies, labels: 'domain=credit' };
   await mkdir(flags.workdir, { recursive: true });
 
-  io.stdout.write(`${bold('Warden demo — the credit-risk training pipeline')}\n\n`);
-  const dataGate = async (file: string, evidence: string) => {
-    const json = join(flags.workdir, evidence);
+  io.stdout.write(
+    `${bold('Warden demo — the credit-risk training pipeline, decided by central policies')}\n`,
+  );
+  io.stdout.write(
+    `  policies: ${policies} (PII, data quality, credit model quality and fairness, production monitoring)\n\n`,
+  );
+  const dataGate = async (file: string, name: string) => {
+    const json = work(`data-check-${name}.json`);
+    const decision = work(`decision-data-${name}.json`);
     io.stdout.write(
-      `  $ warden check data ${file} --contract ${contract} --null-value NA --json ${json}\n\n`,
+      `  $ warden check data ${file} --contract ${contract} --null-value NA --json ${json} --policies ${policies} --labels domain=credit --decision ${decision}\n\n`,
     );
-    return checkData(file, { contract, nullValue: ['NA'], piiScan: true, json }, io);
+    return checkData(file, { contract, nullValue: ['NA'], piiScan: true, json, decision, ...central }, io);
   };
 
-  io.stdout.write(`${bold('Step 1/4')}  Data gate on the clean training set\n`);
-  const clean = await dataGate(dataset, 'data-check-clean.json');
+  io.stdout.write(`${bold('Step 1/5')}  Data gate on the clean training set\n`);
+  const clean = await dataGate(dataset, 'clean');
 
   const { csv, defects } = injectCreditDefects(await readFile(dataset, 'utf8'));
-  const defective = join(flags.workdir, 'credit_data_defective.csv');
+  const defective = work('credit_data_defective.csv');
   await writeFile(defective, csv);
-  io.stdout.write(`\n${bold('Step 2/4')}  Data gate on a copy with injected defects\n`);
+  io.stdout.write(`\n${bold('Step 2/5')}  Data gate on a copy with injected defects\n`);
   for (const defect of defects) {
     io.stdout.write(`  injected: ${defect.what} (${defect.rows} row${defect.rows === 1 ? '' : 's'})\n`);
   }
-  const broken = await dataGate(defective, 'data-check-defective.json');
+  const broken = await dataGate(defective, 'defective');
 
   const models = trainCreditRiskModels(await readFile(dataset, 'utf8'));
   const modelGate = async (variant: 'fair' | 'biased') => {
     const model = models[variant];
-    const predictions = join(flags.workdir, `predictions-${variant}.csv`);
+    const predictions = work(`predictions-${variant}.csv`);
     await writeFile(predictions, predictionsCsv(model.rows));
-    const json = join(flags.workdir, `model-evaluation-${variant}.json`);
+    const json = work(`model-evaluation-${variant}.json`);
+    const decision = work(`decision-model-${variant}.json`);
     const gate = {
       label: 'Status',
       positive: 'bad',
@@ -66,29 +78,41 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
       sensitive: 'Age,Marital',
       bins: ['Age=18,25,40,65'],
       minGroupSize: '30',
-      minAuc: '0.75',
-      maxDifference: ['equalizedOdds=0.2'],
       model: `credit-risk-${variant}`,
       version: '1',
       json,
+      decision,
+      ...central,
     };
     io.stdout.write(
-      `  model: ${model.description}\n  $ warden check model ${predictions} --label Status --positive bad --score score --sensitive Age,Marital --bins Age=18,25,40,65 --min-group-size 30 --min-auc 0.75 --max-difference equalizedOdds=0.2 --model ${gate.model} --version 1 --json ${json}\n\n`,
+      `  model: ${model.description}\n  $ warden check model ${predictions} --label Status --positive bad --score score --sensitive Age,Marital --bins Age=18,25,40,65 --min-group-size 30 --model ${gate.model} --version 1 --json ${json} --policies ${policies} --labels domain=credit --decision ${decision}\n\n`,
     );
     return checkModel(predictions, gate, io);
   };
   io.stdout.write(
-    `\n${bold('Step 3/4')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
+    `\n${bold('Step 3/5')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
   );
+  io.stdout.write('  The pipeline sets no thresholds of its own: the central credit policies decide.\n');
   const fair = await modelGate('fair');
-  io.stdout.write(`\n${bold('Step 4/4')}  Model gate on a biased variant of the same model\n`);
+  io.stdout.write(`\n${bold('Step 4/5')}  Model gate on a biased variant of the same model\n`);
   const biased = await modelGate('biased');
 
-  const asExpected = clean === 0 && broken === 1 && fair === 0 && biased === 1;
+  const promotionDecision = work('decision-promote-production.json');
+  const evidence = work('model-evaluation-fair.json');
+  io.stdout.write(
+    `\n${bold('Step 5/5')}  Promotion of the fair model to production, with its declared monitors\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
+  );
+  const promotion = await decideGate(
+    'promote:production',
+    { evidence: [evidence], monitors, json: promotionDecision, actor: 'local', ...central },
+    io,
+  );
+
+  const asExpected = clean === 0 && broken === 1 && fair === 0 && biased === 1 && promotion === 0;
   io.stdout.write(
     asExpected
-      ? `\n${bold('Demo finished.')} The clean file passed the data gate and the defective copy was stopped, so a pipeline would not train on it. The model passed the model gate; the biased variant was stopped because good applicants under 25 are flagged as risky far more often than older ones (equalized odds). Evidence: ${flags.workdir}/*.json\n`
-      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1).\n`,
+      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The fair model may go to production because it has a monitor with an owner. Evidence and decisions: ${flags.workdir}/*.json\n`
+      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0).\n`,
   );
   return asExpected ? 0 : 1;
 }

@@ -1,13 +1,23 @@
 import { type Command, Option } from 'commander';
 import {
+  type CompiledPolicySet,
   compilePolicySet,
   type Decision,
   decide,
+  type EvidenceDocument,
   type GateInput,
+  latestEvidenceByKind,
   loadPolicySet,
 } from '../../policy/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
-import { assembleGateInput, type GateInputFlags, readSavedInput, savedInput } from '../gate-inputs.js';
+import {
+  assembleGateInput,
+  type GateInputFlags,
+  readContractView,
+  readSavedInput,
+  resolveSubject,
+  savedInput,
+} from '../gate-inputs.js';
 import { decisionView } from '../render/decision-view.js';
 import { renderTerminal } from '../render/terminal.js';
 import { writeReportFile, writeReports } from '../report-outputs.js';
@@ -18,7 +28,7 @@ export interface PolicyFlags {
   actor?: string;
 }
 
-interface GateFlags extends GateInputFlags, PolicyFlags {
+export interface GateFlags extends GateInputFlags, PolicyFlags {
   evidence?: string[];
   input?: string;
   saveInput?: string;
@@ -78,11 +88,12 @@ export function registerGate(program: Command, io: CliIo): void {
     .option('--markdown <file>', 'write a Markdown report to this file')
     .option('-v, --verbose', 'list passing validations too');
   addPolicyOptions(command, true).action(async (gate: string, flags: GateFlags) => {
-    io.exitCode = await runGate(gate, flags, io);
+    io.exitCode = await decideGate(gate, flags, io);
   });
 }
 
-async function runGate(gate: string, flags: GateFlags, io: CliIo): Promise<number> {
+/** Decides a gate from files (or a saved input), prints the decision; 0 allowed, 1 denied. */
+export async function decideGate(gate: string, flags: GateFlags, io: CliIo): Promise<number> {
   const compiled = compilePolicySet(await loadPolicySet(flags.policies, optionalRevision(flags)));
   const { input, evidenceIds } = flags.input
     ? await readSavedInput(flags.input)
@@ -97,6 +108,56 @@ async function runGate(gate: string, flags: GateFlags, io: CliIo): Promise<numbe
   return reportDecision(decision, input, flags, io);
 }
 
+/** What a check command needs to decide its gate at once (`--policies DIR`). */
+export interface CheckPolicyFlags extends PolicyFlags {
+  labels?: string;
+  decision?: string;
+}
+
+export function addCheckPolicyOptions(command: Command): Command {
+  return addPolicyOptions(command, false).option(
+    '--decision <file>',
+    'with --policies: write the gate decision (JSON) to this file',
+  );
+}
+
+/** Loads and compiles the policy set before a check runs, so a bad policy fails fast. */
+export async function policiesForCheck(
+  flags: Partial<CheckPolicyFlags>,
+): Promise<CompiledPolicySet | undefined> {
+  if (!flags.policies) return undefined;
+  return compilePolicySet(await loadPolicySet(flags.policies, optionalRevision(flags as PolicyFlags)));
+}
+
+/** Decides the check's own gate on the evidence it just produced, and prints the decision. */
+export async function decideCheckGate(
+  compiled: CompiledPolicySet,
+  gate: 'data' | 'model',
+  evidence: EvidenceDocument,
+  flags: CheckPolicyFlags,
+  io: CliIo,
+  contract?: string,
+): Promise<number> {
+  const { evidence: byKind, ids } = latestEvidenceByKind([evidence]);
+  const input: GateInput = {
+    gate,
+    subject: resolveSubject({ ...(flags.labels ? { labels: flags.labels } : {}) }, [evidence]),
+    evidence: byKind,
+    contract: contract ? await readContractView(contract) : {},
+    monitors: [],
+    now: evidence.producedAt,
+    waivers: [],
+  };
+  io.stdout.write('\n');
+  const decision = decide(compiled, input, { evidenceIds: ids, actor: flags.actor ?? 'local' });
+  return reportDecision(
+    decision,
+    input,
+    { ...flags, ...(flags.decision ? { json: flags.decision } : {}) },
+    io,
+  );
+}
+
 export function optionalRevision(flags: PolicyFlags): { revision?: string } {
   return flags.revision ? { revision: flags.revision } : {};
 }
@@ -105,7 +166,13 @@ export function optionalRevision(flags: PolicyFlags): { revision?: string } {
 export async function reportDecision(
   decision: Decision,
   input: GateInput,
-  flags: PolicyFlags & { json?: string; junit?: string; markdown?: string; verbose?: boolean },
+  flags: PolicyFlags & {
+    json?: string;
+    junit?: string;
+    markdown?: string;
+    verbose?: boolean;
+    quiet?: boolean;
+  },
   io: CliIo,
 ): Promise<number> {
   const view = decisionView(decision, flags.policies, input.subject.labels);
