@@ -29,6 +29,12 @@ describe('closestMatch', () => {
     expect(closestMatch('duplicatValue', metrics)).toBe('duplicateValues'); // 2 edits, limit 3
   });
 
+  it('does not guess a substitution in a name of one or two characters', () => {
+    expect(closestMatch('n', ['m', 'x'])).toBeUndefined();
+    expect(closestMatch('ab', ['ac'])).toBeUndefined();
+    expect(closestMatch('AB', ['ab'])).toBe('ab');
+  });
+
   it('gives nothing when no candidate is close enough', () => {
     expect(closestMatch('banana', metrics)).toBeUndefined();
     expect(closestMatch('x', [])).toBeUndefined();

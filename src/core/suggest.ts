@@ -14,7 +14,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate closest to a misspelt value, if it is close enough to be what was meant
- * (a third of the length, at least 1 and at most 3 edits; case differences are free).
+ * (a third of the length, at least 1 and at most 3 edits; case differences are free). A name of one
+ * or two characters is too short to guess a substitution from: only a longer name it begins is offered.
  *
  * @example closestMatch('nulValues', ['nullValues', 'rowCount']) // 'nullValues'
  */
@@ -23,6 +24,7 @@ export function closestMatch(value: string, candidates: readonly string[]): stri
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
     if (candidate === value) continue;
+    if (value.length < 3 && !candidate.toLowerCase().startsWith(value.toLowerCase())) continue;
     const distance = editDistance(value.toLowerCase(), candidate.toLowerCase());
     if (distance <= limit && (best === undefined || distance < best.distance)) best = { candidate, distance };
   }

@@ -169,6 +169,9 @@ function analyse(
       where: context.where,
       message: withCaret(`${context.label}: ${message}`, source, positions.get(node.id)),
     });
+  /** params.x read without a default, and params.x tested with has(): warned about after the visit. */
+  const unknownParams: { field: string; node: Expr }[] = [];
+  const guardedParams = new Set<string>();
   const allowedNames = new Set<string>([
     ...inputNames,
     ...(context.role === 'matchCondition' ? [] : ['variables']),
@@ -208,7 +211,8 @@ function analyse(
             : undefined;
         const path = operand ? dottedPath(operand, scope) : undefined;
         if (path !== undefined && !testOnly) paths.set(node.id, `${path}.${field}`);
-        if (base === 'variables') checkVariable(field, node);
+        // A matchCondition reading variables is reported once, as an unknown name.
+        if (base === 'variables' && allowedNames.has('variables')) checkVariable(field, node);
         if (base === 'evidence' && !context.evidenceKeys.includes(field)) {
           report(
             'warning',
@@ -216,12 +220,9 @@ function analyse(
             node,
           );
         }
+        if (base === 'params' && testOnly) guardedParams.add(field);
         if (base === 'params' && !testOnly && !context.knownParams.includes(field)) {
-          report(
-            'warning',
-            `params.${field} has no default in the policy's spec.params${didYouMean(field, context.knownParams)}; every binding must then set it, or guard with has(params.${field})`,
-            node,
-          );
+          unknownParams.push({ field, node });
         }
         return;
       }
@@ -319,6 +320,15 @@ function analyse(
   };
 
   visit(root, 0, 0, new Set());
+  // After the whole expression is seen, so that has(params.x) anywhere in it counts as the guard.
+  for (const { field, node } of unknownParams) {
+    if (guardedParams.has(field)) continue;
+    report(
+      'warning',
+      `params.${field} has no default in the policy's spec.params${didYouMean(field, context.knownParams)}; every binding must then set it, or guard with has(params.${field})`,
+      node,
+    );
+  }
   if (nodes > limits.maxExpressionNodes) {
     findings.push({
       level: 'error',

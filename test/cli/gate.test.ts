@@ -1,0 +1,441 @@
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectNoStackTrace, repoRoot, runCli, writeFixture } from './run-cli.js';
+
+const policies = join(repoRoot, 'examples/policies');
+const monitors = join(repoRoot, 'examples/credit-risk/monitors.yaml');
+const contract = join(repoRoot, 'examples/credit-risk/contract.yaml');
+const modelCheck = [
+  '--label',
+  'Status',
+  '--positive',
+  'bad',
+  '--score',
+  'score',
+  '--sensitive',
+  'Age,Marital',
+  '--bins',
+  'Age=18,25,40,65',
+  '--min-group-size',
+  '30',
+  '--version',
+  '7',
+];
+
+let work: string;
+let fairEvidence: string;
+let biasedEvidence: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'warden-cli-gate-'));
+  fairEvidence = join(work, 'fair.json');
+  biasedEvidence = join(work, 'biased.json');
+  for (const [file, json, model] of [
+    ['predictions.csv', fairEvidence, 'credit-risk'],
+    ['predictions-biased.csv', biasedEvidence, 'credit-risk-biased'],
+  ] as const) {
+    const run = await runCli([
+      'check',
+      'model',
+      join(repoRoot, 'examples/credit-risk', file),
+      ...modelCheck,
+      '--model',
+      model,
+      '--json',
+      json,
+    ]);
+    expect(run.code).toBe(0);
+  }
+});
+
+describe('warden gate', () => {
+  it('allows the fair credit model into production with its monitor, and records the decision', async () => {
+    const decisionFile = join(work, 'allowed.json');
+    const run = await runCli([
+      'gate',
+      'promote:production',
+      '--policies',
+      policies,
+      '--evidence',
+      fairEvidence,
+      '--labels',
+      'domain=credit',
+      '--monitors',
+      monitors,
+      '--json',
+      decisionFile,
+      '--revision',
+      'v1.2.0',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ALLOWED {2}6 validations: 5 passed, 1 warning$/m);
+    expect(run.stdout).toMatch(
+      /! WARN {2}credit-parity\/parity-band .* outside 0\.8–1\.25 on Age \(0\.495\)/,
+    );
+    const decision = JSON.parse(await readFile(decisionFile, 'utf8'));
+    expect(decision).toMatchObject({
+      kind: 'decision',
+      gate: 'promote:production',
+      subject: { type: 'model-version', name: 'credit-risk', version: '7' },
+      allowed: true,
+      policySet: { revision: 'v1.2.0' },
+    });
+    expect(decision.policySet.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(decision.evidence).toEqual([JSON.parse(await readFile(fairEvidence, 'utf8')).id]);
+  });
+
+  it('denies the biased model with a message a person understands, exit 1', async () => {
+    const run = await runCli([
+      'gate',
+      'model',
+      '--policies',
+      policies,
+      '--evidence',
+      biasedEvidence,
+      '--labels',
+      'domain=credit',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /✗ FAIL {2}credit-fairness\/equalized-odds {2}deny {4}critical .* equalized odds difference above 0\.2 on Age \(0\.2471\): the model is wrong about some groups far more often than about others \(tags the subject biased\)/,
+    );
+    expect(run.stdout).toMatch(/^DENIED {2}3 validations: 1 passed, 1 blocking, 1 warning$/m);
+  });
+
+  it('denies production without a declared monitor, and says what to declare', async () => {
+    const run = await runCli([
+      'gate',
+      'promote:production',
+      '--policies',
+      policies,
+      '--evidence',
+      fairEvidence,
+      '--labels',
+      'domain=credit',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /production-monitor-required\/has-monitor .* no active post-deployment monitor/,
+    );
+  });
+
+  it('leaves models outside the bound labels alone', async () => {
+    const run = await runCli([
+      'gate',
+      'model',
+      '--policies',
+      policies,
+      '--evidence',
+      biasedEvidence,
+      '--labels',
+      'domain=marketing',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ALLOWED {2}0 validations/m);
+  });
+
+  it('replays a saved input to the identical decision', async () => {
+    const input = join(work, 'input.json');
+    const first = join(work, 'first.json');
+    const second = join(work, 'second.json');
+    const common = ['gate', 'model', '--policies', policies];
+    const original = await runCli([
+      ...common,
+      '--evidence',
+      biasedEvidence,
+      '--labels',
+      'domain=credit',
+      '--save-input',
+      input,
+      '--json',
+      first,
+    ]);
+    expect(original.code).toBe(1);
+    const replay = await runCli([...common, '--input', input, '--json', second]);
+    expect(replay.code).toBe(1);
+    const [a, b] = [JSON.parse(await readFile(first, 'utf8')), JSON.parse(await readFile(second, 'utf8'))];
+    expect(b).toEqual(a);
+    expect(JSON.parse(await readFile(input, 'utf8')).digest).toBe(a.input.digest);
+  });
+
+  it('gives the same decision for the same inputs and --now', async () => {
+    const args = (json: string) => [
+      'gate',
+      'model',
+      '--policies',
+      policies,
+      '--evidence',
+      fairEvidence,
+      '--labels',
+      'domain=credit',
+      '--now',
+      '2026-11-22T10:00:00Z',
+      '--json',
+      json,
+    ];
+    await runCli(args(join(work, 'now-a.json')));
+    await runCli(args(join(work, 'now-b.json')));
+    const a = JSON.parse(await readFile(join(work, 'now-a.json'), 'utf8'));
+    const b = JSON.parse(await readFile(join(work, 'now-b.json'), 'utf8'));
+    expect(a.id).toBe(b.id);
+    expect(a.decidedAt).toBe('2026-11-22T10:00:00Z');
+  });
+
+  it('decides the data gate with the contract: raw PII in an undeclared column is denied', async () => {
+    const dataset = join(repoRoot, 'examples/credit-risk/credit_data.csv');
+    const evidence = join(work, 'data.json');
+    const check = await runCli([
+      'check',
+      'data',
+      dataset,
+      '--contract',
+      contract,
+      '--null-value',
+      'NA',
+      '--json',
+      evidence,
+    ]);
+    expect(check.code).toBe(0);
+    const allowed = await runCli([
+      'gate',
+      'data',
+      '--policies',
+      policies,
+      '--evidence',
+      evidence,
+      '--contract',
+      contract,
+    ]);
+    expect(allowed.code).toBe(0);
+    const withoutContract = await runCli(['gate', 'data', '--policies', policies, '--evidence', evidence]);
+    expect(withoutContract.code).toBe(1);
+    expect(withoutContract.stdout).toMatch(
+      /pii-features-hashed\/contract-given .* no data contract was given/,
+    );
+  });
+});
+
+describe('warden gate: bad input', () => {
+  const cases: [string, () => string[], RegExp, string][] = [
+    [
+      'an unknown gate',
+      () => ['promote', '--evidence', fairEvidence],
+      /"promote" is not a gate/,
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+    ],
+    [
+      'a missing policy directory',
+      () => ['model', '--policies', join(work, 'nope'), '--evidence', fairEvidence],
+      /nope: no such policy directory or file/,
+      'WARDEN_ERR_INPUT_FILE_NOT_FOUND',
+    ],
+    [
+      'a missing evidence file',
+      () => ['model', '--evidence', join(work, 'missing.json')],
+      /missing\.json: no such evidence file/,
+      'WARDEN_ERR_INPUT_FILE_NOT_FOUND',
+    ],
+    [
+      'a malformed --labels',
+      () => ['model', '--evidence', fairEvidence, '--labels', 'domain'],
+      /--labels "domain": write key=value pairs/,
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+    ],
+    [
+      'a malformed --subject',
+      () => ['model', '--evidence', fairEvidence, '--subject', 'name=x'],
+      /name exactly one of model=NAME/,
+      'WARDEN_ERR_GATE_INVALID_INPUT',
+    ],
+    [
+      'a bad --now',
+      () => ['model', '--evidence', fairEvidence, '--now', 'yesterday'],
+      /--now "yesterday" is not an ISO-8601 time/,
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+    ],
+  ];
+  it.each(cases)('%s', async (_name, args, message, code) => {
+    const [gateName = '', ...rest] = args();
+    const withPolicies = rest.includes('--policies') ? rest : ['--policies', policies, ...rest];
+    const run = await runCli(['gate', gateName, ...withPolicies]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toContain(code);
+    expectNoStackTrace(run.stderr);
+  });
+
+  it('refuses evidence of an unknown kind, evidence that is not JSON, and edited evidence', async () => {
+    const original = JSON.parse(await readFile(fairEvidence, 'utf8'));
+    const unknownKind = await writeFixture(
+      work,
+      'kind.json',
+      JSON.stringify({ ...original, kind: 'model-evaluaton' }),
+    );
+    const notJson = await writeFixture(work, 'broken.json', '{"kind": ');
+    const edited = await writeFixture(
+      work,
+      'edited.json',
+      JSON.stringify({ ...original, performance: { ...original.performance, rocAuc: 0.99 } }),
+    );
+    const expectations: [string, RegExp][] = [
+      [
+        unknownKind,
+        /evidence of kind "model-evaluaton" is not one Warden knows \(did you mean "model-evaluation"\?\)/,
+      ],
+      [notJson, /broken\.json: is not JSON/],
+      [
+        edited,
+        /edited\.json: its content no longer matches its id .* the file was changed after the check sealed it/,
+      ],
+    ];
+    for (const [file, message] of expectations) {
+      const run = await runCli(['gate', 'model', '--policies', policies, '--evidence', file]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toContain('WARDEN_ERR_GATE_INVALID_EVIDENCE');
+      expectNoStackTrace(run.stderr);
+    }
+  });
+
+  it('refuses a monitors file that is not a list of objects', async () => {
+    const bad = await writeFixture(work, 'monitors.yaml', 'name: just-one\n');
+    const run = await runCli([
+      'gate',
+      'promote:production',
+      '--policies',
+      policies,
+      '--evidence',
+      fairEvidence,
+      '--monitors',
+      bad,
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/monitors\.yaml: monitors are a list of objects/);
+    expectNoStackTrace(run.stderr);
+  });
+
+  it('refuses a saved input replayed at another gate', async () => {
+    const input = join(work, 'gate-input.json');
+    await runCli([
+      'gate',
+      'model',
+      '--policies',
+      policies,
+      '--evidence',
+      fairEvidence,
+      '--save-input',
+      input,
+    ]);
+    const run = await runCli(['gate', 'data', '--policies', policies, '--input', input]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/was saved for gate model, not data/);
+  });
+});
+
+describe('warden gate: broken policy sets', () => {
+  const policyFile = async (name: string, text: string) => {
+    const dir = join(work, name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'policy.yaml'), text);
+    return dir;
+  };
+  const policy = (spec: string, binding = 'policyName: p\n  gates: [model]') =>
+    `apiVersion: warden.dev/v1\nkind: Policy\nmetadata: { name: p }\nspec:\n${spec}\n---\napiVersion: warden.dev/v1\nkind: PolicyBinding\nmetadata: { name: b }\nspec:\n  ${binding}\n`;
+
+  it('shows a CEL syntax error with the expression and a caret under the place', async () => {
+    const dir = await policyFile(
+      'syntax',
+      policy(
+        '  validations:\n    - name: v\n      expression: evidence.modelEvaluation.performance.rocAuc >= >',
+      ),
+    );
+    const run = await runCli(['gate', 'model', '--policies', dir, '--evidence', fairEvidence]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('WARDEN_ERR_POLICY_EXPRESSION');
+    expect(run.stderr).toMatch(/policy\.yaml:7:7: validation "v" of policy "p": CEL syntax error/);
+    expect(run.stderr).toContain(
+      '      evidence.modelEvaluation.performance.rocAuc >= >\n                                                  ^',
+    );
+    expectNoStackTrace(run.stderr);
+  });
+
+  it('names an unknown field with a suggestion, and a binding to a missing policy', async () => {
+    const dir = await policyFile(
+      'fields',
+      policy(
+        '  matchCondition: []\n  validations:\n    - name: v\n      expression: "true"\n      message: ok',
+        'policyName: q\n  gates: [model]',
+      ),
+    );
+    const run = await runCli(['policy', 'lint', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('WARDEN_ERR_POLICY_INVALID');
+    expect(run.stderr).toMatch(
+      /policy\.yaml:5:3: unknown field "matchCondition" in spec \(did you mean "matchConditions"\?\); the fields here are params, matchConditions/,
+    );
+    expect(run.stderr).toMatch(/binding "b" names policy "q", which is not in this policy set/);
+  });
+
+  it('turns a validation that reads missing evidence into an error that explains has(), and denies', async () => {
+    const dir = await policyFile(
+      'missing',
+      policy(
+        '  validations:\n    - name: drift\n      expression: evidence.driftReport.datasetDrift == false\n      message: drift',
+      ),
+    );
+    const json = join(work, 'missing-decision.json');
+    const run = await runCli([
+      'gate',
+      'model',
+      '--policies',
+      dir,
+      '--evidence',
+      fairEvidence,
+      '--json',
+      json,
+    ]);
+    expect(run.code).toBe(1);
+    const decision = JSON.parse(await readFile(json, 'utf8'));
+    expect(decision.results[0]).toMatchObject({ outcome: 'error', failurePolicy: 'Fail', blocking: true });
+    expect(decision.results[0].message).toMatch(
+      /no driftReport evidence was given for this subject; test for it first with has\(evidence\.driftReport\)/,
+    );
+  });
+
+  it('reports a validation that returns a non-boolean', async () => {
+    const dir = await policyFile(
+      'nonbool',
+      policy(
+        '  validations:\n    - name: auc\n      expression: evidence.modelEvaluation.performance.rocAuc\n      message: auc',
+      ),
+    );
+    const json = join(work, 'nonbool-decision.json');
+    const run = await runCli([
+      'gate',
+      'model',
+      '--policies',
+      dir,
+      '--evidence',
+      fairEvidence,
+      '--json',
+      json,
+    ]);
+    expect(run.code).toBe(1);
+    const decision = JSON.parse(await readFile(json, 'utf8'));
+    expect(decision.results[0].message).toMatch(/returned double 0\.829\d*, not a bool/);
+  });
+
+  it('keeps a copy of the example policies valid when edited in one file', async () => {
+    const copy = join(work, 'copy');
+    await cp(policies, copy, { recursive: true });
+    await writeFile(
+      join(copy, 'latency.yaml'),
+      'apiVersion: warden.dev/v1\nkind: Policy\nmetadata: { name: small-models }\nspec:\n  validations:\n    - name: has-rows\n      expression: evidence.modelEvaluation.rowCount >= 1000\n      message: evaluate on at least 1000 rows\n---\napiVersion: warden.dev/v1\nkind: PolicyBinding\nmetadata: { name: small-models-everywhere }\nspec:\n  policyName: small-models\n  gates: [model]\n',
+    );
+    const run = await runCli(['gate', 'model', '--policies', copy, '--evidence', fairEvidence, '--verbose']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/✓ PASS {2}small-models\/has-rows/);
+  });
+});
