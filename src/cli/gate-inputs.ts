@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { canonicalJson, fileReadError, sha256Digest, WardenError } from '../core/index.js';
+import { fileReadError, WardenError } from '../core/index.js';
 import { loadContract } from '../data/index.js';
 import {
   type ContractView,
@@ -9,6 +9,7 @@ import {
   type EvidenceDocument,
   type GateInput,
   type GateSubject,
+  gateInputDigest,
   isGateName,
   latestEvidenceByKind,
 } from '../policy/index.js';
@@ -38,8 +39,10 @@ export function checkGateName(gate: string): string {
   return gate;
 }
 
+/** Evidence files together may hold at most the gate input limit (16 MiB). */
 export async function readEvidenceFiles(files: readonly string[]): Promise<EvidenceDocument[]> {
   const documents: EvidenceDocument[] = [];
+  let total = 0;
   for (const file of files) {
     let size: number;
     try {
@@ -47,10 +50,11 @@ export async function readEvidenceFiles(files: readonly string[]): Promise<Evide
     } catch (error) {
       throw fileReadError(file, error, 'evidence');
     }
-    if (size > defaultLimits.maxInputBytes) {
+    total += size;
+    if (total > defaultLimits.maxInputBytes) {
       throw new WardenError(
         'WARDEN_ERR_GATE_INVALID_INPUT',
-        `${file}: is ${size} bytes; an evidence file may be at most ${defaultLimits.maxInputBytes}`,
+        `${file}: the evidence files add up to ${total} bytes; a gate input may hold at most ${defaultLimits.maxInputBytes}. Pass only the evidence this gate needs`,
         { where: file },
       );
     }
@@ -242,8 +246,17 @@ export async function assembleGateInput(
 export async function readSavedInput(file: string): Promise<{ input: GateInput; evidenceIds: string[] }> {
   let text: string;
   try {
+    const size = (await stat(file)).size;
+    if (size > defaultLimits.maxInputBytes) {
+      throw new WardenError(
+        'WARDEN_ERR_GATE_INVALID_INPUT',
+        `${file}: is ${size} bytes; a gate input may hold at most ${defaultLimits.maxInputBytes}`,
+        { where: file },
+      );
+    }
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if (error instanceof WardenError) throw error;
     throw fileReadError(file, error, 'gate input');
   }
   let value: { input?: Partial<GateInput>; evidenceIds?: string[] };
@@ -286,5 +299,5 @@ export async function readSavedInput(file: string): Promise<{ input: GateInput; 
 }
 
 export function savedInput(input: GateInput, evidenceIds: readonly string[]): string {
-  return `${JSON.stringify({ digest: sha256Digest(canonicalJson(input)), input, evidenceIds }, null, 2)}\n`;
+  return `${JSON.stringify({ digest: gateInputDigest(input), input, evidenceIds }, null, 2)}\n`;
 }

@@ -6,21 +6,65 @@
  * @example canonicalJson({ b: 1, a: [true, null] }) // '{"a":[true,null],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') {
-    return JSON.stringify(value);
+  try {
+    const text = JSON.stringify(value, sortingReplacer);
+    if (text !== undefined) return text;
+  } catch (error) {
+    if (error !== integerKeys) throw error;
   }
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`canonical JSON cannot hold the number ${value}`);
-    return JSON.stringify(value);
+  return serialise(value);
+}
+
+/**
+ * The fast path: the native serialiser, handed each object with its keys in sorted order. It cannot
+ * order keys that look like array indices ("1", "10"): JavaScript objects always list those first
+ * in numeric order, so such documents take the slower path.
+ */
+const integerKeys = new Error('integer-like keys');
+
+function sortingReplacer(_key: string, item: unknown): unknown {
+  switch (typeof item) {
+    case 'number':
+      return checkedNumber(item);
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      return unsupported(item);
+    case 'object': {
+      if (item === null || Array.isArray(item)) return item;
+      const keys = Object.keys(item).sort(byCodeUnits);
+      if (keys.some((key) => /^(0|[1-9]\d*)$/.test(key))) throw integerKeys;
+      const sorted: Record<string, unknown> = {};
+      for (const key of keys) sorted[key] = (item as Record<string, unknown>)[key];
+      return sorted;
+    }
+    default:
+      return item;
   }
+}
+
+function serialise(value: unknown): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') return JSON.stringify(checkedNumber(value));
   if (Array.isArray(value)) {
-    return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+    return `[${value.map((item) => (item === undefined ? 'null' : serialise(item))).join(',')}]`;
   }
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+      .sort(([a], [b]) => byCodeUnits(a, b));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${serialise(item)}`).join(',')}}`;
   }
+  return unsupported(value);
+}
+
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function checkedNumber(value: number): number {
+  if (!Number.isFinite(value)) throw new TypeError(`canonical JSON cannot hold the number ${value}`);
+  return value;
+}
+
+function unsupported(value: unknown): never {
   throw new TypeError(`canonical JSON cannot hold a value of type ${typeof value}`);
 }

@@ -28,8 +28,9 @@ export const budgetFunctionName = '@warden_budget';
 export class BudgetExceeded extends Error {}
 
 /**
- * The allowance of one decision: comprehension iterations (deterministic, like Kubernetes' cost
- * budget) and wall-clock time (a backstop, checked every few iterations and between expressions).
+ * The allowance of one decision: comprehension iterations per policy binding (deterministic, like
+ * Kubernetes' per-binding cost budget, so one policy cannot use up another's), and wall-clock time
+ * for the whole decision (a backstop, checked every few iterations and between expressions).
  */
 export class DecisionBudget {
   private iterations = 0;
@@ -44,11 +45,16 @@ export class DecisionBudget {
     this.deadline = performance.now() + timeLimitMs;
   }
 
+  /** A new binding starts with the full iteration allowance; the clock keeps running. */
+  startBinding(): void {
+    this.iterations = 0;
+  }
+
   tick(): void {
     this.iterations++;
     if (this.iterations > this.maxIterations) {
       throw new BudgetExceeded(
-        `the decision used more than ${this.maxIterations} comprehension iterations (the iteration budget); narrow the lists the expression walks, or avoid nesting all()/exists()/map() over large lists`,
+        `the policy used more than ${this.maxIterations} comprehension iterations (its iteration budget); narrow the lists the expression walks, or avoid nesting all()/exists()/map() over large lists`,
       );
     }
     if (this.expired || (this.iterations & 63) === 0) this.checkTime();
@@ -63,8 +69,12 @@ export class DecisionBudget {
     }
   }
 
-  get exhausted(): boolean {
-    return this.iterations > this.maxIterations || performance.now() > this.deadline;
+  get iterationsExhausted(): boolean {
+    return this.iterations > this.maxIterations;
+  }
+
+  get timeExhausted(): boolean {
+    return this.expired || performance.now() > this.deadline;
   }
 }
 

@@ -1,9 +1,15 @@
 import { type CelError, celError, celList, celMap, isCelError } from '@bufbuild/cel';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { canonicalJson, contentDigest, type Digest, sha256Digest, WardenError } from '../core/index.js';
+import { contentDigest, type Digest, WardenError } from '../core/index.js';
 import { BudgetExceeded, DecisionBudget, describeCelValue, withBudget } from './cel-environment.js';
 import type { CompiledPolicy, CompiledPolicySet, CompiledValidation } from './compiled-policy-set.js';
-import type { BindingAction, PolicyBindingDocument, Severity, SubjectSelector } from './documents.js';
+import {
+  type BindingAction,
+  isGateName,
+  type PolicyBindingDocument,
+  type Severity,
+  type SubjectSelector,
+} from './documents.js';
 import { type Bindings, type CompiledExpression, isVariableFailureMessage } from './expression.js';
 import type { GateInput, GateSubject, Waiver } from './gate-input.js';
 
@@ -47,8 +53,8 @@ export interface Decision {
   results: DecisionResult[];
   skipped: SkippedPolicy[];
   evidence: string[];
-  /** The digest of the gate input, so a saved input can be shown to be the one decided on. */
-  input: { digest: Digest; bytes: number };
+  /** The digest of the gate input (see gateInputDigest), so a saved input can be shown to be the one decided on. */
+  input: { digest: Digest };
   decidedAt: string;
   actor: string;
 }
@@ -67,14 +73,13 @@ export interface DecideOptions {
  * if (!decision.allowed) process.exitCode = 1;
  */
 export function decide(compiled: CompiledPolicySet, input: GateInput, options: DecideOptions = {}): Decision {
-  const inputJson = canonicalJson(input);
-  const inputBytes = Buffer.byteLength(inputJson);
-  if (inputBytes > compiled.limits.maxInputBytes) {
+  if (!isGateName(input.gate)) {
     throw new WardenError(
       'WARDEN_ERR_GATE_INVALID_INPUT',
-      `the gate input is ${inputBytes} bytes of JSON; the limit is ${compiled.limits.maxInputBytes}. Pass only the evidence this gate needs`,
+      `"${input.gate}" is not a gate; gates are data, model, deploy, runtime and promote:<alias>`,
     );
   }
+  const inputDigest = gateInputDigest(input);
   const now = new Date(input.now);
   if (Number.isNaN(now.getTime())) {
     throw new WardenError('WARDEN_ERR_GATE_INVALID_INPUT', `now "${input.now}" is not an ISO-8601 time`);
@@ -97,6 +102,7 @@ export function decide(compiled: CompiledPolicySet, input: GateInput, options: D
       if (!gateMatches(spec.gates, input.gate) || !subjectMatches(spec.subjects, input.subject)) continue;
       const policy = compiled.policies.get(spec.policyName);
       if (!policy) continue;
+      budget.startBinding();
       const evaluation = evaluatePolicy(
         policy,
         binding.document,
@@ -130,7 +136,7 @@ export function decide(compiled: CompiledPolicySet, input: GateInput, options: D
     results,
     skipped,
     evidence: options.evidenceIds ?? [],
-    input: { digest: sha256Digest(inputJson), bytes: inputBytes },
+    input: { digest: inputDigest },
     decidedAt,
     actor: options.actor ?? 'local',
   };
@@ -187,7 +193,7 @@ function evaluatePolicy(
 ): { results: DecisionResult[]; skipped?: SkippedPolicy } {
   const bindingName = binding.metadata.name;
   const action = binding.spec.action;
-  const params = { ...policy.params, ...binding.spec.params };
+  const params = mergeParams(policy.params, binding.spec.params);
   const bindings: Bindings = { ...base, params: toCel(params) };
   bindings['variables'] = lazyVariables(policy.variables, bindings);
   const result = (
@@ -197,7 +203,8 @@ function evaluatePolicy(
     severity: Severity,
     tags?: string[],
   ): DecisionResult => {
-    const failurePolicy = outcome === 'error' ? policy.failurePolicy : undefined;
+    const failurePolicy =
+      outcome === 'error' ? (crowdedOut(message) ? 'Fail' : policy.failurePolicy) : undefined;
     const blocking =
       action === 'deny' && (outcome === 'fail' || (outcome === 'error' && failurePolicy === 'Fail'));
     return {
@@ -231,7 +238,7 @@ function evaluatePolicy(
       const problem = isCelError(value)
         ? condition.expression.explain(value)
         : notBoolean(value, 'a matchCondition');
-      if (policy.failurePolicy === 'Ignore') {
+      if (policy.failurePolicy === 'Ignore' && !crowdedOut(problem)) {
         return {
           results: [],
           skipped: {
@@ -300,10 +307,9 @@ const firstLine = (text: string) => text.split('\n')[0] ?? text;
 
 /** Runs one expression under the decision's budget; a budget overrun is an error value, not a throw. */
 function run(expression: CompiledExpression, bindings: Bindings, budget: DecisionBudget): unknown {
-  if (budget.exhausted) {
-    return budgetError(
-      'not evaluated: an earlier expression used up the decision budget (iterations or time limit)',
-    );
+  if (budget.timeExhausted) return celError(timeUsedUp);
+  if (budget.iterationsExhausted) {
+    return celError('not evaluated: an earlier expression of this policy used up its iteration budget');
   }
   try {
     budget.checkTime();
@@ -317,6 +323,14 @@ function run(expression: CompiledExpression, bindings: Bindings, budget: Decisio
 function budgetError(message: string): CelError {
   return celError(message);
 }
+
+const timeUsedUp = 'not evaluated: the decision ran out of time in an earlier policy';
+
+/**
+ * An expression left out because another policy used up the decision's time blocks a deny binding
+ * whatever its failurePolicy: one runaway policy must not quietly switch off the others.
+ */
+const crowdedOut = (message: string) => message.startsWith(timeUsedUp);
 
 /**
  * `variables` as Kubernetes evaluates them: lazily, at most once per decision and binding, and an
@@ -366,6 +380,47 @@ function applyWaiver(result: DecisionResult, waivers: readonly Waiver[], now: Da
   result.blocking = false;
   result.waiver = waiver.id;
   delete result.tags;
+}
+
+/**
+ * A binding's params over the policy's: objects merge key by key (so a binding can set just
+ * `parityBand.min`), anything else — numbers, strings, lists — is replaced.
+ */
+export function mergeParams(
+  defaults: Record<string, unknown>,
+  overrides: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    const base = merged[key];
+    merged[key] = isPlainObject(base) && isPlainObject(value) ? mergeParams(base, value) : value;
+  }
+  return merged;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The digest of a gate input: SHA-256 of its canonical JSON with each evidence document that
+ * carries an id written as that id. A sealed document's id is already the digest of its content,
+ * so this names the same input without serialising every document again on every decision.
+ */
+export function gateInputDigest(input: GateInput): Digest {
+  const evidence = Object.fromEntries(
+    Object.entries(input.evidence).map(([key, document]) => {
+      const id = (document as { id?: unknown }).id;
+      return [key, typeof id === 'string' && id.startsWith('sha256:') ? id : document];
+    }),
+  );
+  try {
+    return contentDigest({ ...input, evidence });
+  } catch (error) {
+    throw new WardenError(
+      'WARDEN_ERR_GATE_INVALID_INPUT',
+      `the gate input cannot be written as JSON (${(error as Error).message}); evidence, contract and monitors must hold JSON values`,
+    );
+  }
 }
 
 /** Converts JSON once per decision into CEL maps and lists, so a hundred expressions share it. */

@@ -54,7 +54,7 @@ const params = z.record(z.string(), z.unknown()).superRefine((value, context) =>
         message: `${item} is not a number JSON can hold; write a finite number`,
       });
     } else if (Array.isArray(item)) {
-      item.forEach((element, index) => visit(element, [...path, index]));
+      for (const [index, element] of item.entries()) visit(element, [...path, index]);
     } else if (item !== null && typeof item === 'object') {
       for (const [key, element] of Object.entries(item)) visit(element, [...path, key]);
     }

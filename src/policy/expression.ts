@@ -18,7 +18,7 @@ export interface PolicyLimits {
   maxIterations: number;
   /** Wall-clock time one decision may take. */
   timeLimitMs: number;
-  /** Size of the gate input (its JSON), checked before evaluation. */
+  /** Size of the gate input (its JSON), checked where it is read (evidence files, a saved input). */
   maxInputBytes: number;
   /** Length of a rendered message; longer ones fall back to the static message. */
   maxMessageLength: number;

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMap, LineCounter, parseAllDocuments } from 'yaml';
+import { isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import {
   contentDigest,
@@ -155,7 +155,10 @@ async function readDocuments(
       );
       return;
     }
-    if (document.contents === null) return;
+    // An empty document: a file with only comments, or a trailing `---`.
+    const contents = document.contents;
+    if (contents === null || (isScalar(contents) && contents.value === null && contents.source === ''))
+      return;
     const where = documents.length > 1 ? `${locate([])} (document ${index + 1})` : locate([]);
     if (!isMap(document.contents)) {
       problems.push(`${where}: a policy document is a YAML mapping with apiVersion, kind, metadata and spec`);
