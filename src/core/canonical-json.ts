@@ -32,8 +32,16 @@ function sortingReplacer(_key: string, item: unknown): unknown {
       return unsupported(item);
     case 'object': {
       if (item === null || Array.isArray(item)) return item;
-      const keys = Object.keys(item).sort(byCodeUnits);
-      if (keys.some((key) => /^(0|[1-9]\d*)$/.test(key))) throw integerKeys;
+      const keys = Object.keys(item);
+      let inOrder = true;
+      for (let index = 0; index < keys.length; index++) {
+        const key = keys[index] as string;
+        const first = key.charCodeAt(0);
+        if (first >= 48 && first <= 57 && /^(0|[1-9]\d*)$/.test(key)) throw integerKeys;
+        if (index > 0 && (keys[index - 1] as string) > key) inOrder = false;
+      }
+      if (inOrder) return item;
+      keys.sort(byCodeUnits);
       const sorted: Record<string, unknown> = {};
       for (const key of keys) sorted[key] = (item as Record<string, unknown>)[key];
       return sorted;

@@ -1,4 +1,4 @@
-import { type CelError, celError, celList, celMap, isCelError } from '@bufbuild/cel';
+import { type CelError, celError, celList, isCelError } from '@bufbuild/cel';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { contentDigest, type Digest, WardenError } from '../core/index.js';
 import { BudgetExceeded, DecisionBudget, describeCelValue, withBudget } from './cel-environment.js';
@@ -423,11 +423,62 @@ export function gateInputDigest(input: GateInput): Digest {
   }
 }
 
-/** Converts JSON once per decision into CEL maps and lists, so a hundred expressions share it. */
+/**
+ * Hands JSON to CEL lazily: an object becomes a map whose fields are converted the first time an
+ * expression reads them and kept for the rest of the decision. A hundred validations then share the
+ * conversion of what they read, and nothing is converted that none of them reads.
+ */
 function toCel(value: unknown): unknown {
   if (Array.isArray(value)) return celList(value.map(toCel) as never);
-  if (value !== null && typeof value === 'object') {
-    return celMap(new Map(Object.entries(value).map(([key, item]) => [key, toCel(item)])) as never);
-  }
+  if (value !== null && typeof value === 'object') return new JsonMap(value as Record<string, unknown>);
   return value;
+}
+
+class JsonMap extends Map<string, unknown> {
+  constructor(private readonly source: Record<string, unknown>) {
+    super();
+  }
+
+  override get(key: string): unknown {
+    if (super.has(key)) return super.get(key);
+    if (!this.has(key)) return undefined;
+    const value = toCel(this.source[key]);
+    super.set(key, value);
+    return value;
+  }
+
+  override has(key: string): boolean {
+    return Object.hasOwn(this.source, key) && this.source[key] !== undefined;
+  }
+
+  override get size(): number {
+    return this.fieldNames().length;
+  }
+
+  override keys(): MapIterator<string> {
+    return this.fieldNames()[Symbol.iterator]();
+  }
+
+  override *entries(): MapIterator<[string, unknown]> {
+    for (const key of this.fieldNames()) yield [key, this.get(key)];
+  }
+
+  override *values(): MapIterator<unknown> {
+    for (const key of this.fieldNames()) yield this.get(key);
+  }
+
+  override forEach(
+    callback: (value: unknown, key: string, map: Map<string, unknown>) => void,
+    thisArg?: unknown,
+  ): void {
+    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, unknown]> {
+    return this.entries();
+  }
+
+  private fieldNames(): string[] {
+    return Object.keys(this.source).filter((key) => this.source[key] !== undefined);
+  }
 }
