@@ -198,7 +198,7 @@ function modelEvaluationBody(random) {
     selectionRate: (total.tp + total.fp) / count,
     zeroDivision: 0,
     rocAuc: 0.8412 + jitter(0.002),
-    averagePrecision: 0.6931 + jitter(0.002),
+    averagePrecision: 0.6928 + jitter(0.002),
     logLoss: 0.4318 + jitter(0.002),
     brierScore: 0.1402 + jitter(0.002),
     calibration: { strategy: 'uniform', binCount: 10, bins, expectedCalibrationError },
@@ -235,7 +235,12 @@ function modelEvaluationBody(random) {
       const small = n < 400;
       return groupReport(
         { age: band, marital: value },
-        cellOf(n, ageBase[i] + jitter(0.02), ageTpr[i] + jitter(small ? 0.08 : 0.03), ageFpr[i] + jitter(0.01)),
+        cellOf(
+          n,
+          ageBase[i] + jitter(0.02),
+          ageTpr[i] + jitter(small ? 0.08 : 0.03),
+          ageFpr[i] + jitter(0.01),
+        ),
         small ? null : 0.81 + jitter(0.03),
         minGroupSize,
       );
@@ -268,10 +273,12 @@ function modelEvaluationBody(random) {
     semantics: {
       reference:
         'scikit-learn (1.2.1 conformance fixtures; single-class ROC AUC as in >= 1.6) and Fairlearn MetricFrame (main, 0.15.0.dev0); agreement to 1e-9 relative',
-      prediction: 'a row is predicted positive when the prediction column says so, else when score >= threshold',
+      prediction:
+        'a row is predicted positive when the prediction column says so, else when score >= threshold',
       rates: 'true/false positive/negative rates as Fairlearn: 0, never NaN, when the denominator is 0',
       calibration: 'calibration_curve strategy="uniform", empty bins dropped; ECE weighted by bin weight',
-      groups: 'Fairlearn MetricFrame: groups sorted by value; rows with a missing attribute value are in no group',
+      groups:
+        'Fairlearn MetricFrame: groups sorted by value; rows with a missing attribute value are in no group',
     },
     performance,
     fairness: [
@@ -288,17 +295,49 @@ function modelEvaluationBody(random) {
 
 /** The 15 declared properties of the training table, as the contract view gives them to policies. */
 export const contractProperties = [
-  ['applicant_id', 'string', 'pii', ['pii-hashed', 'key'], true, true, 'SHA-256 of the applicant number; joins to the outcome table.'],
-  ['email_sha256', 'string', 'pii', ['hashed'], false, false, 'SHA-256 of the lower-cased e-mail address, for de-duplication only.'],
+  [
+    'applicant_id',
+    'string',
+    'pii',
+    ['pii-hashed', 'key'],
+    true,
+    true,
+    'SHA-256 of the applicant number; joins to the outcome table.',
+  ],
+  [
+    'email_sha256',
+    'string',
+    'pii',
+    ['hashed'],
+    false,
+    false,
+    'SHA-256 of the lower-cased e-mail address, for de-duplication only.',
+  ],
   ['status', 'string', 'internal', ['label'], true, true, 'Repayment outcome (good/bad); the label.'],
   ['seniority', 'integer', 'internal', [], true, false, 'Years with the current employer.'],
   ['home', 'string', 'internal', [], false, false, 'Type of home ownership.'],
   ['loan_term', 'integer', 'internal', [], true, true, 'Requested loan term in months.'],
-  ['age', 'integer', 'personal', ['protected'], true, true, "Applicant's age in years (protected attribute)."],
+  [
+    'age',
+    'integer',
+    'personal',
+    ['protected'],
+    true,
+    true,
+    "Applicant's age in years (protected attribute).",
+  ],
   ['marital', 'string', 'personal', ['protected'], false, false, 'Marital status (protected attribute).'],
-  ['region', 'string', 'internal', ['protected'], true, false, 'Sales region of the branch that took the application.'],
+  [
+    'region',
+    'string',
+    'internal',
+    ['protected'],
+    true,
+    false,
+    'Sales region of the branch that took the application.',
+  ],
   ['job', 'string', 'internal', [], false, false, 'Type of employment contract.'],
-  ['income', 'number', 'confidential', [], false, true, 'Declared monthly income, EUR.'],
+  ['income', 'number', 'confidential', [], false, false, 'Declared monthly income, EUR.'],
   ['assets', 'number', 'confidential', [], false, false, 'Declared assets, EUR.'],
   ['debt', 'number', 'confidential', [], false, false, 'Outstanding debt, EUR.'],
   ['amount', 'number', 'internal', [], true, true, 'Requested loan amount, EUR.'],
@@ -383,7 +422,9 @@ function dataCheckBody(random, contract) {
       }
     }
     if (['home', 'income', 'assets', 'debt'].includes(column)) {
-      const nulls = Math.round(rows * [0.0008, 0.0121, 0.0043, 0.0019][['home', 'income', 'assets', 'debt'].indexOf(column)]);
+      const nulls = Math.round(
+        rows * [0.0008, 0.0121, 0.0043, 0.0019][['home', 'income', 'assets', 'debt'].indexOf(column)],
+      );
       const percent = (nulls / rows) * 100;
       result({
         check: id(column, 'nullValues'),
@@ -468,7 +509,8 @@ function dataCheckBody(random, contract) {
     engine: { name: 'duckdb', version: 'v1.5.6' },
     semantics: {
       mustBeBetween: 'inclusive at both ends',
-      percentDenominator: 'nullValues, required and rowCount-relative checks: all rows; invalidValues: non-null rows',
+      percentDenominator:
+        'nullValues, required and rowCount-relative checks: all rows; invalidValues: non-null rows',
       pattern: 'search semantics (anchor with ^…$), RE2 syntax as run by DuckDB',
     },
     summary: {
@@ -479,7 +521,9 @@ function dataCheckBody(random, contract) {
       skipped: 1,
     },
     results,
-    skipped: [{ check: 'no-manual-entries', table: 'applications', reason: 'text rule: for people, not executable' }],
+    skipped: [
+      { check: 'no-manual-entries', table: 'applications', reason: 'text rule: for people, not executable' },
+    ],
     pii,
   };
 }

@@ -12,6 +12,7 @@ import {
   isCelUint,
 } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { RE2JS } from '@bufbuild/re2';
 
 /**
  * The CEL environment every policy runs in: the CEL standard library, the strings extension, and
@@ -201,8 +202,28 @@ export const wardenFunctions: CelFunc[] = [
   }),
 ];
 
+/**
+ * `matches()` on RE2 (linear time, as the CEL spec requires), with compiled patterns kept: the CEL
+ * library compiles the pattern on every call. Patterns can come from the input, so the cache is
+ * bounded.
+ */
+const compiledPatterns = new Map<string, { test(text: string): boolean }>();
+const maxCachedPatterns = 256;
+const cachingRe2 = {
+  compile(pattern: string): { test(text: string): boolean } {
+    let compiled = compiledPatterns.get(pattern);
+    if (!compiled) {
+      compiled = RE2JS.compile(pattern);
+      if (compiledPatterns.size >= maxCachedPatterns) compiledPatterns.clear();
+      compiledPatterns.set(pattern, compiled);
+    }
+    return compiled;
+  },
+};
+
 export const policyEnvironment: CelEnv = celEnv({
   funcs: [...strings, ...mixedArithmetic, ...wardenFunctions, budgetCheck],
+  re2: cachingRe2,
 });
 
 /** Every function name an expression may call, for the static check of unknown functions. */

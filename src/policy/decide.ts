@@ -73,10 +73,10 @@ export interface DecideOptions {
  * if (!decision.allowed) process.exitCode = 1;
  */
 export function decide(compiled: CompiledPolicySet, input: GateInput, options: DecideOptions = {}): Decision {
-  if (!isGateName(input.gate)) {
+  if (typeof input.gate !== 'string' || !isGateName(input.gate)) {
     throw new WardenError(
       'WARDEN_ERR_GATE_INVALID_INPUT',
-      `"${input.gate}" is not a gate; gates are data, model, deploy, runtime and promote:<alias>`,
+      `${JSON.stringify(input.gate)} is not a gate; gates are data, model, deploy, runtime and promote:<alias>`,
     );
   }
   const inputDigest = gateInputDigest(input);
@@ -337,23 +337,34 @@ const crowdedOut = (message: string) => message.startsWith(timeUsedUp);
  * error inside a variable surfaces in the expression that reads it.
  */
 function lazyVariables(variables: Map<string, CompiledExpression>, bindings: Bindings): Map<string, unknown> {
-  const cache = new Map<string, unknown>();
-  return new (class extends Map<string, unknown> {
-    override get(name: string): unknown {
-      if (!cache.has(name)) {
-        const expression = variables.get(name);
-        if (!expression) return undefined;
-        const value = expression.run(bindings);
-        cache.set(name, isCelError(value) ? new VariableFailure(name, expression.explain(value)) : value);
-      }
-      const value = cache.get(name);
-      if (value instanceof VariableFailure) throw value;
-      return value;
+  return new LazyVariables(variables, bindings);
+}
+
+class LazyVariables extends Map<string, unknown> {
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(
+    private readonly variables: Map<string, CompiledExpression>,
+    private readonly bindings: Bindings,
+  ) {
+    super();
+  }
+
+  override get(name: string): unknown {
+    if (!this.cache.has(name)) {
+      const expression = this.variables.get(name);
+      if (!expression) return undefined;
+      const value = expression.run(this.bindings);
+      this.cache.set(name, isCelError(value) ? new VariableFailure(name, expression.explain(value)) : value);
     }
-    override has(name: string): boolean {
-      return variables.has(name);
-    }
-  })();
+    const value = this.cache.get(name);
+    if (value instanceof VariableFailure) throw value;
+    return value;
+  }
+
+  override has(name: string): boolean {
+    return this.variables.has(name);
+  }
 }
 
 /** A variable's own error, raised where it is read; nested failures keep the innermost one. */
