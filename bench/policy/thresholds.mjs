@@ -49,7 +49,8 @@ for (let i = 0; i < decisions; i++) {
   const started = process.hrtime.bigint();
   const decision = decide(compiled, input);
   times.push(Number(process.hrtime.bigint() - started) / 1000);
-  if (decision.results.length !== 100 || decision.summary.pass !== 100) throw new Error('unexpected decision');
+  if (decision.results.length !== 100 || decision.summary.pass !== 100)
+    throw new Error('unexpected decision');
 }
 times.sort((a, b) => a - b);
 const at = (q) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)].toFixed(0);
