@@ -17,6 +17,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { sfc32 } from '../lib/random.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const outDir = resolve(here, '../.out/model-gate');
@@ -26,25 +27,6 @@ const seed = 20_240_611;
 export const sensitiveAttributes = ['sex', 'age', 'region'];
 /** Edges of the age bands (`--bins age=…`): [18, 25), [25, 40), [40, 65), [65, ∞), and below 18. */
 export const ageEdges = [18, 25, 40, 65];
-
-/** sfc32 (Chris Doty-Humphrey's Small Fast Counting generator): uniform doubles in [0, 1). */
-function sfc32(seedValue) {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seedValue >>> 0;
-  const next = () => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 15; i++) next();
-  return next;
-}
 
 const regions = Array.from({ length: 20 }, (_, k) => `R${String(k + 1).padStart(2, '0')}`);
 // Zipf-like shares (R01 the largest, R20 about a tenth of it) and a fixed effect on the bad rate.

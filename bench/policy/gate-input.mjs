@@ -10,30 +10,12 @@
 //   nullValues, duplicateValues, pattern, piiHashed, rowCount, an SQL rule) and a PII scan of 7 columns;
 // - a data-contract view with 15 properties; 2 post-deployment monitors; a waiver.
 import { createHash } from 'node:crypto';
+import { sfc32 } from '../lib/random.mjs';
 
 export const gate = 'promote:production';
 export const now = '2026-03-02T09:00:00Z';
 const evaluatedAt = new Date('2026-03-01T17:42:10Z');
 const checkedAt = new Date('2026-02-27T06:15:00Z');
-
-/** sfc32, as bench/model-gate/generate.mjs: uniform doubles in [0, 1). */
-function sfc32(seedValue) {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seedValue >>> 0;
-  const next = () => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 15; i++) next();
-  return next;
-}
 
 const digestOf = (text) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 

@@ -39,3 +39,13 @@ export function locateInYaml(
 export function yamlErrorSummary(message: string): string {
   return message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? message;
 }
+
+/** The value at a JSON path in a parsed document, or undefined where the path leaves it. */
+export function valueAtPath(json: unknown, path: JsonPath): unknown {
+  let current = json;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}

@@ -9,6 +9,7 @@ import {
   locateInYaml,
   packageRoot,
   sha256Digest,
+  valueAtPath,
   WardenError,
   yamlErrorSummary,
 } from '../core/index.js';
@@ -213,7 +214,7 @@ function describeSchemaErrors(
   return chosen.map((error) => {
     const path = pointerToPath(error.instancePath);
     const where = locate(path);
-    const value = valueAt(json, path);
+    const value = valueAtPath(json, path);
     switch (error.keyword) {
       case 'unevaluatedProperties':
       case 'additionalProperties': {
@@ -243,13 +244,4 @@ function pointerToPath(pointer: string): (string | number)[] {
     .split('/')
     .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
     .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
-}
-
-function valueAt(json: unknown, path: JsonPath): unknown {
-  let current = json;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return current;
 }

@@ -9,6 +9,7 @@ import {
   fileReadError,
   type JsonPath,
   locateInYaml,
+  valueAtPath,
   WardenError,
   yamlErrorSummary,
 } from '../core/index.js';
@@ -214,12 +215,12 @@ function describeIssue(
         .join('\n  ');
     }
     case 'invalid_type': {
-      const value = valueAt(json, path);
+      const value = valueAtPath(json, path);
       if (value === undefined) return `${locate(path)}: ${dotted} is required but missing`;
       return `${locate(path)}: ${dotted} must be ${issue.expected}, found ${JSON.stringify(value)}`;
     }
     case 'invalid_value': {
-      const value = valueAt(json, path);
+      const value = valueAtPath(json, path);
       const allowed = issue.values.map(String);
       return `${locate(path)}: ${dotted} is ${JSON.stringify(value)}${typeof value === 'string' ? didYouMean(value, allowed) : ''}; use ${allowed.length === 1 ? allowed[0] : `one of ${allowed.join(', ')}`}`;
     }
@@ -247,15 +248,6 @@ function knownKeys(schema: z.ZodType, path: JsonPath): string[] {
   }
   const def = unwrap();
   return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
-}
-
-function valueAt(json: unknown, path: JsonPath): unknown {
-  let current = json;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return current;
 }
 
 function crossCheck(
