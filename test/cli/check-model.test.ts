@@ -98,7 +98,7 @@ describe('warden check model', () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toBe(
-      'PASSED  measured only: no thresholds given (add --min-auc, --min-ratio or --max-difference to gate)',
+      'PASSED  measured only: no thresholds given (gate with --min-auc, --min-ratio, --max-difference, or with --policies)',
     );
     const verbose = await runCli([
       'check',

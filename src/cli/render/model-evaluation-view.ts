@@ -151,7 +151,7 @@ export function modelEvaluationView(evidence: ModelEvaluationEvidence): ReportVi
     passed: evidence.passed,
     summary:
       rows.length === 0
-        ? 'measured only: no thresholds given (add --min-auc, --min-ratio or --max-difference to gate)'
+        ? 'measured only: no thresholds given (gate with --min-auc, --min-ratio, --max-difference, or with --policies)'
         : `${rows.length} threshold${rows.length === 1 ? '' : 's'}: ${rows.length - failed} passed, ${failed} failed`,
     facts: [
       [
