@@ -30,4 +30,10 @@ export { fileReadError } from './file-errors.js';
 export { packageRoot, producer } from './producer.js';
 export { numberLiteral, quoteIdent, quoteString } from './sql.js';
 export { closestMatch, didYouMean, editDistance } from './suggest.js';
-export { type JsonPath, locateInYaml, valueAtPath, yamlErrorSummary } from './yaml-locate.js';
+export {
+  type JsonPath,
+  locateInYaml,
+  valueAtPath,
+  yamlErrorFix,
+  yamlErrorSummary,
+} from './yaml-locate.js';

@@ -35,6 +35,13 @@ export function locateInYaml(
   return `${file}:${line}:${col}`;
 }
 
+/** What to do about a YAML parser error, by its code. */
+export function yamlErrorFix(code: string | undefined): string {
+  if (code === 'DUPLICATE_KEY') return 'a key appears twice in the same mapping; keep one';
+  if (code === 'TAB_AS_INDENT') return 'indent with spaces, not tabs';
+  return 'fix the syntax at that place (indentation, an unclosed quote or bracket)';
+}
+
 /** The first line of a YAML parser message, without its own "at line …" suffix. */
 export function yamlErrorSummary(message: string): string {
   return message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? message;

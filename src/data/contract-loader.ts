@@ -11,6 +11,7 @@ import {
   sha256Digest,
   valueAtPath,
   WardenError,
+  yamlErrorFix,
   yamlErrorSummary,
 } from '../core/index.js';
 import { type DataContract, dataContractSchema } from './contract-document.js';
@@ -86,7 +87,7 @@ export async function loadContract(file: string): Promise<LoadedContract> {
     const where = position ? `${file}:${position.line}:${position.col}` : file;
     throw new WardenError(
       'WARDEN_ERR_CONTRACT_NOT_YAML',
-      `${where}: not valid YAML: ${yamlErrorSummary(yamlError.message)}; fix the syntax at that place (indentation, an unclosed quote or bracket)`,
+      `${where}: not valid YAML: ${yamlErrorSummary(yamlError.message)}; ${yamlErrorFix(yamlError.code)}`,
       { where },
     );
   }

@@ -4,6 +4,9 @@ import { create } from '@bufbuild/protobuf';
 import { didYouMean } from '../core/index.js';
 import { budgetFunctionName, knownFunctionNames, policyEnvironment } from './cel-environment.js';
 
+/** CEL's macros: expanded by the parser, so never in the function list, yet often misspelt. */
+const macroNames = ['all', 'exists', 'exists_one', 'map', 'filter', 'has'];
+
 /** Limits that keep a policy from costing more than a gate can afford (DESIGN.md, security). */
 export interface PolicyLimits {
   /** Characters in one expression. */
@@ -250,7 +253,7 @@ function analyse(
             'error',
             `unknown function "${shown}"${didYouMean(
               name,
-              [...knownFunctionNames].filter((known) => /^[a-z]/i.test(known)),
+              [...knownFunctionNames, ...macroNames].filter((known) => /^[a-z]/i.test(known)),
             )}; docs/policies.md lists the functions a policy can call`,
             node,
           );

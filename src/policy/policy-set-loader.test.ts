@@ -172,7 +172,7 @@ spec:
     const error = await loadError(dir, 'WARDEN_ERR_POLICY_INVALID');
     expect(error.message).toContain(`${dir}: the policy set is not valid (1 problem):`);
     expect(problemLines(error)).toEqual([
-      `${join(dir, 'broken.yaml')}:${at(text, '\tgates')}: not valid YAML: Tabs are not allowed as indentation; fix the syntax at that place (indentation, an unclosed quote or bracket)`,
+      `${join(dir, 'broken.yaml')}:${at(text, '\tgates')}: not valid YAML: Tabs are not allowed as indentation; indent with spaces, not tabs`,
     ]);
   });
 
@@ -189,7 +189,7 @@ spec:
     const dir = writeSet({ 'dup-key.yaml': text });
     const error = await loadError(dir, 'WARDEN_ERR_POLICY_INVALID');
     expect(problemLines(error)).toEqual([
-      `${join(dir, 'dup-key.yaml')}:${at(text, 'name: other')}: not valid YAML: Map keys must be unique; fix the syntax at that place (indentation, an unclosed quote or bracket)`,
+      `${join(dir, 'dup-key.yaml')}:${at(text, 'name: other')}: not valid YAML: Map keys must be unique; a key appears twice in the same mapping; keep one`,
     ]);
   });
 

@@ -11,6 +11,7 @@ import {
   locateInYaml,
   valueAtPath,
   WardenError,
+  yamlErrorFix,
   yamlErrorSummary,
 } from '../core/index.js';
 import {
@@ -152,7 +153,7 @@ async function readDocuments(
     if (yamlError) {
       const position = yamlError.linePos?.[0];
       problems.push(
-        `${position ? `${file}:${position.line}:${position.col}` : file}: not valid YAML: ${yamlErrorSummary(yamlError.message)}; fix the syntax at that place (indentation, an unclosed quote or bracket)`,
+        `${position ? `${file}:${position.line}:${position.col}` : file}: not valid YAML: ${yamlErrorSummary(yamlError.message)}; ${yamlErrorFix(yamlError.code)}`,
       );
       return;
     }
