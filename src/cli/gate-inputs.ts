@@ -39,41 +39,76 @@ export function checkGateName(gate: string): string {
   return gate;
 }
 
-/** Evidence files together may hold at most the gate input limit (16 MiB). */
+/**
+ * A gate input file's text, refused unread when it is larger than `maxBytes` (the gate input limit,
+ * or what is left of it).
+ */
+async function readInputFile(
+  file: string,
+  what: string,
+  maxBytes: number,
+  tooLarge: (size: number) => string,
+): Promise<string> {
+  const size = await fileSize(file, what);
+  if (size > maxBytes) {
+    throw new WardenError('WARDEN_ERR_GATE_INVALID_INPUT', `${file}: ${tooLarge(size)}`, { where: file });
+  }
+  return readText(file, what);
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw fileReadError(file, error, what);
+  }
+}
+
+async function fileSize(file: string, what: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch (error) {
+    throw fileReadError(file, error, what);
+  }
+}
+
+/** Parses a file's text, turning a syntax error into a coded error that names the file. */
+function parseInputFile<T>(
+  file: string,
+  text: string,
+  parse: (text: string) => T,
+  code: 'WARDEN_ERR_GATE_INVALID_EVIDENCE' | 'WARDEN_ERR_GATE_INVALID_INPUT',
+  problem: (reason: string) => string,
+): T {
+  try {
+    return parse(text);
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0] ?? '';
+    throw new WardenError(code, `${file}: ${problem(reason)}`, { where: file });
+  }
+}
+
+/** Evidence files together may hold at most the gate input limit (16 MiB); checked before reading any. */
 export async function readEvidenceFiles(files: readonly string[]): Promise<EvidenceDocument[]> {
-  const documents: EvidenceDocument[] = [];
+  const limit = defaultLimits.maxInputBytes;
   let total = 0;
+  for (const file of files) total += await fileSize(file, 'evidence');
+  if (total > limit) {
+    throw new WardenError(
+      'WARDEN_ERR_GATE_INVALID_INPUT',
+      `${files.join(', ')}: the evidence files add up to ${total} bytes; a gate input may hold at most ${limit}. Pass only the evidence this gate needs`,
+    );
+  }
+  const documents: EvidenceDocument[] = [];
   for (const file of files) {
-    let size: number;
-    try {
-      size = (await stat(file)).size;
-    } catch (error) {
-      throw fileReadError(file, error, 'evidence');
-    }
-    total += size;
-    if (total > defaultLimits.maxInputBytes) {
-      throw new WardenError(
-        'WARDEN_ERR_GATE_INVALID_INPUT',
-        `${file}: the evidence files add up to ${total} bytes; a gate input may hold at most ${defaultLimits.maxInputBytes}. Pass only the evidence this gate needs`,
-        { where: file },
-      );
-    }
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw fileReadError(file, error, 'evidence');
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new WardenError(
-        'WARDEN_ERR_GATE_INVALID_EVIDENCE',
-        `${file}: is not JSON (${(error as Error).message}); pass the evidence file a check wrote with --json`,
-        { where: file },
-      );
-    }
+    const text = await readText(file, 'evidence');
+    const value = parseInputFile(
+      file,
+      text,
+      JSON.parse,
+      'WARDEN_ERR_GATE_INVALID_EVIDENCE',
+      (reason) => `is not JSON (${reason}); pass the evidence file a check wrote with --json`,
+    );
     documents.push(checkEvidenceDocument(value, file));
   }
   return documents;
@@ -177,22 +212,19 @@ export async function readContractView(file: string): Promise<ContractView> {
 
 /** Declared monitors: a YAML or JSON list of objects (name, signals, owner, …). */
 export async function readMonitors(file: string): Promise<unknown[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw fileReadError(file, error, 'monitors');
-  }
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw new WardenError(
-      'WARDEN_ERR_GATE_INVALID_INPUT',
-      `${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`,
-      { where: file },
-    );
-  }
+  const text = await readInputFile(
+    file,
+    'monitors',
+    defaultLimits.maxInputBytes,
+    (size) => `is ${size} bytes; a gate input may hold at most ${defaultLimits.maxInputBytes}`,
+  );
+  const value: unknown = parseInputFile(
+    file,
+    text,
+    parseYaml,
+    'WARDEN_ERR_GATE_INVALID_INPUT',
+    (reason) => `not valid YAML or JSON: ${reason}`,
+  );
   const list =
     value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as { monitors?: unknown }).monitors
@@ -244,32 +276,20 @@ export async function assembleGateInput(
 
 /** A saved gate input (`--save-input`), read back for an exact replay. */
 export async function readSavedInput(file: string): Promise<{ input: GateInput; evidenceIds: string[] }> {
-  let text: string;
-  try {
-    const size = (await stat(file)).size;
-    if (size > defaultLimits.maxInputBytes) {
-      throw new WardenError(
-        'WARDEN_ERR_GATE_INVALID_INPUT',
-        `${file}: is ${size} bytes; a gate input may hold at most ${defaultLimits.maxInputBytes}`,
-        { where: file },
-      );
-    }
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (error instanceof WardenError) throw error;
-    throw fileReadError(file, error, 'gate input');
-  }
-  let value: { input?: Partial<GateInput>; evidenceIds?: string[] };
-  try {
-    value = JSON.parse(text) as typeof value;
-  } catch (error) {
-    throw new WardenError(
-      'WARDEN_ERR_GATE_INVALID_INPUT',
-      `${file}: is not JSON (${(error as Error).message})`,
-      { where: file },
-    );
-  }
-  const input = value.input;
+  const text = await readInputFile(
+    file,
+    'gate input',
+    defaultLimits.maxInputBytes,
+    (size) => `is ${size} bytes; a gate input may hold at most ${defaultLimits.maxInputBytes}`,
+  );
+  const value = parseInputFile(
+    file,
+    text,
+    (json) => JSON.parse(json) as { input?: Partial<GateInput>; evidenceIds?: string[] } | null,
+    'WARDEN_ERR_GATE_INVALID_INPUT',
+    (reason) => `is not JSON (${reason})`,
+  );
+  const input = value?.input;
   if (
     !input ||
     typeof input.gate !== 'string' ||
@@ -294,7 +314,7 @@ export async function readSavedInput(file: string): Promise<{ input: GateInput; 
       monitors: input.monitors ?? [],
       waivers: input.waivers ?? [],
     },
-    evidenceIds: value.evidenceIds ?? [],
+    evidenceIds: value?.evidenceIds ?? [],
   };
 }
 

@@ -1,3 +1,4 @@
+import type { DatasetSource } from './dataset-source.js';
 import { contentDigest, type Digest } from './digest.js';
 import { producer } from './producer.js';
 
@@ -23,6 +24,11 @@ export interface EvidenceInput {
   bytes: number;
   rows?: number;
   format?: string;
+}
+
+/** The input record of a dataset a check read in full. */
+export function datasetInput(dataset: DatasetSource, digest: Digest, rows: number): EvidenceInput {
+  return { uri: dataset.file, digest, bytes: dataset.bytes, rows, format: dataset.format };
 }
 
 /** The envelope every evidence document shares (DESIGN.md, "Shapes that everything shares"). */

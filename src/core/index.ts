@@ -18,6 +18,7 @@ export {
 } from './engine-session.js';
 export { type ErrorCode, errorRegistry, isWardenError, WardenError } from './errors.js';
 export {
+  datasetInput,
   type EvidenceEnvelope,
   type EvidenceInput,
   type EvidenceKind,

@@ -4,6 +4,7 @@ import {
   type DatasetOptions,
   type DatasetSource,
   type Digest,
+  datasetInput,
   type EngineOptions,
   type EngineSession,
   openDataset,
@@ -128,15 +129,7 @@ export async function runDataCheck(
       {
         kind: 'data-check' as const,
         subject: { type: 'dataset' as const, name: options.subjectName ?? contract.contract.id },
-        inputs: [
-          {
-            uri: dataset.file,
-            digest: await digest,
-            bytes: dataset.bytes,
-            rows: rowCount,
-            format: dataset.format,
-          },
-        ],
+        inputs: [datasetInput(dataset, await digest, rowCount)],
         passed,
         contract: {
           id: contract.contract.id,

@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
 import {
   type DatasetOptions,
+  datasetInput,
   type EngineOptions,
   type EngineSession,
   type EvidenceEnvelope,
@@ -214,15 +215,7 @@ export async function runModelEvaluation(
         name: options.model ?? basename(dataset.file, extname(dataset.file)),
         version: options.version ?? 'unversioned',
       },
-      inputs: [
-        {
-          uri: dataset.file,
-          digest: await digest,
-          bytes: dataset.bytes,
-          rows: rowCount,
-          format: dataset.format,
-        },
-      ],
+      inputs: [datasetInput(dataset, await digest, rowCount)],
       passed: thresholds.every((result) => result.passed),
       columns: {
         label: columns.label,

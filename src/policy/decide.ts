@@ -1,4 +1,4 @@
-import { type CelError, celError, celList, isCelError } from '@bufbuild/cel';
+import { celError, celList, isCelError } from '@bufbuild/cel';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { contentDigest, type Digest, WardenError } from '../core/index.js';
 import { BudgetExceeded, DecisionBudget, describeCelValue, withBudget } from './cel-environment.js';
@@ -195,7 +195,7 @@ function evaluatePolicy(
   const action = binding.spec.action;
   const params = mergeParams(policy.params, binding.spec.params);
   const bindings: Bindings = { ...base, params: toCel(params) };
-  bindings['variables'] = lazyVariables(policy.variables, bindings);
+  bindings['variables'] = new LazyVariables(policy.variables, bindings);
   const result = (
     validation: string,
     outcome: Outcome,
@@ -315,13 +315,9 @@ function run(expression: CompiledExpression, bindings: Bindings, budget: Decisio
     budget.checkTime();
     return expression.run(bindings);
   } catch (error) {
-    if (error instanceof BudgetExceeded) return budgetError(error.message);
+    if (error instanceof BudgetExceeded) return celError(error.message);
     throw error;
   }
-}
-
-function budgetError(message: string): CelError {
-  return celError(message);
 }
 
 const timeUsedUp = 'not evaluated: the decision ran out of time in an earlier policy';
@@ -336,10 +332,6 @@ const crowdedOut = (message: string) => message.startsWith(timeUsedUp);
  * `variables` as Kubernetes evaluates them: lazily, at most once per decision and binding, and an
  * error inside a variable surfaces in the expression that reads it.
  */
-function lazyVariables(variables: Map<string, CompiledExpression>, bindings: Bindings): Map<string, unknown> {
-  return new LazyVariables(variables, bindings);
-}
-
 class LazyVariables extends Map<string, unknown> {
   private readonly cache = new Map<string, unknown>();
 

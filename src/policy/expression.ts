@@ -4,6 +4,9 @@ import { create } from '@bufbuild/protobuf';
 import { didYouMean } from '../core/index.js';
 import { budgetFunctionName, knownFunctionNames, policyEnvironment } from './cel-environment.js';
 
+/** Calls the planner handles itself, never through the function list. */
+const plannerOperators = ['_&&_', '_||_', '_?_:_', '_[_]', '@not_strictly_false', '__not_strictly_false__'];
+
 /** CEL's macros: expanded by the parser, so never in the function list, yet often misspelt. */
 const macroNames = ['all', 'exists', 'exists_one', 'map', 'filter', 'has'];
 
@@ -232,7 +235,6 @@ function analyse(
       case 'callExpr': {
         const { function: name, target, args } = kind.value;
         const qualified = target ? dottedPath(target, scope) : undefined;
-        const special = ['_&&_', '_||_', '_?_:_', '_[_]', '@not_strictly_false', '__not_strictly_false__'];
         // A namespaced function such as strings.quote(x) parses as a call of quote on `strings`.
         if (
           qualified !== undefined &&
@@ -242,7 +244,7 @@ function analyse(
           for (const arg of args) visit(arg, depth + 1, nesting, scope);
           return;
         }
-        if (!special.includes(name) && !knownFunctionNames.has(name)) {
+        if (!plannerOperators.includes(name) && !knownFunctionNames.has(name)) {
           const shown =
             qualified &&
             !scope.has(qualified.split('.')[0] ?? '') &&

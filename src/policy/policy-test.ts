@@ -65,10 +65,10 @@ export function runPolicyTests(
     }
   }
   const cases: PolicyTestCaseResult[] = [];
-  for (const { suite, testCase, input, file } of prepared) {
+  for (const { suite, testCase, input } of prepared) {
     const id = `${suite.document.metadata.name} / ${testCase.name}`;
     if (options.filter && !options.filter.test(id)) continue;
-    const base = { id, file, suite: suite.document.metadata.name, name: testCase.name };
+    const base = { id, file: suite.file, suite: suite.document.metadata.name, name: testCase.name };
     if (testCase.skip !== undefined) {
       cases.push({ ...base, status: 'skip', problems: [testCase.skip], durationMs: 0 });
       continue;
@@ -104,7 +104,6 @@ interface PreparedCase {
   suite: Located<PolicyTestDocument>;
   testCase: PolicyTestCase;
   input: GateInput;
-  file: string;
 }
 
 function prepareCases(compiled: CompiledPolicySet): PreparedCase[] {
@@ -137,11 +136,11 @@ function prepareCases(compiled: CompiledPolicySet): PreparedCase[] {
           );
         }
       }
+      const known = expectationKeys(compiled, testCase);
       for (const key of [
         ...Object.keys(testCase.expect.results ?? {}),
         ...Object.keys(testCase.expect.messages ?? {}),
       ]) {
-        const known = expectationKeys(compiled, testCase);
         if (!known.includes(key)) {
           problem(
             `expects a result for "${key}", which this case cannot produce${didYouMean(key, known)}; the keys are ${known.join(', ')}`,
@@ -166,7 +165,7 @@ function prepareCases(compiled: CompiledPolicySet): PreparedCase[] {
           );
         }
       }
-      prepared.push({ suite, testCase, file: suite.file, input: caseInput(testCase, evidence) });
+      prepared.push({ suite, testCase, input: caseInput(testCase, evidence) });
     });
   }
   if (problems.length > 0) {

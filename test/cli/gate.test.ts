@@ -217,6 +217,15 @@ describe('warden gate', () => {
   });
 });
 
+/** `warden gate ARGS` ends with exit 2, the message and the code, and no stack trace. */
+async function expectRefused(args: string[], message: RegExp, code: string): Promise<void> {
+  const run = await runCli(['gate', ...args]);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(message);
+  expect(run.stderr).toContain(code);
+  expectNoStackTrace(run.stderr);
+}
+
 describe('warden gate: bad input', () => {
   const cases: [string, () => string[], RegExp, string][] = [
     [
@@ -259,11 +268,7 @@ describe('warden gate: bad input', () => {
   it.each(cases)('%s', async (_name, args, message, code) => {
     const [gateName = '', ...rest] = args();
     const withPolicies = rest.includes('--policies') ? rest : ['--policies', policies, ...rest];
-    const run = await runCli(['gate', gateName, ...withPolicies]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(message);
-    expect(run.stderr).toContain(code);
-    expectNoStackTrace(run.stderr);
+    await expectRefused([gateName, ...withPolicies], message, code);
   });
 
   it('refuses evidence of an unknown kind, evidence that is not JSON, and edited evidence', async () => {
@@ -291,29 +296,47 @@ describe('warden gate: bad input', () => {
       ],
     ];
     for (const [file, message] of expectations) {
-      const run = await runCli(['gate', 'model', '--policies', policies, '--evidence', file]);
-      expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(message);
-      expect(run.stderr).toContain('WARDEN_ERR_GATE_INVALID_EVIDENCE');
-      expectNoStackTrace(run.stderr);
+      await expectRefused(
+        ['model', '--policies', policies, '--evidence', file],
+        message,
+        'WARDEN_ERR_GATE_INVALID_EVIDENCE',
+      );
     }
   });
 
-  it('refuses a monitors file that is not a list of objects', async () => {
-    const bad = await writeFixture(work, 'monitors.yaml', 'name: just-one\n');
-    const run = await runCli([
-      'gate',
-      'promote:production',
-      '--policies',
-      policies,
-      '--evidence',
-      fairEvidence,
-      '--monitors',
-      bad,
-    ]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/monitors\.yaml: monitors are a list of objects/);
-    expectNoStackTrace(run.stderr);
+  it('refuses monitors that are not YAML or not a list, and saved inputs that are not gate inputs', async () => {
+    const promote = ['promote:production', '--policies', policies, '--evidence', fairEvidence];
+    const replay = ['model', '--policies', policies, '--input'];
+    const expectations: [string[], RegExp][] = [
+      [
+        [...promote, '--monitors', await writeFixture(work, 'monitors.yaml', 'name: just-one\n')],
+        /monitors\.yaml: monitors are a list of objects/,
+      ],
+      [
+        [...promote, '--monitors', await writeFixture(work, 'monitors-broken.yaml', '- name: [unclosed\n')],
+        /monitors-broken\.yaml: not valid YAML or JSON/,
+      ],
+      [
+        [...replay, await writeFixture(work, 'input-broken.json', '{"input": ')],
+        /input-broken\.json: is not JSON/,
+      ],
+      [
+        [...replay, await writeFixture(work, 'input-null.json', 'null')],
+        /input-null\.json: is not a saved gate input .* write one with warden gate … --save-input FILE/,
+      ],
+    ];
+    for (const [args, message] of expectations) {
+      await expectRefused(args, message, 'WARDEN_ERR_GATE_INVALID_INPUT');
+    }
+  });
+
+  it('refuses evidence files that together exceed the gate input limit, before reading them', async () => {
+    const large = await writeFixture(work, 'large.json', Buffer.alloc(9 * 1024 * 1024, 32));
+    await expectRefused(
+      ['model', '--policies', policies, '--evidence', large, large],
+      /large\.json: the evidence files add up to 18874368 bytes; a gate input may hold at most 16777216\. Pass only the evidence this gate needs/,
+      'WARDEN_ERR_GATE_INVALID_INPUT',
+    );
   });
 
   it('refuses a saved input replayed at another gate', async () => {
