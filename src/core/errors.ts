@@ -147,6 +147,87 @@ export const errorRegistry = {
     summary:
       'The gate input is unusable: a bad subject or labels, a monitors or saved-input file that does not fit its shape, or an input larger than the limit.',
   },
+  WARDEN_ERR_STORE_INVALID_URL: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'The database URL (--db, WARDEN_DATABASE_URL) is neither sqlite:PATH nor postgres://…, or has a bad schema name.',
+  },
+  WARDEN_ERR_STORE_UNAVAILABLE: {
+    httpStatus: 503,
+    exitCode: 3,
+    summary:
+      'The database cannot be reached or opened: the server is down, the connection was lost, the file is a directory or locked. Retry when it is back.',
+  },
+  WARDEN_ERR_STORE_CONFLICT: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary: 'A concurrent writer changed the same record first; read it again and retry.',
+  },
+  WARDEN_ERR_STORE_SCHEMA_MISMATCH: {
+    httpStatus: 500,
+    exitCode: 3,
+    summary: 'The database was migrated by a newer Warden: it has migrations this build does not know.',
+  },
+  WARDEN_ERR_STORE_FAILURE: {
+    httpStatus: 500,
+    exitCode: 3,
+    summary: 'The database failed for a reason other than being unreachable (disk full, a bug in a query).',
+  },
+  WARDEN_ERR_REGISTRY_NOT_FOUND: {
+    httpStatus: 404,
+    exitCode: 2,
+    summary: 'The model, version, alias, tag, evidence or token named does not exist.',
+  },
+  WARDEN_ERR_REGISTRY_CONFLICT: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary: 'The name is taken: a model, or lineage for a version, that already exists.',
+  },
+  WARDEN_ERR_REGISTRY_INVALID_EVIDENCE: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'Submitted evidence is not a Warden evidence document, is of an unknown kind, names another model version as its subject, or its id does not match its content.',
+  },
+  WARDEN_ERR_API_INVALID_REQUEST: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'An API request does not fit its schema: invalid JSON, an unknown or missing field, a value of the wrong type or format.',
+  },
+  WARDEN_ERR_API_BODY_TOO_LARGE: {
+    httpStatus: 413,
+    exitCode: 2,
+    summary: 'The request body is larger than the server accepts (--body-limit).',
+  },
+  WARDEN_ERR_API_NOT_FOUND: {
+    httpStatus: 404,
+    exitCode: 2,
+    summary: 'No API route has this method and path; GET /api/v1/openapi.json lists them.',
+  },
+  WARDEN_ERR_AUTH_UNAUTHENTICATED: {
+    httpStatus: 401,
+    exitCode: 2,
+    summary:
+      'The request has no valid token: none given, unknown, revoked or expired. Send Authorization: Bearer wdn_…',
+  },
+  WARDEN_ERR_AUTH_FORBIDDEN: {
+    httpStatus: 403,
+    exitCode: 2,
+    summary: 'The token’s role (or team scope) does not allow this call; the error names the role needed.',
+  },
+  WARDEN_ERR_SERVER_UNREACHABLE: {
+    httpStatus: 503,
+    exitCode: 3,
+    summary:
+      'The CLI could not reach the Warden server (--server, WARDEN_SERVER), or it answered with a server fault.',
+  },
+  WARDEN_ERR_SERVER_LISTEN: {
+    httpStatus: 500,
+    exitCode: 3,
+    summary: 'warden server could not listen on the host and port given (in use, or not allowed).',
+  },
 } as const satisfies Record<string, { httpStatus: number; exitCode: 2 | 3; summary: string }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

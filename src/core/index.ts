@@ -1,3 +1,12 @@
+export {
+  generateToken,
+  hashTokenSecret,
+  isRole,
+  type Role,
+  roleAllows,
+  roles,
+  tokenSecretPattern,
+} from './access.js';
 export { canonicalJson } from './canonical-json.js';
 export {
   type CsvEncoding,

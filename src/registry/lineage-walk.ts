@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import {
+  evidenceRepository,
+  lineageRepository,
+  type Tables,
+  type VersionRecord,
+  versionRepository,
+} from '../store/index.js';
+
+export interface LineageDatasetNode {
+  name: string;
+  uri: string | null;
+  digest: string;
+  /** Evidence about exactly this file (matched by digest): the data checks it passed or failed. */
+  checks: { id: string; kind: string; passed: boolean; producedAt: string }[];
+}
+
+export interface LineageNode {
+  model: string;
+  version: string;
+  artifact: { uri: string; digest: string | null };
+  runId: string | null;
+  /** False when the version was registered without lineage: its sources are unknown. */
+  recorded: boolean;
+  sourceCommit: string | null;
+  environment: { lockfiles: Record<string, string>; image: string | null } | null;
+  parameters: Record<string, unknown> | null;
+  datasets: LineageDatasetNode[];
+  /** Each parent run, with the versions it produced, walked back in turn. */
+  parents: { runId: string; versions: LineageNode[] }[];
+  /** Set when the walk stopped here because the version was already visited or too deep. */
+  truncated?: 'cycle' | 'depth';
+}
+
+const maxDepth = 16;
+
+/**
+ * Walks from a version back to its sources: its run's datasets (with the checks recorded about
+ * each file) and, through parent runs, the versions those runs produced, recursively. Cycles and
+ * chains deeper than 16 are cut and marked, so a bad record cannot make the walk run forever.
+ */
+export async function walkLineage(db: Kysely<Tables>, root: VersionRecord): Promise<LineageNode> {
+  const visited = new Set<string>();
+  const visit = async (version: VersionRecord, depth: number): Promise<LineageNode> => {
+    const key = `${version.model}\u0000${version.version}`;
+    const lineage = await lineageRepository.find(db, {
+      model: version.model,
+      version: Number(version.version),
+    });
+    const node: LineageNode = {
+      model: version.model,
+      version: version.version,
+      artifact: version.artifact,
+      runId: version.runId,
+      recorded: lineage !== undefined,
+      sourceCommit: lineage?.sourceCommit ?? null,
+      environment: lineage?.environment ?? null,
+      parameters: lineage?.parameters ?? null,
+      datasets: [],
+      parents: [],
+    };
+    if (visited.has(key)) return { ...node, truncated: 'cycle' };
+    if (depth >= maxDepth) return { ...node, truncated: 'depth' };
+    visited.add(key);
+    if (lineage === undefined) return node;
+    const checks = await evidenceRepository.aboutInputs(
+      db,
+      lineage.datasets.map((d) => d.digest),
+    );
+    node.datasets = lineage.datasets.map((d) => ({
+      ...d,
+      checks: checks.filter((c) => c.digest === d.digest).map(({ digest: _digest, ...check }) => check),
+    }));
+    for (const runId of lineage.parentRuns) {
+      const versions: LineageNode[] = [];
+      for (const parent of await versionRepository.findByRun(db, runId)) {
+        const record = await versionRepository.find(db, parent.model, parent.version);
+        if (record !== undefined) versions.push(await visit(record, depth + 1));
+      }
+      node.parents.push({ runId, versions });
+    }
+    return node;
+  };
+  return visit(root, 0);
+}

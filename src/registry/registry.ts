@@ -1,0 +1,391 @@
+import type { Kysely } from 'kysely';
+import { canonicalJson, type Digest, evidenceKinds, verifyEvidenceId, WardenError } from '../core/index.js';
+import {
+  type AliasRecord,
+  type AttachedEvidence,
+  evidenceRepository,
+  isoNow,
+  type LineageRecord,
+  lineageRepository,
+  type ModelRecord,
+  modelRepository,
+  type NewLineage,
+  type Store,
+  type Tables,
+  type VersionRecord,
+  versionRepository,
+} from '../store/index.js';
+import { type LineageNode, walkLineage } from './lineage-walk.js';
+import type { CreateModelBody, CreateVersionBody, LineageBody, UpdateModelBody } from './schemas.js';
+
+export interface ModelDetail extends ModelRecord {
+  aliases: AliasRecord[];
+}
+
+export interface EvidenceReceipt {
+  id: string;
+  kind: string;
+  /** False when the same document (same id) was already stored: it is kept once. */
+  stored: boolean;
+  /** False when it was already attached to this version. */
+  attached: boolean;
+}
+
+export interface AliasChange {
+  model: string;
+  alias: string;
+  version: string;
+  /** The version the alias pointed at before, or null (MLflow's payloads omit this; ours do not). */
+  previousVersion: string | null;
+}
+
+function notFound(what: string, fix: string): WardenError {
+  return new WardenError('WARDEN_ERR_REGISTRY_NOT_FOUND', `${what} does not exist; ${fix}`);
+}
+
+function toLineage(body: LineageBody, fallbackRun: string | null): NewLineage {
+  return {
+    runId: body.runId ?? fallbackRun,
+    sourceCommit: body.sourceCommit ?? null,
+    datasets: (body.datasets ?? []).map((d) => ({ name: d.name, uri: d.uri ?? null, digest: d.digest })),
+    environment: { lockfiles: body.environment?.lockfiles ?? {}, image: body.environment?.image ?? null },
+    parameters: body.parameters ?? {},
+    parentRuns: body.parentRuns ?? [],
+  };
+}
+
+/**
+ * The model registry: models, versions, aliases, tags, evidence and lineage. Inputs arrive
+ * validated by the schemas in schemas.ts; this layer enforces what a schema cannot (the model
+ * exists, the alias points at a real version, evidence is about this version and unaltered) and
+ * makes changes that span rows in one transaction. Every change records its actor.
+ */
+export class Registry {
+  constructor(private readonly store: Store) {}
+
+  private get db(): Kysely<Tables> {
+    return this.store.db;
+  }
+
+  async createModel(body: CreateModelBody, actor: string): Promise<ModelDetail> {
+    const inserted = await this.store.transaction(async (trx) =>
+      modelRepository.insert(
+        trx,
+        {
+          name: body.name,
+          description: body.description ?? '',
+          owner: body.owner ?? null,
+          team: body.team ?? null,
+          labels: body.labels ?? {},
+        },
+        actor,
+        isoNow(),
+      ),
+    );
+    if (!inserted) {
+      throw new WardenError(
+        'WARDEN_ERR_REGISTRY_CONFLICT',
+        `model "${body.name}" already exists; register a new version of it, or pick another name`,
+      );
+    }
+    return this.model(body.name);
+  }
+
+  async model(name: string): Promise<ModelDetail> {
+    const model = await modelRepository.find(this.db, name);
+    if (model === undefined)
+      throw notFound(`model "${name}"`, 'list models with GET /api/v1/models (warden models list)');
+    return { ...model, aliases: await versionRepository.aliases(this.db, name) };
+  }
+
+  async listModels(filter: {
+    team?: string;
+    labels?: Record<string, string>;
+    after?: string;
+    limit: number;
+  }) {
+    return modelRepository.list(this.db, filter);
+  }
+
+  async updateModel(name: string, body: UpdateModelBody, actor: string): Promise<ModelDetail> {
+    const updated = await this.store.transaction((trx) =>
+      modelRepository.update(
+        trx,
+        name,
+        {
+          ...(body.description === undefined ? {} : { description: body.description }),
+          ...(body.owner === undefined ? {} : { owner: body.owner }),
+          ...(body.team === undefined ? {} : { team: body.team }),
+          ...(body.labels === undefined ? {} : { labels: body.labels }),
+        },
+        actor,
+        isoNow(),
+      ),
+    );
+    if (!updated) throw notFound(`model "${name}"`, 'create it first');
+    return this.model(name);
+  }
+
+  /** Registers the next version of a model (numbered 1, 2, …), with its lineage if given. */
+  async createVersion(model: string, body: CreateVersionBody, actor: string): Promise<VersionRecord> {
+    const number = await this.store.transaction(async (trx) => {
+      const at = isoNow();
+      const next = await modelRepository.nextVersion(trx, model);
+      if (next === undefined) {
+        throw notFound(
+          `model "${model}"`,
+          `create it first (POST /api/v1/models, warden models create ${model})`,
+        );
+      }
+      const runId = body.runId ?? body.lineage?.runId ?? null;
+      await versionRepository.insert(
+        trx,
+        model,
+        next,
+        {
+          description: body.description ?? '',
+          artifactUri: body.artifact.uri,
+          artifactDigest: body.artifact.digest ?? null,
+          runId,
+          status: body.status ?? 'ready',
+        },
+        actor,
+        at,
+      );
+      if (body.lineage !== undefined) {
+        await lineageRepository.insert(
+          trx,
+          { model, version: next },
+          toLineage(body.lineage, runId),
+          actor,
+          at,
+        );
+      }
+      return next;
+    });
+    return this.version(model, String(number));
+  }
+
+  async version(model: string, version: string): Promise<VersionRecord> {
+    const found = await versionRepository.find(this.db, model, Number(version));
+    if (found === undefined) throw await this.missingVersion(this.db, model, version);
+    return found;
+  }
+
+  /** Inside a transaction, pass it: on SQLite the one connection is held by the transaction. */
+  private async missingVersion(db: Kysely<Tables>, model: string, version: string): Promise<WardenError> {
+    const owner = await modelRepository.find(db, model);
+    if (owner === undefined) return notFound(`model "${model}"`, 'check the name with warden models list');
+    const latest = owner.latestVersion;
+    return notFound(
+      `version ${version} of model "${model}"`,
+      latest === 0 ? 'the model has no versions yet' : `its versions are 1 to ${latest}`,
+    );
+  }
+
+  async listVersions(model: string, page: { before?: number; limit: number }) {
+    await this.model(model);
+    return versionRepository.list(this.db, model, page);
+  }
+
+  async versionByAlias(model: string, alias: string): Promise<VersionRecord> {
+    const target = await versionRepository.findAlias(this.db, model, alias);
+    if (target === undefined) {
+      const known = (await this.model(model)).aliases.map((a) => a.alias);
+      throw notFound(
+        `alias "${alias}" of model "${model}"`,
+        known.length === 0 ? 'the model has no aliases yet' : `its aliases are ${known.join(', ')}`,
+      );
+    }
+    return this.version(model, target.version);
+  }
+
+  /** Points an alias at a version (moving it if set); the previous target is returned. */
+  async setAlias(model: string, alias: string, version: string, actor: string): Promise<AliasChange> {
+    return this.store.transaction(async (trx) => {
+      if (!(await versionRepository.exists(trx, model, Number(version))))
+        throw await this.missingVersion(trx, model, version);
+      const previous = await versionRepository.findAlias(trx, model, alias);
+      await versionRepository.setAlias(trx, model, alias, Number(version), actor, isoNow());
+      return { model, alias, version, previousVersion: previous?.version ?? null };
+    });
+  }
+
+  async deleteAlias(model: string, alias: string): Promise<AliasChange> {
+    return this.store.transaction(async (trx) => {
+      const previous = await versionRepository.findAlias(trx, model, alias);
+      if (previous === undefined || !(await versionRepository.deleteAlias(trx, model, alias))) {
+        throw notFound(`alias "${alias}" of model "${model}"`, 'nothing to delete');
+      }
+      return { model, alias, version: previous.version, previousVersion: previous.version };
+    });
+  }
+
+  async setTag(
+    model: string,
+    version: string,
+    key: string,
+    value: string,
+    actor: string,
+  ): Promise<VersionRecord> {
+    await this.store.transaction(async (trx) => {
+      if (!(await versionRepository.exists(trx, model, Number(version))))
+        throw await this.missingVersion(trx, model, version);
+      await versionRepository.setTag(trx, model, Number(version), { key, value }, actor, isoNow());
+    });
+    return this.version(model, version);
+  }
+
+  async deleteTag(model: string, version: string, key: string): Promise<VersionRecord> {
+    const deleted = await this.store.transaction((trx) =>
+      versionRepository.deleteTag(trx, model, Number(version), key),
+    );
+    if (!deleted) {
+      await this.version(model, version);
+      throw notFound(`tag "${key}" on version ${version} of model "${model}"`, 'nothing to delete');
+    }
+    return this.version(model, version);
+  }
+
+  /**
+   * Stores an evidence document (once per id) and attaches it to a version. The id must be the
+   * digest of the content, and a document about a model version must be about this one.
+   */
+  async submitEvidence(
+    model: string,
+    version: string,
+    document: unknown,
+    actor: string,
+  ): Promise<EvidenceReceipt> {
+    const evidence = checkEvidence(document, model, version);
+    return this.store.transaction(async (trx) => {
+      if (!(await versionRepository.exists(trx, model, Number(version))))
+        throw await this.missingVersion(trx, model, version);
+      const at = isoNow();
+      const stored = await evidenceRepository.store(trx, evidence, at);
+      const attached = await evidenceRepository.attach(
+        trx,
+        { model, version: Number(version) },
+        evidence,
+        actor,
+        at,
+      );
+      return { id: evidence.id, kind: evidence.kind, stored, attached };
+    });
+  }
+
+  async listEvidence(
+    model: string,
+    version: string,
+    options: { kind?: string; latest?: boolean },
+  ): Promise<AttachedEvidence[]> {
+    await this.version(model, version);
+    const target = { model, version: Number(version) };
+    if (options.latest) {
+      const latest = await evidenceRepository.latestPerKind(this.db, target);
+      return options.kind === undefined ? latest : latest.filter((e) => e.kind === options.kind);
+    }
+    return evidenceRepository.listForVersion(this.db, target, options.kind);
+  }
+
+  /** The stored document, exactly as its digest was computed over. */
+  async evidenceDocument(id: string): Promise<string> {
+    const document = await evidenceRepository.document(this.db, id);
+    if (document === undefined)
+      throw notFound(`evidence ${id}`, 'submit it first with warden evidence submit');
+    return document;
+  }
+
+  async recordLineage(
+    model: string,
+    version: string,
+    body: LineageBody,
+    actor: string,
+  ): Promise<LineageRecord> {
+    const inserted = await this.store.transaction(async (trx) => {
+      const found = await versionRepository.find(trx, model, Number(version));
+      if (found === undefined) throw await this.missingVersion(trx, model, version);
+      return lineageRepository.insert(
+        trx,
+        { model, version: Number(version) },
+        toLineage(body, found.runId),
+        actor,
+        isoNow(),
+      );
+    });
+    if (!inserted) {
+      throw new WardenError(
+        'WARDEN_ERR_REGISTRY_CONFLICT',
+        `version ${version} of model "${model}" already has lineage; lineage is recorded once, when the version is made — register a new version for a new run`,
+      );
+    }
+    const recorded = await lineageRepository.find(this.db, { model, version: Number(version) });
+    if (recorded === undefined) throw notFound(`lineage of ${model} ${version}`, 'record it again');
+    return recorded;
+  }
+
+  /** Walks from a version back to its sources: datasets and their checks, parent runs' versions. */
+  async lineage(model: string, version: string): Promise<LineageNode> {
+    const root = await this.version(model, version);
+    return walkLineage(this.db, root);
+  }
+}
+
+/** Validates a submitted evidence document; returns what the store keeps of it. */
+function checkEvidence(document: unknown, model: string, version: string) {
+  const invalid = (why: string) =>
+    new WardenError('WARDEN_ERR_REGISTRY_INVALID_EVIDENCE', `the evidence document ${why}`);
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw invalid('is not a JSON object; submit the file a check wrote with --json');
+  }
+  const doc = document as Record<string, unknown>;
+  const kind = doc['kind'];
+  if (typeof kind !== 'string' || !(evidenceKinds as readonly string[]).includes(kind)) {
+    throw invalid(`has kind ${JSON.stringify(kind)}; Warden evidence kinds are ${evidenceKinds.join(', ')}`);
+  }
+  const id = doc['id'];
+  if (typeof id !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(id)) {
+    throw invalid('has no id of the form sha256:<64 hex>; submit the file a check wrote with --json');
+  }
+  const subject = doc['subject'] as { type?: unknown; name?: unknown; version?: unknown } | undefined;
+  const producedAt = doc['producedAt'];
+  if (
+    typeof subject !== 'object' ||
+    subject === null ||
+    typeof subject.type !== 'string' ||
+    typeof subject.name !== 'string'
+  ) {
+    throw invalid('has no subject {type, name}');
+  }
+  if (
+    typeof producedAt !== 'string' ||
+    Number.isNaN(Date.parse(producedAt)) ||
+    typeof doc['passed'] !== 'boolean'
+  ) {
+    throw invalid('lacks producedAt (an ISO timestamp) or passed (true/false)');
+  }
+  if (!verifyEvidenceId(doc as { id: string })) {
+    throw invalid(
+      `${id} was changed after it was sealed: its id no longer matches its content; submit the file the check wrote, unchanged, or run the check again`,
+    );
+  }
+  if (subject.type === 'model-version' && (subject.name !== model || String(subject.version) !== version)) {
+    throw invalid(
+      `is about model "${String(subject.name)}" version ${String(subject.version)}, not "${model}" version ${version}; submit it to the version it is about`,
+    );
+  }
+  const inputs = Array.isArray(doc['inputs']) ? (doc['inputs'] as { digest?: unknown }[]) : [];
+  return {
+    id: id as Digest,
+    kind,
+    subject: {
+      type: subject.type,
+      name: subject.name,
+      ...(typeof subject.version === 'string' ? { version: subject.version } : {}),
+    },
+    producedAt,
+    passed: doc['passed'] as boolean,
+    document: canonicalJson(doc),
+    inputDigests: inputs.map((i) => i.digest).filter((d): d is string => typeof d === 'string'),
+  };
+}

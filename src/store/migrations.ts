@@ -1,0 +1,202 @@
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import { WardenError } from '../core/index.js';
+
+/**
+ * Versioned migrations, applied in name order and recorded in `warden_migrations`. A migration
+ * never changes once released: later changes come as new entries. Column types are the portable
+ * subset both dialects share (text, integer), so one migration serves SQLite and PostgreSQL.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_registry': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('models')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('owner', 'text')
+        .addColumn('team', 'text')
+        .addColumn('labels', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('latest_version', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('models_team').on('models').column('team').execute();
+
+      await db.schema
+        .createTable('model_versions')
+        .addColumn('model_name', 'text', (c) => c.notNull().references('models.name'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('artifact_uri', 'text', (c) => c.notNull())
+        .addColumn('artifact_digest', 'text')
+        .addColumn('run_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('model_versions_pk', ['model_name', 'version'])
+        .execute();
+      await db.schema.createIndex('model_versions_run').on('model_versions').column('run_id').execute();
+
+      const versionReference = ['model_name', 'version'] as const;
+      await db.schema
+        .createTable('aliases')
+        .addColumn('model_name', 'text', (c) => c.notNull())
+        .addColumn('alias', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('set_at', 'text', (c) => c.notNull())
+        .addColumn('set_by', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('aliases_pk', ['model_name', 'alias'])
+        .addForeignKeyConstraint('aliases_version_fk', [...versionReference], 'model_versions', [
+          ...versionReference,
+        ])
+        .execute();
+
+      await db.schema
+        .createTable('version_tags')
+        .addColumn('model_name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('set_at', 'text', (c) => c.notNull())
+        .addColumn('set_by', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('version_tags_pk', ['model_name', 'version', 'key'])
+        .addForeignKeyConstraint('version_tags_version_fk', [...versionReference], 'model_versions', [
+          ...versionReference,
+        ])
+        .execute();
+
+      await db.schema
+        .createTable('evidence')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('subject_type', 'text', (c) => c.notNull())
+        .addColumn('subject_name', 'text', (c) => c.notNull())
+        .addColumn('subject_version', 'text')
+        .addColumn('produced_at', 'text', (c) => c.notNull())
+        .addColumn('passed', 'integer', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'integer', (c) => c.notNull())
+        .addColumn('stored_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('evidence_inputs')
+        .addColumn('evidence_id', 'text', (c) => c.notNull().references('evidence.id'))
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('evidence_inputs_pk', ['evidence_id', 'digest'])
+        .execute();
+      await db.schema.createIndex('evidence_inputs_digest').on('evidence_inputs').column('digest').execute();
+
+      await db.schema
+        .createTable('version_evidence')
+        .addColumn('model_name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('evidence_id', 'text', (c) => c.notNull().references('evidence.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('produced_at', 'text', (c) => c.notNull())
+        .addColumn('attached_at', 'text', (c) => c.notNull())
+        .addColumn('attached_by', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('version_evidence_pk', ['model_name', 'version', 'evidence_id'])
+        .addForeignKeyConstraint('version_evidence_version_fk', [...versionReference], 'model_versions', [
+          ...versionReference,
+        ])
+        .execute();
+      await db.schema
+        .createIndex('version_evidence_latest')
+        .on('version_evidence')
+        .columns(['model_name', 'version', 'kind', 'produced_at'])
+        .execute();
+
+      await db.schema
+        .createTable('lineage')
+        .addColumn('model_name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('run_id', 'text')
+        .addColumn('source_commit', 'text')
+        .addColumn('environment', 'text', (c) => c.notNull())
+        .addColumn('parameters', 'text', (c) => c.notNull())
+        .addColumn('parent_runs', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', 'text', (c) => c.notNull())
+        .addColumn('recorded_by', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('lineage_pk', ['model_name', 'version'])
+        .addForeignKeyConstraint('lineage_version_fk', [...versionReference], 'model_versions', [
+          ...versionReference,
+        ])
+        .execute();
+      await db.schema.createIndex('lineage_run').on('lineage').column('run_id').execute();
+
+      await db.schema
+        .createTable('lineage_datasets')
+        .addColumn('model_name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('uri', 'text')
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('lineage_datasets_pk', ['model_name', 'version', 'position'])
+        .addForeignKeyConstraint('lineage_datasets_lineage_fk', [...versionReference], 'lineage', [
+          ...versionReference,
+        ])
+        .execute();
+      await db.schema
+        .createIndex('lineage_datasets_digest')
+        .on('lineage_datasets')
+        .column('digest')
+        .execute();
+
+      await db.schema
+        .createTable('tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('secret_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('teams', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text')
+        .addColumn('last_used_at', 'text')
+        .addColumn('revoked_at', 'text')
+        .addColumn('revoked_by', 'text')
+        .execute();
+    },
+  },
+};
+
+export const migrationTable = 'warden_migrations';
+
+function migratorFor(db: Kysely<unknown>, schema: string | undefined): Migrator {
+  return new Migrator({
+    db,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: migrationTable,
+    migrationLockTableName: `${migrationTable}_lock`,
+  });
+}
+
+/** The names of the migrations this build knows, oldest first. */
+export const knownMigrations: readonly string[] = Object.keys(migrations).sort();
+
+/**
+ * Brings the schema up to this build's latest migration. Replicas starting together are safe:
+ * Kysely takes a lock (an advisory lock on PostgreSQL) around the run. A database migrated by a
+ * newer Warden is refused rather than touched.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, schema: string | undefined): Promise<string[]> {
+  const outcome: MigrationResultSet = await migratorFor(db, schema).migrateToLatest();
+  if (outcome.error !== undefined) throw migrationError(outcome.error);
+  return (outcome.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function migrationError(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/corrupted migrations/i.test(message)) {
+    return new WardenError(
+      'WARDEN_ERR_STORE_SCHEMA_MISMATCH',
+      `the database has migrations this Warden does not know (${message.replace(/^corrupted migrations: /i, '')}); it was migrated by a newer Warden — upgrade Warden, or point --db at another database`,
+    );
+  }
+  return error;
+}
