@@ -6,6 +6,7 @@ import { registerCheckModel } from './commands/check-model.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGate } from './commands/gate.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerServer } from './commands/server.js';
 
 /** Exit codes (DESIGN.md): 0 passed, 1 a gate or check failed, 2 bad usage or input, 3 a fault. */
 export const exitCodes = { passed: 0, failed: 1, badInput: 2, fault: 3 } as const;
@@ -27,6 +28,7 @@ function buildProgram(io: CliIo): Command {
   registerCheckModel(check, io);
   registerGate(program, io);
   registerPolicy(program, io);
+  registerServer(program, io);
   registerDemo(program, io);
   return program;
 }

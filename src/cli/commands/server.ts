@@ -1,0 +1,122 @@
+import type { Command } from 'commander';
+import { defaultBodyLimit, startServer } from '../../server/index.js';
+import { defaultDatabaseUrl, issueToken, openStore, type Store, tokenRepository } from '../../store/index.js';
+import type { CliIo } from '../cli-io.js';
+
+interface ServerFlags {
+  port?: string;
+  host?: string;
+  db?: string;
+  init?: boolean;
+  bodyLimit?: string;
+  logLevel?: string;
+}
+
+/** The database URL: --db, else WARDEN_DATABASE_URL, else the embedded SQLite file. */
+export function databaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? env['WARDEN_DATABASE_URL'] ?? defaultDatabaseUrl;
+}
+
+function integerOption(io: CliIo, name: string, value: string, min: number, max: number): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    io.usageError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
+  }
+  return parsed;
+}
+
+export function registerServer(program: Command, io: CliIo): void {
+  program
+    .command('server')
+    .description('run the control plane: the HTTP API under /api/v1 on SQLite or PostgreSQL')
+    .option('--port <port>', 'port to listen on (WARDEN_PORT; default 8080, 0 picks a free one)')
+    .option('--host <host>', 'address to listen on (WARDEN_HOST; default 127.0.0.1)')
+    .option(
+      '--db <url>',
+      `database: sqlite:PATH or postgres://… (WARDEN_DATABASE_URL; default ${defaultDatabaseUrl})`,
+    )
+    .option('--init', 'if the database has no tokens, create an admin token and print it once')
+    .option('--body-limit <bytes>', `largest request body accepted (default ${defaultBodyLimit})`)
+    .option(
+      '--log-level <level>',
+      'fatal, error, warn, info, debug or silent (WARDEN_LOG_LEVEL; default info)',
+    )
+    .action(async (flags: ServerFlags) => {
+      io.exitCode = await serve(flags, io);
+    });
+
+  const db = program.command('db').description('manage the registry database');
+  db.command('migrate')
+    .description('apply pending migrations (the server also does on start) and list what it applied')
+    .option('--db <url>', `database URL (WARDEN_DATABASE_URL; default ${defaultDatabaseUrl})`)
+    .action(async (flags: { db?: string }) => {
+      const store = await openStore(databaseUrl(flags.db), { migrate: false });
+      try {
+        const applied = await store.migrate();
+        io.stdout.write(
+          applied.length === 0
+            ? `${store.location}: up to date\n`
+            : `${store.location}: applied ${applied.join(', ')}\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+async function serve(flags: ServerFlags, io: CliIo): Promise<number> {
+  const env = process.env;
+  const port = integerOption(io, '--port', flags.port ?? env['WARDEN_PORT'] ?? '8080', 0, 65535);
+  const host = flags.host ?? env['WARDEN_HOST'] ?? '127.0.0.1';
+  const bodyLimit = integerOption(
+    io,
+    '--body-limit',
+    flags.bodyLimit ?? String(defaultBodyLimit),
+    1024,
+    1024 ** 3,
+  );
+  const logLevel = flags.logLevel ?? env['WARDEN_LOG_LEVEL'] ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    io.usageError(`--log-level must be fatal, error, warn, info, debug, trace or silent, not "${logLevel}"`);
+  }
+  const store = await openStore(databaseUrl(flags.db));
+  if (flags.init) await initialAdmin(store, io);
+  const server = await startServer({ store, host, port, bodyLimit, logLevel }).catch(
+    async (error: unknown) => {
+      await store.close();
+      throw error;
+    },
+  );
+  io.stderr.write(
+    `warden server: listening on ${server.url} (database ${store.location}); Ctrl-C stops it\n`,
+  );
+  await new Promise<void>((stopped) => {
+    const stop = (signal: string) => {
+      io.stderr.write(`warden server: ${signal}: finishing in-flight requests, then closing the database\n`);
+      process.once(signal, () => process.exit(130));
+      server.close().then(stopped, stopped);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+/** `--init`: the first admin token, printed alone on its line to stdout; never a second one. */
+async function initialAdmin(store: Store, io: CliIo): Promise<void> {
+  if ((await tokenRepository.count(store.db)) > 0) {
+    io.stderr.write(
+      'warden server: --init: the database has tokens already; none created (warden token create makes more)\n',
+    );
+    return;
+  }
+  const { token, secret } = await issueToken(
+    store.db,
+    { name: 'admin', role: 'admin', teams: null, expiresAt: null },
+    'warden server --init',
+  );
+  io.stderr.write(
+    `warden server: created admin token ${token.id}; it is shown once, below — keep it in a secret store:\n`,
+  );
+  io.stdout.write(`${secret}\n`);
+}

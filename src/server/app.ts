@@ -1,0 +1,134 @@
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
+import { producer } from '../core/index.js';
+import { Registry } from '../registry/index.js';
+import type { Store } from '../store/index.js';
+import { errorAnswer, invalidRequest } from './api-errors.js';
+import { authenticate, requireRole } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import { type Route, routes } from './routes.js';
+
+export interface ServerOptions {
+  store: Store;
+  /** Largest request body in bytes; default 4 MiB (evidence documents are the big ones). */
+  bodyLimit?: number;
+  /** pino log level, or false for no logs (tests, the demo). */
+  logLevel?: string | false;
+}
+
+export const defaultBodyLimit = 4 * 1024 * 1024;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor?: string;
+  }
+}
+
+/**
+ * The control plane's HTTP API: /api/v1 (the route table), /api/v1/openapi.json, /healthz and
+ * /readyz. Requests are validated against the route's Zod schemas; every answer that is not a
+ * success is a coded error body, never a stack trace.
+ */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { store } = options;
+  const registry = new Registry(store);
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? defaultBodyLimit,
+    logger: options.logLevel === false ? false : { level: options.logLevel ?? 'info' },
+    // One line per request, written by the onResponse hook below with the actor in it.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Slow or stuck clients must not hold connections for ever; in-flight requests still finish
+    // on shutdown (close() waits for them).
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        actor: request.actor,
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const answer = errorAnswer(error);
+    if (answer.internal) request.log.error({ err: error }, 'internal error');
+    else if (answer.status >= 500)
+      request.log.warn(
+        { code: answer.body.error.code, message: answer.body.error.message },
+        'request failed',
+      );
+    return reply.code(answer.status).send(answer.body);
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    return reply.code(404).send({
+      error: {
+        code: 'WARDEN_ERR_API_NOT_FOUND',
+        status: 404,
+        message: `no route ${request.method} ${path}; GET /api/v1/openapi.json lists the routes`,
+      },
+    });
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', version: producer.version }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await store.ping();
+      return { status: 'ready', database: store.location };
+    } catch (error) {
+      const answer = errorAnswer(error);
+      return reply.code(503).send({ status: 'unavailable', ...answer.body });
+    }
+  });
+  const document = openApiDocument(routes);
+  app.get('/api/v1/openapi.json', async () => document);
+
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.path,
+      handler: async (request, reply) => handle(route, request, reply, { store, registry }),
+    });
+  }
+  return app;
+}
+
+async function handle(
+  route: Route,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  services: { store: Store; registry: Registry },
+): Promise<unknown> {
+  const principal = await authenticate(services.store, request.headers.authorization);
+  request.actor = principal.actor;
+  requireRole(principal, route.role, `${route.method} ${route.path}`);
+  const parse = (where: 'path' | 'query' | 'body', schema: Route['params'], value: unknown) => {
+    if (schema === undefined) return undefined;
+    const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+    if (!result.success) throw invalidRequest(where, result.error);
+    return result.data;
+  };
+  const context = {
+    params: parse('path', route.params, request.params),
+    query: parse('query', route.query, request.query),
+    body: parse('body', route.body, request.body),
+    principal,
+    ...services,
+  };
+  const result = await route.handler(context);
+  reply.code(route.status ?? 200);
+  if (route.rawJson) return reply.type('application/json').send(result as string);
+  return result;
+}

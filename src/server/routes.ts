@@ -1,0 +1,402 @@
+import { z } from 'zod';
+import { type Role, roles } from '../core/index.js';
+import {
+  aliasName,
+  createModelBody,
+  createVersionBody,
+  evidenceQuery,
+  lineageBody,
+  listModelsQuery,
+  listVersionsQuery,
+  modelName,
+  type Registry,
+  setAliasBody,
+  setTagBody,
+  tagKey,
+  updateModelBody,
+  versionNumber,
+} from '../registry/index.js';
+import { isoNow, issueToken, type Store, tokenRepository } from '../store/index.js';
+import { ApiError } from './api-errors.js';
+import { type Principal, requireTeam } from './auth.js';
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal;
+  registry: Registry;
+  store: Store;
+}
+
+/** One API operation: its path, the role it needs, its input schemas and its handler. */
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  operationId: string;
+  summary: string;
+  role: Role;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** The success status (200 unless said). */
+  status?: number;
+  /** A raw JSON text answer (stored evidence, byte for byte) instead of an object. */
+  rawJson?: boolean;
+  handler(context: RouteContext<unknown, unknown, unknown>): Promise<unknown>;
+}
+
+function route<P = undefined, Q = undefined, B = undefined>(
+  spec: Omit<Route, 'handler' | 'params' | 'query' | 'body'> & {
+    params?: z.ZodType<P>;
+    query?: z.ZodType<Q>;
+    body?: z.ZodType<B>;
+    handler(context: RouteContext<P, Q, B>): Promise<unknown>;
+  },
+): Route {
+  return spec as unknown as Route;
+}
+
+const modelParams = z.strictObject({ model: modelName });
+const versionParams = z.strictObject({ model: modelName, version: versionNumber });
+const aliasParams = z.strictObject({ model: modelName, alias: aliasName });
+const tagParams = z.strictObject({ model: modelName, version: versionNumber, key: tagKey });
+const evidenceParams = z.strictObject({
+  id: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an evidence id is sha256:<64 hex>'),
+});
+const tokenParams = z.strictObject({
+  id: z.string().regex(/^tok_[0-9a-f]{12}$/, 'a token id looks like tok_0123456789ab'),
+});
+const evidenceDocument = z.record(z.string(), z.unknown());
+
+const createTokenBody = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9@._-]{0,63}$/,
+        'a token name is 1–64 letters, digits or @ . _ -; it is the actor in every record',
+      ),
+    role: z.enum(roles),
+    teams: z.array(z.string().min(1).max(64)).min(1).max(32).optional(),
+    expiresAt: z.iso.datetime({ offset: false }).optional(),
+  })
+  .refine((t) => !(t.role === 'admin' && t.teams !== undefined), {
+    message: 'an admin token cannot be scoped to teams (admins manage tokens for everyone)',
+    path: ['teams'],
+  });
+
+async function teamOf(registry: Registry, model: string): Promise<string | null> {
+  return (await registry.model(model)).team;
+}
+
+function labelFilter(label: string | string[] | undefined): Record<string, string> {
+  const pairs = label === undefined ? [] : Array.isArray(label) ? label : [label];
+  const labels: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf(':');
+    if (at <= 0)
+      throw new ApiError(
+        'WARDEN_ERR_API_INVALID_REQUEST',
+        `query.label "${pair}" must be KEY:VALUE, such as domain:credit`,
+      );
+    labels[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return labels;
+}
+
+/**
+ * Every operation of /api/v1. The OpenAPI document, the authorisation matrix test and the
+ * server are all generated from this one table.
+ */
+export const routes: Route[] = [
+  route({
+    method: 'GET',
+    path: '/api/v1/whoami',
+    operationId: 'whoami',
+    summary: 'The calling token: its name (the actor), role and teams',
+    role: 'viewer',
+    handler: async ({ principal }) => principal,
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/models',
+    operationId: 'listModels',
+    summary: 'Registered models in name order; filter by team and label=KEY:VALUE, page with pageToken',
+    role: 'viewer',
+    query: listModelsQuery,
+    handler: async ({ registry, query }) => {
+      const page = await registry.listModels({
+        limit: query.limit ?? 100,
+        labels: labelFilter(query.label),
+        ...(query.team === undefined ? {} : { team: query.team }),
+        ...(query.pageToken === undefined ? {} : { after: query.pageToken }),
+      });
+      return { models: page.models, ...(page.last === undefined ? {} : { nextPageToken: page.last }) };
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/models',
+    operationId: 'createModel',
+    summary: 'Register a model (name, description, owner, team, labels such as domain and riskTier)',
+    role: 'contributor',
+    status: 201,
+    body: createModelBody,
+    handler: async ({ registry, body, principal }) => {
+      requireTeam(principal, body.team ?? null, `creating model "${body.name}"`);
+      return registry.createModel(body, principal.actor);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/models/:model',
+    operationId: 'getModel',
+    summary: 'One model with its aliases',
+    role: 'viewer',
+    params: modelParams,
+    handler: async ({ registry, params }) => registry.model(params.model),
+  }),
+  route({
+    method: 'PATCH',
+    path: '/api/v1/models/:model',
+    operationId: 'updateModel',
+    summary: 'Change a model’s description, owner, team or labels',
+    role: 'contributor',
+    params: modelParams,
+    body: updateModelBody,
+    handler: async ({ registry, params, body, principal }) => {
+      requireTeam(principal, await teamOf(registry, params.model), `changing model "${params.model}"`);
+      if (body.team !== undefined)
+        requireTeam(principal, body.team, `moving model "${params.model}" to another team`);
+      return registry.updateModel(params.model, body, principal.actor);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/models/:model/versions',
+    operationId: 'listVersions',
+    summary: 'A model’s versions, newest first, with aliases and tags',
+    role: 'viewer',
+    params: modelParams,
+    query: listVersionsQuery,
+    handler: async ({ registry, params, query }) => {
+      const page = await registry.listVersions(params.model, {
+        limit: query.limit ?? 100,
+        ...(query.pageToken === undefined ? {} : { before: Number(query.pageToken) }),
+      });
+      return {
+        versions: page.versions,
+        ...(page.last === undefined ? {} : { nextPageToken: String(page.last) }),
+      };
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/models/:model/versions',
+    operationId: 'createVersion',
+    summary: 'Register the next version: artifact URI and digest, run id, and (optionally) its lineage',
+    role: 'contributor',
+    status: 201,
+    params: modelParams,
+    body: createVersionBody,
+    handler: async ({ registry, params, body, principal }) => {
+      requireTeam(
+        principal,
+        await teamOf(registry, params.model),
+        `registering a version of "${params.model}"`,
+      );
+      return registry.createVersion(params.model, body, principal.actor);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/models/:model/versions/:version',
+    operationId: 'getVersion',
+    summary: 'One version with its aliases and tags',
+    role: 'viewer',
+    params: versionParams,
+    handler: async ({ registry, params }) => registry.version(params.model, params.version),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/models/:model/aliases/:alias',
+    operationId: 'getVersionByAlias',
+    summary: 'The version an alias (staging, production, …) points at',
+    role: 'viewer',
+    params: aliasParams,
+    handler: async ({ registry, params }) => registry.versionByAlias(params.model, params.alias),
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/v1/models/:model/aliases/:alias',
+    operationId: 'setAlias',
+    summary: 'Point an alias at a version, moving it if set; the answer names the previous version',
+    role: 'approver',
+    params: aliasParams,
+    body: setAliasBody,
+    handler: async ({ registry, params, body, principal }) => {
+      requireTeam(
+        principal,
+        await teamOf(registry, params.model),
+        `moving alias "${params.alias}" of "${params.model}"`,
+      );
+      return registry.setAlias(params.model, params.alias, body.version, principal.actor);
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/v1/models/:model/aliases/:alias',
+    operationId: 'deleteAlias',
+    summary: 'Remove an alias',
+    role: 'approver',
+    params: aliasParams,
+    handler: async ({ registry, params, principal }) => {
+      requireTeam(
+        principal,
+        await teamOf(registry, params.model),
+        `removing alias "${params.alias}" of "${params.model}"`,
+      );
+      return registry.deleteAlias(params.model, params.alias);
+    },
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/v1/models/:model/versions/:version/tags/:key',
+    operationId: 'setTag',
+    summary: 'Set a tag on a version (biased, blocked, validation_status=…)',
+    role: 'contributor',
+    params: tagParams,
+    body: setTagBody,
+    handler: async ({ registry, params, body, principal }) => {
+      requireTeam(principal, await teamOf(registry, params.model), `tagging "${params.model}"`);
+      return registry.setTag(params.model, params.version, params.key, body.value ?? '', principal.actor);
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/v1/models/:model/versions/:version/tags/:key',
+    operationId: 'deleteTag',
+    summary: 'Remove a tag; clearing a mark such as biased or blocked is an approver’s call',
+    role: 'approver',
+    params: tagParams,
+    handler: async ({ registry, params, principal }) => {
+      requireTeam(principal, await teamOf(registry, params.model), `untagging "${params.model}"`);
+      return registry.deleteTag(params.model, params.version, params.key);
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/models/:model/versions/:version/evidence',
+    operationId: 'submitEvidence',
+    summary: 'Attach an evidence document (as a check wrote it); stored once by its content digest',
+    role: 'contributor',
+    status: 201,
+    params: versionParams,
+    body: evidenceDocument,
+    handler: async ({ registry, params, body, principal }) => {
+      requireTeam(
+        principal,
+        await teamOf(registry, params.model),
+        `submitting evidence to "${params.model}"`,
+      );
+      return registry.submitEvidence(params.model, params.version, body, principal.actor);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/models/:model/versions/:version/evidence',
+    operationId: 'listEvidence',
+    summary: 'Evidence attached to a version, newest first; latest=true keeps the newest of each kind',
+    role: 'viewer',
+    params: versionParams,
+    query: evidenceQuery,
+    handler: async ({ registry, params, query }) => ({
+      evidence: await registry.listEvidence(params.model, params.version, {
+        latest: query.latest === 'true',
+        ...(query.kind === undefined ? {} : { kind: query.kind }),
+      }),
+    }),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/evidence/:id',
+    operationId: 'getEvidence',
+    summary:
+      'One evidence document, byte for byte as stored (its SHA-256 over the document without id is the id)',
+    role: 'viewer',
+    params: evidenceParams,
+    rawJson: true,
+    handler: async ({ registry, params }) => registry.evidenceDocument(params.id),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/models/:model/versions/:version/lineage',
+    operationId: 'recordLineage',
+    summary:
+      'Record what produced a version (once): commit, datasets with digests, environment, parameters, parent runs',
+    role: 'contributor',
+    status: 201,
+    params: versionParams,
+    body: lineageBody,
+    handler: async ({ registry, params, body, principal }) => {
+      requireTeam(principal, await teamOf(registry, params.model), `recording lineage of "${params.model}"`);
+      return registry.recordLineage(params.model, params.version, body, principal.actor);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/models/:model/versions/:version/lineage',
+    operationId: 'getLineage',
+    summary:
+      'Walk from a version back to its sources: datasets and their checks, parent runs and their versions',
+    role: 'viewer',
+    params: versionParams,
+    handler: async ({ registry, params }) => registry.lineage(params.model, params.version),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/tokens',
+    operationId: 'listTokens',
+    summary: 'API tokens (never their secrets)',
+    role: 'admin',
+    handler: async ({ store }) => ({ tokens: await tokenRepository.list(store.db) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/tokens',
+    operationId: 'createToken',
+    summary: 'Create a token; the answer holds its secret, shown this once and stored only hashed',
+    role: 'admin',
+    status: 201,
+    body: createTokenBody,
+    handler: async ({ store, body, principal }) => {
+      const { token, secret } = await issueToken(
+        store.db,
+        { name: body.name, role: body.role, teams: body.teams ?? null, expiresAt: body.expiresAt ?? null },
+        principal.actor,
+      );
+      return { ...token, secret };
+    },
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/v1/tokens/:id',
+    operationId: 'revokeToken',
+    summary: 'Revoke a token; it stops working at once on every replica',
+    role: 'admin',
+    params: tokenParams,
+    handler: async ({ store, params, principal }) => {
+      const token = await tokenRepository.find(store.db, params.id);
+      if (token === undefined)
+        throw new ApiError(
+          'WARDEN_ERR_REGISTRY_NOT_FOUND',
+          `token ${params.id} does not exist; list tokens with warden token list`,
+        );
+      if (token.revokedAt === null) {
+        await tokenRepository.revoke(store.db, params.id, principal.actor, isoNow());
+      }
+      return tokenRepository.find(store.db, params.id);
+    },
+  }),
+];
