@@ -61,7 +61,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   app.setErrorHandler(async (error, request, reply) => {
-    const answer = errorAnswer(error);
+    const answer = errorAnswer(store.fault(error) ?? error);
     if (answer.internal) request.log.error({ err: error }, 'internal error');
     else if (answer.status >= 500)
       request.log.warn(

@@ -34,6 +34,11 @@ export interface Store {
   readonly location: string;
   readonly capabilities: StoreCapabilities;
   readonly errors: ErrorClassifier;
+  /**
+   * A raw database error from a query run outside `transaction` as a coded WardenError (database
+   * unreachable, constraint broken by a concurrent writer); undefined for anything else.
+   */
+  fault(error: unknown): WardenError | undefined;
   /** Runs `work` in one transaction; store faults come out as coded WardenErrors. */
   transaction<T>(work: (trx: Transaction<Tables>) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the names of those it applied. */
@@ -212,6 +217,9 @@ function makeStore(
     location,
     capabilities: traits.capabilities,
     errors,
+    fault(error) {
+      return errors.classify(error) === 'other' ? undefined : storeFault(error, errors, location);
+    },
     async migrate() {
       try {
         await traits.prepareMigration(db);

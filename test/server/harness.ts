@@ -1,0 +1,82 @@
+import { type Role, type Subject, sealEvidence } from '../../src/core/index.js';
+import { type RunningServer, startServer } from '../../src/server/index.js';
+import { issueToken, openStore, type Store } from '../../src/store/index.js';
+import type { TestDatabase } from '../../src/store/test-support/databases.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers field by field.
+type JsonAnswer = any;
+
+export interface Harness {
+  server: RunningServer;
+  store: Store;
+  /** A token per role, plus a contributor scoped to team "risk". */
+  tokens: Record<Role | 'riskContributor', string>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string | undefined; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: JsonAnswer; text: string }>;
+  close(): Promise<void>;
+}
+
+/** A real server on a free port over a fresh database, with one token per role. */
+export async function startHarness(
+  database: TestDatabase,
+  options: { bodyLimit?: number } = {},
+): Promise<Harness> {
+  const { url, cleanup } = await database.fresh();
+  const store = await openStore(url);
+  const token = async (name: string, role: Role, teams: string[] | null = null) =>
+    (await issueToken(store.db, { name, role, teams, expiresAt: null }, 'test')).secret;
+  const tokens = {
+    viewer: await token('vera-viewer', 'viewer'),
+    contributor: await token('carl-contributor', 'contributor'),
+    approver: await token('ann-approver', 'approver'),
+    admin: await token('ada-admin', 'admin'),
+    riskContributor: await token('rita-risk', 'contributor', ['risk']),
+  };
+  const server = await startServer({ store, host: '127.0.0.1', port: 0, logLevel: false, ...options });
+  return {
+    server,
+    store,
+    tokens,
+    async call(method, path, callOptions = {}) {
+      const headers: Record<string, string> = { ...callOptions.headers };
+      if (callOptions.token !== undefined) headers['authorization'] = `Bearer ${callOptions.token}`;
+      let body: string | undefined;
+      if (callOptions.raw !== undefined) body = callOptions.raw;
+      else if (callOptions.body !== undefined) body = JSON.stringify(callOptions.body);
+      if (body !== undefined) headers['content-type'] ??= 'application/json';
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, body: parsed, text };
+    },
+    async close() {
+      await server.close();
+      await cleanup();
+    },
+  };
+}
+
+export function evidenceAbout(subject: Subject, note = 'x', at = '2026-11-01T10:00:00Z') {
+  return sealEvidence(
+    {
+      kind: subject.type === 'dataset' ? 'data-check' : 'model-evaluation',
+      subject,
+      inputs: [],
+      passed: true,
+      note,
+    },
+    new Date(at),
+  );
+}
