@@ -267,3 +267,18 @@ describe.each(testDatabases())('the HTTP API on $dialect', (database) => {
     expect(scopedAdmin.status).toBe(400);
   });
 });
+
+describe('docs/api.md', () => {
+  it('lists every route with its role', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const page = await readFile(new URL('../../docs/api.md', import.meta.url), 'utf8');
+    for (const route of routes) {
+      const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
+      expect(page, `${route.method} ${path}`).toMatch(
+        new RegExp(
+          `\\| ${route.method}\\s+\\| \`${path.replace(/[{}]/g, '\\$&')}\`\\s+\\| ${route.role}\\s+\\|`,
+        ),
+      );
+    }
+  });
+});
