@@ -1,7 +1,9 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from '../../src/registry/index.js';
+import { openStore } from '../../src/store/index.js';
 import { expectNoStackTrace, repoRoot, runCli, writeFixture } from './run-cli.js';
 
 const example = join(repoRoot, 'examples/credit-risk');
@@ -273,8 +275,28 @@ describe('warden check data', () => {
 
 describe('warden demo', () => {
   it('runs the credit-risk pipeline: the clean file passes, the defective copy is stopped', async () => {
-    const run = await runCli(['demo', '--workdir', join(work, 'demo')]);
+    const run = await runCli(['demo', '--workdir', join(work, 'demo'), '--port', '0', '--no-serve']);
     expect(run.code).toBe(0);
+    expect(run.stdout).toContain('risk-committee pointed credit-risk@production at version 1');
+    const tokenFile = join(work, 'demo/admin.token');
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+    const token = (await readFile(tokenFile, 'utf8')).trim();
+    expect(token).toMatch(/^wdn_[A-Za-z0-9_-]{43}$/);
+    expect(run.stdout).not.toContain(token);
+    const store = await openStore(`sqlite:${join(work, 'demo/warden.db')}`);
+    try {
+      const registry = new Registry(store);
+      expect((await registry.versionByAlias('credit-risk', 'production')).version).toBe('1');
+      expect((await registry.version('credit-risk', '2')).tags).toEqual({ biased: 'model gate denied' });
+      expect((await registry.listEvidence('credit-risk', '1', { latest: true })).map((e) => e.kind)).toEqual([
+        'data-check',
+        'model-evaluation',
+      ]);
+      const lineage = await registry.lineage('credit-risk', '1');
+      expect(lineage.datasets[0]?.checks.map((c) => c.passed)).toEqual([true]);
+    } finally {
+      await store.close();
+    }
     expect(run.stdout).toContain('Demo finished.');
     expect(run.stdout).toMatch(/credit_data\.Age\.maximum/);
     expect(run.stdout).toMatch(/notes\.piiDetected\.email/);

@@ -2,8 +2,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { packageRoot } from '../../core/index.js';
+import { packageRoot, sha256Digest } from '../../core/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
+import { type DemoControlPlane, readJsonFile, startDemoControlPlane } from '../demo/control-plane.js';
 import { injectCreditDefects } from '../demo/credit-risk-defects.js';
 import { predictionsCsv, trainCreditRiskModels } from '../demo/credit-risk-model.js';
 import { checkData } from './check-data.js';
@@ -12,13 +13,18 @@ import { decideGate } from './gate.js';
 
 interface DemoFlags {
   workdir: string;
+  port: string;
+  serve?: boolean;
 }
 
 export function registerDemo(program: Command, io: CliIo): void {
   program
     .command('demo')
     .description('run the example credit-risk pipeline through the gates (what `npm start` does)')
-    .option('--workdir <dir>', 'where the demo writes its files and evidence', '.warden/demo')
+    .option('--workdir <dir>', 'where the demo writes its files, evidence and database', '.warden/demo')
+    .option('--port <port>', 'port of the embedded control plane (a free one if taken)', '8080')
+    .option('--serve', 'keep the control plane running after the demo (default on a terminal)')
+    .option('--no-serve', 'stop the control plane when the demo ends (default off a terminal and in CI)')
     .action(async (flags: DemoFlags) => {
       io.exitCode = await runDemo(flags, io);
     });
@@ -35,6 +41,10 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   const monitors = example('credit-risk/monitors.yaml');
   const work = (name: string) => join(flags.workdir, name);
   const central = { policies, labels: 'domain=credit' };
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    io.usageError(`--port must be 0 to 65535, not "${flags.port}"`);
+  const serve = flags.serve ?? (io.stdout.isTTY === true && !process.env['CI']);
   await mkdir(flags.workdir, { recursive: true });
 
   io.stdout.write(
@@ -52,19 +62,20 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     return checkData(file, { contract, nullValue: ['NA'], piiScan: true, json, decision, ...central }, io);
   };
 
-  io.stdout.write(`${bold('Step 1/5')}  Data gate on the clean training set\n`);
+  io.stdout.write(`${bold('Step 1/6')}  Data gate on the clean training set\n`);
   const clean = await dataGate(dataset, 'clean');
 
   const { csv, defects } = injectCreditDefects(await readFile(dataset, 'utf8'));
   const defective = work('credit_data_defective.csv');
   await writeFile(defective, csv);
-  io.stdout.write(`\n${bold('Step 2/5')}  Data gate on a copy with injected defects\n`);
+  io.stdout.write(`\n${bold('Step 2/6')}  Data gate on a copy with injected defects\n`);
   for (const defect of defects) {
     io.stdout.write(`  injected: ${defect.what} (${defect.rows} row${defect.rows === 1 ? '' : 's'})\n`);
   }
   const broken = await dataGate(defective, 'defective');
 
   const models = trainCreditRiskModels(await readFile(dataset, 'utf8'));
+  const versionOf = { fair: '1', biased: '2' } as const;
   const modelGate = async (variant: 'fair' | 'biased') => {
     const model = models[variant];
     const predictions = work(`predictions-${variant}.csv`);
@@ -78,29 +89,29 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
       sensitive: 'Age,Marital',
       bins: ['Age=18,25,40,65'],
       minGroupSize: '30',
-      model: `credit-risk-${variant}`,
-      version: '1',
+      model: 'credit-risk',
+      version: versionOf[variant],
       json,
       decision,
       ...central,
     };
     io.stdout.write(
-      `  model: ${model.description}\n  $ warden check model ${predictions} --label Status --positive bad --score score --sensitive Age,Marital --bins Age=18,25,40,65 --min-group-size 30 --model ${gate.model} --version 1 --json ${json} --policies ${policies} --labels domain=credit --decision ${decision}\n\n`,
+      `  model: ${model.description}\n  $ warden check model ${predictions} --label Status --positive bad --score score --sensitive Age,Marital --bins Age=18,25,40,65 --min-group-size 30 --model ${gate.model} --version ${gate.version} --json ${json} --policies ${policies} --labels domain=credit --decision ${decision}\n\n`,
     );
     return checkModel(predictions, gate, io);
   };
   io.stdout.write(
-    `\n${bold('Step 3/5')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
+    `\n${bold('Step 3/6')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
   );
   io.stdout.write('  The pipeline sets no thresholds of its own: the central credit policies decide.\n');
   const fair = await modelGate('fair');
-  io.stdout.write(`\n${bold('Step 4/5')}  Model gate on a biased variant of the same model\n`);
+  io.stdout.write(`\n${bold('Step 4/6')}  Model gate on a biased variant of the same model\n`);
   const biased = await modelGate('biased');
 
   const promotionDecision = work('decision-promote-production.json');
   const evidence = work('model-evaluation-fair.json');
   io.stdout.write(
-    `\n${bold('Step 5/5')}  Promotion of the fair model to production, with its declared monitors\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
+    `\n${bold('Step 5/6')}  Promotion of the fair model to production, with its declared monitors\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
   );
   const promotion = await decideGate(
     'promote:production',
@@ -108,11 +119,137 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     io,
   );
 
+  io.stdout.write(
+    `\n${bold('Step 6/6')}  The control plane: register the model, its versions, evidence and lineage\n`,
+  );
+  const plane = await startDemoControlPlane(flags.workdir, port);
+  try {
+    await registerInControlPlane(
+      plane,
+      { work, dataset, versionOf, biasedTags: await decisionTags(work('decision-model-biased.json')) },
+      io,
+    );
+  } catch (error) {
+    await plane.server.close();
+    throw error;
+  }
+
   const asExpected = clean === 0 && broken === 1 && fair === 0 && biased === 1 && promotion === 0;
   io.stdout.write(
     asExpected
-      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The fair model may go to production because it has a monitor with an owner. Evidence and decisions: ${flags.workdir}/*.json\n`
+      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The fair model may go to production because it has a monitor with an owner, and the control plane now says so: credit-risk@production is version 1, with its evidence and lineage. Evidence and decisions: ${flags.workdir}/*.json\n`
       : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0).\n`,
   );
+  io.stdout.write(tryIt(plane, serve));
+  if (serve) {
+    io.stdout.write(`\nThe control plane keeps running at ${plane.server.url} — press Ctrl-C to stop it.\n`);
+    await untilInterrupted();
+  }
+  await plane.server.close();
   return asExpected ? 0 : 1;
+}
+
+async function decisionTags(file: string): Promise<string[]> {
+  const decision = (await readJsonFile(file)) as { results?: { outcome: string; tags?: string[] }[] };
+  return [
+    ...new Set((decision.results ?? []).filter((r) => r.outcome === 'fail').flatMap((r) => r.tags ?? [])),
+  ];
+}
+
+interface DemoRun {
+  work: (name: string) => string;
+  dataset: string;
+  versionOf: { fair: string; biased: string };
+  biasedTags: string[];
+}
+
+/** What a pipeline and a risk committee would do against the API, each with its own token. */
+async function registerInControlPlane(plane: DemoControlPlane, run: DemoRun, io: CliIo): Promise<void> {
+  const say = (text: string) => io.stdout.write(`  ${text}\n`);
+  say(`server ${plane.server.url} (database ${plane.database})`);
+  await plane.call('pipeline', 'POST', '/api/v1/models', {
+    name: 'credit-risk',
+    description: 'Probability that a credit applicant defaults (logistic regression)',
+    owner: 'credit-risk-ml',
+    team: 'risk',
+    labels: { domain: 'credit', riskTier: 'high' },
+  });
+  say('registered model credit-risk (team risk, domain=credit, riskTier=high) as credit-pipeline');
+  const cleanCheck = await readJsonFile(run.work('data-check-clean.json'));
+  const trainingSet = (cleanCheck['inputs'] as { uri: string; digest: string }[])[0];
+  const lockfile = await readFile(fileURLToPath(new URL('package-lock.json', packageRoot)));
+  for (const variant of ['fair', 'biased'] as const) {
+    const version = run.versionOf[variant];
+    const evaluation = await readJsonFile(run.work(`model-evaluation-${variant}.json`));
+    await plane.call('pipeline', 'POST', '/api/v1/models/credit-risk/versions', {
+      artifact: {
+        uri: `file://${run.work(`predictions-${variant}.csv`)}`,
+        digest: sha256Digest(await readFile(run.work(`predictions-${variant}.csv`))),
+      },
+      runId: `demo-train-${variant}`,
+      description:
+        variant === 'fair'
+          ? 'logistic regression, seeded 70/30 split'
+          : 'retrained variant that leans on age',
+      lineage: {
+        datasets:
+          trainingSet === undefined
+            ? []
+            : [{ name: 'credit-train', uri: trainingSet.uri, digest: trainingSet.digest }],
+        environment: { lockfiles: { 'package-lock.json': sha256Digest(lockfile) } },
+        parameters: { model: 'logistic-regression', split: '70/30', seed: 42, variant },
+      },
+    });
+    for (const evidence of [cleanCheck, evaluation]) {
+      await plane.call(
+        'pipeline',
+        'POST',
+        `/api/v1/models/credit-risk/versions/${version}/evidence`,
+        evidence,
+      );
+    }
+    say(
+      `registered version ${version} (${variant}) with its lineage; submitted its data-check and model-evaluation evidence`,
+    );
+  }
+  for (const tag of run.biasedTags) {
+    await plane.call(
+      'pipeline',
+      'PUT',
+      `/api/v1/models/credit-risk/versions/${run.versionOf.biased}/tags/${tag}`,
+      { value: 'model gate denied' },
+    );
+    say(`tagged version ${run.versionOf.biased} "${tag}", as the model gate's decision asked`);
+  }
+  await plane.call('committee', 'PUT', '/api/v1/models/credit-risk/aliases/production', {
+    version: run.versionOf.fair,
+  });
+  say(
+    `risk-committee pointed credit-risk@production at version ${run.versionOf.fair} after the promotion gate allowed it`,
+  );
+}
+
+function tryIt(plane: DemoControlPlane, serving: boolean): string {
+  const url = plane.server.url;
+  return [
+    '',
+    serving
+      ? 'Try it (the admin token is in a file only you can read):'
+      : `Serve the same database with \`npx warden server --db sqlite:${plane.database} --port ${new URL(url).port}\` (or run npm start in a terminal), then try it (the admin token is in a file only you can read):`,
+    `  export WARDEN_SERVER=${url} WARDEN_TOKEN=$(cat ${plane.tokenFile})`,
+    '  npx warden models show credit-risk',
+    '  npx warden versions list credit-risk',
+    '  npx warden evidence list credit-risk 1 --latest',
+    '  npx warden lineage credit-risk 1',
+    `  curl -s -H "Authorization: Bearer $WARDEN_TOKEN" ${url}/api/v1/models/credit-risk/aliases/production`,
+    `  curl -s ${url}/api/v1/openapi.json | head -c 300`,
+    '',
+  ].join('\n');
+}
+
+function untilInterrupted(): Promise<void> {
+  return new Promise((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
 }

@@ -1,0 +1,69 @@
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Role } from '../../core/index.js';
+import { type RunningServer, startServer } from '../../server/index.js';
+import { issueToken, openStore } from '../../store/index.js';
+
+export type DemoActor = 'admin' | 'pipeline' | 'committee';
+
+/** The demo's own control plane: a fresh SQLite database in the work directory, served on HTTP. */
+export interface DemoControlPlane {
+  server: RunningServer;
+  database: string;
+  /** Where the admin token is kept for the newcomer (mode 0600); the other tokens stay in memory. */
+  tokenFile: string;
+  /** Calls the API as one of the demo's actors; a non-2xx answer throws with the server's message. */
+  call<T = Record<string, unknown>>(
+    actor: DemoActor,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T>;
+}
+
+const demoTokens: Record<DemoActor, { name: string; role: Role; teams: string[] | null }> = {
+  admin: { name: 'demo-admin', role: 'admin', teams: null },
+  pipeline: { name: 'credit-pipeline', role: 'contributor', teams: ['risk'] },
+  committee: { name: 'risk-committee', role: 'approver', teams: ['risk'] },
+};
+
+/**
+ * Starts the embedded server on `port` (8080 by default, any free port if that one is taken),
+ * over a database made afresh on every run so the demo always tells the same story.
+ */
+export async function startDemoControlPlane(workdir: string, port: number): Promise<DemoControlPlane> {
+  const database = join(workdir, 'warden.db');
+  for (const suffix of ['', '-wal', '-shm']) await rm(`${database}${suffix}`, { force: true });
+  const store = await openStore(`sqlite:${database}`);
+  const secrets = {} as Record<DemoActor, string>;
+  for (const [actor, token] of Object.entries(demoTokens) as [DemoActor, (typeof demoTokens)[DemoActor]][]) {
+    secrets[actor] = (await issueToken(store.db, { ...token, expiresAt: null }, 'warden demo')).secret;
+  }
+  const tokenFile = join(workdir, 'admin.token');
+  await writeFile(tokenFile, `${secrets.admin}\n`, { mode: 0o600 });
+  await chmod(tokenFile, 0o600);
+  const listen = (at: number) => startServer({ store, host: '127.0.0.1', port: at, logLevel: false });
+  const server = await listen(port).catch(() => listen(0));
+  return {
+    server,
+    database,
+    tokenFile,
+    async call<T>(actor: DemoActor, method: string, path: string, body?: unknown): Promise<T> {
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${secrets[actor]}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const answer = (await response.json()) as T & { error?: { message: string } };
+      if (!response.ok) throw new Error(`${method} ${path}: ${answer.error?.message ?? response.status}`);
+      return answer;
+    },
+  };
+}
+
+export async function readJsonFile(path: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+}
