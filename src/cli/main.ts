@@ -6,6 +6,7 @@ import { registerCheckModel } from './commands/check-model.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGate } from './commands/gate.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerRegistry } from './commands/registry.js';
 import { registerServer } from './commands/server.js';
 
 /** Exit codes (DESIGN.md): 0 passed, 1 a gate or check failed, 2 bad usage or input, 3 a fault. */
@@ -29,6 +30,7 @@ function buildProgram(io: CliIo): Command {
   registerGate(program, io);
   registerPolicy(program, io);
   registerServer(program, io);
+  registerRegistry(program, io);
   registerDemo(program, io);
   return program;
 }

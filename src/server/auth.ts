@@ -46,7 +46,7 @@ export function requireRole(principal: Principal, needed: Role, action: string):
   if (roleAllows(principal.role, needed)) return;
   throw new ApiError(
     'WARDEN_ERR_AUTH_FORBIDDEN',
-    `${action} needs the ${needed} role; token "${principal.actor}" has ${principal.role}. Ask an admin for a ${needed} token`,
+    `${action} needs the ${needed} role; token "${principal.actor}" has ${principal.role}. Ask an admin for ${needed === 'admin' || needed === 'approver' ? 'an' : 'a'} ${needed} token`,
     { requiredRole: needed },
   );
 }

@@ -11,8 +11,9 @@ import {
   reportCheck,
 } from './check-options.js';
 import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
+import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './registry.js';
 
-interface CheckDataFlags extends CheckFileFlags, Partial<CheckPolicyFlags> {
+interface CheckDataFlags extends CheckFileFlags, Partial<CheckPolicyFlags>, SubmitFlags {
   contract: string;
   table?: string;
   name?: string;
@@ -33,6 +34,7 @@ export function registerCheckData(check: Command, io: CliIo): void {
     .option('--no-pii-scan', 'do not scan string columns for raw personal data');
   addFileOptions(command);
   addCheckPolicyOptions(command);
+  addSubmitOptions(command, 'MODEL@VERSION (the model version trained or scored on this data)');
   addReportOptions(command, 'list passing checks too').action(async (file: string, flags: CheckDataFlags) => {
     io.exitCode = await checkData(file, flags, io);
   });
@@ -41,6 +43,7 @@ export function registerCheckData(check: Command, io: CliIo): void {
 /** Runs the data gate and prints its report; returns the exit code (0 passed, 1 failed). */
 export async function checkData(file: string, flags: CheckDataFlags, io: CliIo): Promise<number> {
   const policies = await policiesForCheck(flags);
+  const submit = submitPlan(flags, undefined);
   const progress = new ProgressBar(io.stderr, `checking ${file}`);
   const evidence = await runDataCheck(file, flags.contract, {
     ...(flags.table ? { table: flags.table } : {}),
@@ -50,14 +53,11 @@ export async function checkData(file: string, flags: CheckDataFlags, io: CliIo):
     onProgress: (percent) => progress.update(percent),
   }).finally(() => progress.clear());
   const checked = await reportCheck(evidence, dataCheckView(evidence), flags, io);
-  if (!policies) return checked;
-  const decided = await decideCheckGate(
-    policies,
-    'data',
-    evidence,
-    flags as CheckPolicyFlags,
-    io,
-    flags.contract,
-  );
-  return Math.max(checked, decided);
+  const verdict = policies
+    ? Math.max(
+        checked,
+        await decideCheckGate(policies, 'data', evidence, flags as CheckPolicyFlags, io, flags.contract),
+      )
+    : checked;
+  return submitCheckEvidence(submit, evidence, verdict, io);
 }

@@ -17,8 +17,9 @@ import {
   reportCheck,
 } from './check-options.js';
 import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
+import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './registry.js';
 
-export interface CheckModelFlags extends CheckFileFlags, Partial<CheckPolicyFlags> {
+export interface CheckModelFlags extends CheckFileFlags, Partial<CheckPolicyFlags>, SubmitFlags {
   label: string;
   positive?: string;
   score?: string;
@@ -81,6 +82,7 @@ export function registerCheckModel(check: Command, io: CliIo): void {
     .option('--version <version>', 'the model version in the evidence', 'unversioned');
   addFileOptions(command);
   addCheckPolicyOptions(command);
+  addSubmitOptions(command, 'MODEL@VERSION (default: --model at --version)');
   addReportOptions(command, 'list passing thresholds and every group').action(
     async (file: string, flags: CheckModelFlags) => {
       io.exitCode = await checkModel(file, flags, io);
@@ -96,15 +98,17 @@ function collect(value: string, previous: string[]): string[] {
 export async function checkModel(file: string, flags: CheckModelFlags, io: CliIo): Promise<number> {
   const options = modelEvaluationOptions(flags, io);
   const policies = await policiesForCheck(flags);
+  const submit = submitPlan(flags, flags.version);
   const progress = new ProgressBar(io.stderr, `reading ${file}`);
   const evidence = await runModelEvaluation(file, {
     ...options,
     onProgress: (percent) => progress.update(percent),
   }).finally(() => progress.clear());
   const checked = await reportCheck(evidence, modelEvaluationView(evidence), flags, io);
-  if (!policies) return checked;
-  const decided = await decideCheckGate(policies, 'model', evidence, flags as CheckPolicyFlags, io);
-  return Math.max(checked, decided);
+  const verdict = policies
+    ? Math.max(checked, await decideCheckGate(policies, 'model', evidence, flags as CheckPolicyFlags, io))
+    : checked;
+  return submitCheckEvidence(submit, evidence, verdict, io);
 }
 
 function modelEvaluationOptions(flags: CheckModelFlags, io: CliIo): ModelEvaluationOptions {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Role } from '../../core/index.js';
 import { type RunningServer, startServer } from '../../server/index.js';
 import { issueToken, openStore } from '../../store/index.js';
+import { ServerClient } from '../server-client.js';
 
 export type DemoActor = 'admin' | 'pipeline' | 'committee';
 
@@ -48,18 +49,12 @@ export async function startDemoControlPlane(workdir: string, port: number): Prom
     server,
     database,
     tokenFile,
-    async call<T>(actor: DemoActor, method: string, path: string, body?: unknown): Promise<T> {
-      const response = await fetch(`${server.url}${path}`, {
+    call<T>(actor: DemoActor, method: string, path: string, body?: unknown): Promise<T> {
+      return new ServerClient(server.url, secrets[actor]).request<T>(
         method,
-        headers: {
-          authorization: `Bearer ${secrets[actor]}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const answer = (await response.json()) as T & { error?: { message: string } };
-      if (!response.ok) throw new Error(`${method} ${path}: ${answer.error?.message ?? response.status}`);
-      return answer;
+        path,
+        body === undefined ? {} : { body },
+      );
     },
   };
 }
