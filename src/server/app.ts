@@ -8,7 +8,7 @@ import { producer } from '../core/index.js';
 import { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { errorAnswer, invalidRequest } from './api-errors.js';
-import { authenticate, requireRole } from './auth.js';
+import { authenticate, requireRole, TokenUseRecorder } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { type Route, routes } from './routes.js';
 
@@ -95,11 +95,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const document = openApiDocument(routes);
   app.get('/api/v1/openapi.json', async () => document);
 
+  const uses = new TokenUseRecorder();
   for (const route of routes) {
     app.route({
       method: route.method,
       url: route.path,
-      handler: async (request, reply) => handle(route, request, reply, { store, registry }),
+      handler: async (request, reply) => handle(route, request, reply, { store, registry, uses }),
     });
   }
   return app;
@@ -109,9 +110,10 @@ async function handle(
   route: Route,
   request: FastifyRequest,
   reply: FastifyReply,
-  services: { store: Store; registry: Registry },
+  services: { store: Store; registry: Registry; uses: TokenUseRecorder },
 ): Promise<unknown> {
-  const principal = await authenticate(services.store, request.headers.authorization);
+  const { uses, ...handlerServices } = services;
+  const principal = await authenticate(services.store, request.headers.authorization, uses);
   request.actor = principal.actor;
   requireRole(principal, route.role, `${route.method} ${route.path}`);
   const parse = (where: 'path' | 'query' | 'body', schema: Route['params'], value: unknown) => {
@@ -125,7 +127,7 @@ async function handle(
     query: parse('query', route.query, request.query),
     body: parse('body', route.body, request.body),
     principal,
-    ...services,
+    ...handlerServices,
   };
   const result = await route.handler(context);
   reply.code(route.status ?? 200);
