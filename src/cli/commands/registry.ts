@@ -52,6 +52,20 @@ function printJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** A list answer: raw JSON with --json, a note when empty, else a table of one row per item. */
+function printList<T>(
+  io: CliIo,
+  flags: OutputFlags,
+  answer: unknown,
+  items: readonly T[],
+  whenEmpty: string,
+  headings: string[],
+  row: (item: T) => string[],
+): void {
+  if (flags.json) printJson(io, answer);
+  else io.stdout.write(items.length === 0 ? whenEmpty : table(headings, items.map(row)));
+}
+
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
@@ -260,23 +274,14 @@ function registerModels(program: Command, io: CliIo): void {
         },
       },
     );
-    if (flags.json) return printJson(io, answer);
-    if (answer.models.length === 0) {
-      io.stdout.write('no models match; register one with warden models create NAME\n');
-      return;
-    }
-    io.stdout.write(
-      table(
-        ['name', 'team', 'owner', 'versions', 'labels', 'updated'],
-        answer.models.map((m) => [
-          m.name,
-          dash(m.team),
-          dash(m.owner),
-          String(m.latestVersion),
-          pairsText(m.labels),
-          m.updatedAt,
-        ]),
-      ),
+    printList(
+      io,
+      flags,
+      answer,
+      answer.models,
+      'no models match; register one with warden models create NAME\n',
+      ['name', 'team', 'owner', 'versions', 'labels', 'updated'],
+      (m) => [m.name, dash(m.team), dash(m.owner), String(m.latestVersion), pairsText(m.labels), m.updatedAt],
     );
     morePages(io, 'models', answer.nextPageToken);
   });
@@ -379,27 +384,23 @@ function registerVersions(program: Command, io: CliIo): void {
       `${modelPath(model)}/versions`,
       { query: { limit: parseLimit(flags.limit), pageToken: flags.pageToken } },
     );
-    if (flags.json) return printJson(io, answer);
-    if (answer.versions.length === 0) {
-      io.stdout.write(
-        `${model} has no versions yet; register one with warden versions create ${model} --artifact URI\n`,
-      );
-      return;
-    }
-    io.stdout.write(
-      table(
-        ['version', 'status', 'aliases', 'tags', 'artifact', 'run', 'created', 'by'],
-        answer.versions.map((v) => [
-          v.version,
-          v.status,
-          v.aliases.length === 0 ? '-' : v.aliases.join(','),
-          pairsText(v.tags),
-          v.artifact.uri,
-          dash(v.runId),
-          v.createdAt,
-          v.createdBy,
-        ]),
-      ),
+    printList(
+      io,
+      flags,
+      answer,
+      answer.versions,
+      `${model} has no versions yet; register one with warden versions create ${model} --artifact URI\n`,
+      ['version', 'status', 'aliases', 'tags', 'artifact', 'run', 'created', 'by'],
+      (v) => [
+        v.version,
+        v.status,
+        v.aliases.length === 0 ? '-' : v.aliases.join(','),
+        pairsText(v.tags),
+        v.artifact.uri,
+        dash(v.runId),
+        v.createdAt,
+        v.createdBy,
+      ],
     );
     morePages(io, 'versions', answer.nextPageToken);
   });
@@ -519,25 +520,21 @@ function registerEvidence(program: Command, io: CliIo): void {
         `${versionPath(target.model, target.version)}/evidence`,
         { query: { kind: flags.kind, latest: flags.latest ? 'true' : undefined } },
       );
-      if (flags.json) return printJson(io, answer);
-      if (answer.evidence.length === 0) {
-        io.stdout.write(
-          `no evidence on ${target.model} version ${target.version}${flags.kind ? ` of kind ${flags.kind}` : ''}; attach some with warden evidence submit FILE\n`,
-        );
-        return;
-      }
-      io.stdout.write(
-        table(
-          ['id', 'kind', 'result', 'produced', 'subject', 'attached by'],
-          answer.evidence.map((e) => [
-            e.id,
-            e.kind,
-            e.passed ? 'passed' : 'failed',
-            e.producedAt,
-            e.subject.version === undefined ? e.subject.name : `${e.subject.name}@${e.subject.version}`,
-            e.attachedBy,
-          ]),
-        ),
+      printList(
+        io,
+        flags,
+        answer,
+        answer.evidence,
+        `no evidence on ${target.model} version ${target.version}${flags.kind ? ` of kind ${flags.kind}` : ''}; attach some with warden evidence submit FILE\n`,
+        ['id', 'kind', 'result', 'produced', 'subject', 'attached by'],
+        (e) => [
+          e.id,
+          e.kind,
+          e.passed ? 'passed' : 'failed',
+          e.producedAt,
+          e.subject.version === undefined ? e.subject.name : `${e.subject.name}@${e.subject.version}`,
+          e.attachedBy,
+        ],
       );
     },
   );
@@ -752,26 +749,24 @@ function registerTokens(program: Command, io: CliIo): void {
         flags.db === undefined
           ? await serverClient(flags).get<{ tokens: TokenRecord[] }>('/api/v1/tokens')
           : await onDatabase(flags, async (store) => ({ tokens: await tokenRepository.list(store.db) }));
-      if (flags.json) return printJson(io, answer);
-      if (answer.tokens.length === 0) {
-        io.stdout.write('no tokens; create one with warden token create --name NAME --role ROLE\n');
-        return;
-      }
-      io.stdout.write(
-        table(
-          ['id', 'name', 'role', 'teams', 'created', 'by', 'expires', 'last used', 'revoked'],
-          answer.tokens.map((t) => [
-            t.id,
-            t.name,
-            t.role,
-            t.teams === null ? '*' : t.teams.join(','),
-            t.createdAt,
-            t.createdBy,
-            dash(t.expiresAt),
-            dash(t.lastUsedAt),
-            dash(t.revokedAt),
-          ]),
-        ),
+      printList(
+        io,
+        flags,
+        answer,
+        answer.tokens,
+        'no tokens; create one with warden token create --name NAME --role ROLE\n',
+        ['id', 'name', 'role', 'teams', 'created', 'by', 'expires', 'last used', 'revoked'],
+        (t) => [
+          t.id,
+          t.name,
+          t.role,
+          t.teams === null ? '*' : t.teams.join(','),
+          t.createdAt,
+          t.createdBy,
+          dash(t.expiresAt),
+          dash(t.lastUsedAt),
+          dash(t.revokedAt),
+        ],
       );
     },
   );
