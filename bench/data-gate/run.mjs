@@ -3,6 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { eachOption } from '../lib/args.mjs';
 import { measure, revision, warmCache } from '../lib/measure.mjs';
 import { generate, outDir } from './generate.mjs';
 
@@ -17,20 +18,14 @@ function parseArgs(argv) {
     parquet: true,
     warden: resolve(here, '../..'),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${arg} needs a value`);
-      return next;
-    };
+  eachOption(argv, (arg, value) => {
     if (arg === '--rows') options.rows = Number(value());
     else if (arg === '--pandas-rows') options.pandasRows = Number(value());
     else if (arg === '--no-pandas') options.pandas = false;
     else if (arg === '--no-parquet') options.parquet = false;
     else if (arg === '--warden') options.warden = resolve(value());
     else throw new Error(`unknown option ${arg}`);
-  }
+  });
   for (const key of ['rows', 'pandasRows']) {
     const n = options[key];
     if (n !== undefined && !(Number.isInteger(n) && n > 0))

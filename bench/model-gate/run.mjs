@@ -3,6 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eachOption } from '../lib/args.mjs';
 import { measure, revision, warmCache } from '../lib/measure.mjs';
 import { ageEdges, generate, outDir, sensitiveAttributes } from './generate.mjs';
 
@@ -20,13 +21,7 @@ function parseArgs(argv) {
     intersections: false,
     root: resolve(here, '../..'),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${arg} needs a value`);
-      return next;
-    };
+  eachOption(argv, (arg, value) => {
     if (arg === '--rows') options.rows = Number(value());
     else if (arg === '--python-rows') options.pythonRows = Number(value());
     else if (arg === '--no-python') options.python = false;
@@ -35,7 +30,7 @@ function parseArgs(argv) {
     else if (arg === '--intersections') options.intersections = true;
     else if (arg === '--warden') options.root = resolve(value());
     else throw new Error(`unknown option ${arg}`);
-  }
+  });
   for (const key of ['rows', 'pythonRows']) {
     const n = options[key];
     if (n !== undefined && !(Number.isInteger(n) && n > 0))

@@ -13,6 +13,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { eachOption } from '../lib/args.mjs';
 import { revision } from '../lib/measure.mjs';
 import { buildGateInput, gate } from './gate-input.mjs';
 import { writePolicySet } from './policies.mjs';
@@ -32,13 +33,7 @@ function parseArgs(argv) {
     profile: false,
     root: resolve(here, '../..'),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${arg} needs a value`);
-      return next;
-    };
+  eachOption(argv, (arg, value) => {
     if (arg === '--decisions') options.decisions = Number(value());
     else if (arg === '--seconds') options.seconds = Number(value());
     else if (arg === '--warmup') options.warmup = Number(value());
@@ -46,7 +41,7 @@ function parseArgs(argv) {
     else if (arg === '--profile') options.profile = true;
     else if (arg === '--warden') options.root = resolve(value());
     else throw new Error(`unknown option ${arg}`);
-  }
+  });
   for (const key of ['decisions', 'warmup', 'compileRuns']) {
     const n = options[key];
     if (!(Number.isInteger(n) && n >= (key === 'warmup' ? 0 : 1)))

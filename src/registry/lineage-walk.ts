@@ -63,20 +63,30 @@ export async function walkLineage(db: Kysely<Tables>, root: VersionRecord): Prom
     if (depth >= maxDepth) return { ...node, truncated: 'depth' };
     visited.add(key);
     if (lineage === undefined) return node;
-    const checks = await evidenceRepository.aboutInputs(
-      db,
-      lineage.datasets.map((d) => d.digest),
-    );
+    // The queries of one node are independent: on PostgreSQL they run side by side. Parents are
+    // then visited in order, so which repeat is marked a cycle does not depend on timing.
+    const [checks, parentsByRun] = await Promise.all([
+      evidenceRepository.aboutInputs(
+        db,
+        lineage.datasets.map((d) => d.digest),
+      ),
+      Promise.all(
+        lineage.parentRuns.map(async (runId) => {
+          const produced = await versionRepository.findByRun(db, runId);
+          const records = await Promise.all(
+            produced.map((p) => versionRepository.find(db, p.model, p.version)),
+          );
+          return { runId, records: records.filter((r): r is VersionRecord => r !== undefined) };
+        }),
+      ),
+    ]);
     node.datasets = lineage.datasets.map((d) => ({
       ...d,
       checks: checks.filter((c) => c.digest === d.digest).map(({ digest: _digest, ...check }) => check),
     }));
-    for (const runId of lineage.parentRuns) {
+    for (const { runId, records } of parentsByRun) {
       const versions: LineageNode[] = [];
-      for (const parent of await versionRepository.findByRun(db, runId)) {
-        const record = await versionRepository.find(db, parent.model, parent.version);
-        if (record !== undefined) versions.push(await visit(record, depth + 1));
-      }
+      for (const record of records) versions.push(await visit(record, depth + 1));
       node.parents.push({ runId, versions });
     }
     return node;

@@ -71,20 +71,22 @@ export const lineageRepository = {
     db: Kysely<Tables>,
     target: { model: string; version: number },
   ): Promise<LineageRecord | undefined> {
-    const row = await db
-      .selectFrom('lineage')
-      .selectAll()
-      .where('model_name', '=', target.model)
-      .where('version', '=', target.version)
-      .executeTakeFirst();
+    const [row, datasets] = await Promise.all([
+      db
+        .selectFrom('lineage')
+        .selectAll()
+        .where('model_name', '=', target.model)
+        .where('version', '=', target.version)
+        .executeTakeFirst(),
+      db
+        .selectFrom('lineage_datasets')
+        .select(['name', 'uri', 'digest'])
+        .where('model_name', '=', target.model)
+        .where('version', '=', target.version)
+        .orderBy('position')
+        .execute(),
+    ]);
     if (row === undefined) return undefined;
-    const datasets = await db
-      .selectFrom('lineage_datasets')
-      .select(['name', 'uri', 'digest'])
-      .where('model_name', '=', target.model)
-      .where('version', '=', target.version)
-      .orderBy('position')
-      .execute();
     return {
       model: row.model_name,
       version: String(row.version),
