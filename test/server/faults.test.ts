@@ -116,6 +116,15 @@ describe('warden server faults and shutdown', () => {
     expectNoStackTrace(run.stderr);
   });
 
+  it('migrates a database on demand, once', async () => {
+    const db = `sqlite:${join(mkdtempSync(join(tmpdir(), 'warden-migrate-')), 'w.db')}`;
+    const first = await runCli(['db', 'migrate', '--db', db]);
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout).toContain('applied 0001_registry');
+    const second = await runCli(['db', 'migrate', '--db', db]);
+    expect(second.stdout).toContain('up to date');
+  });
+
   it('refuses a bad database URL and a port in use with exit codes 2 and 3', async () => {
     const url = await runCli(['server', '--db', 'mysql://db/warden']);
     expect(url.code).toBe(2);
