@@ -324,22 +324,25 @@ describe('warden registry commands against a running server', () => {
   });
 
   it('check model --submit attaches the evidence to the checked version', async () => {
+    const submitModelCheck = (version: string, extra: string[] = []) =>
+      warden(
+        [
+          'check',
+          'model',
+          predictions,
+          ...modelGate,
+          ...extra,
+          '--model',
+          'submit-model',
+          '--version',
+          version,
+          '-q',
+          '--submit',
+        ],
+        tokens.contributor,
+      );
     await modelWithVersion('submit-model');
-    const run = await warden(
-      [
-        'check',
-        'model',
-        predictions,
-        ...modelGate,
-        '--model',
-        'submit-model',
-        '--version',
-        '1',
-        '-q',
-        '--submit',
-      ],
-      tokens.contributor,
-    );
+    const run = await submitModelCheck('1');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^PASSED/);
     expect(run.stderr).toMatch(
@@ -352,44 +355,14 @@ describe('warden registry commands against a running server', () => {
     expect(JSON.parse(list.stdout).evidence).toHaveLength(1);
 
     // A failed upload after a passing check exits with the upload's code; the verdict still shows.
-    const missing = await warden(
-      [
-        'check',
-        'model',
-        predictions,
-        ...modelGate,
-        '--model',
-        'submit-model',
-        '--version',
-        '9',
-        '-q',
-        '--submit',
-      ],
-      tokens.contributor,
-    );
+    const missing = await submitModelCheck('9');
     expect(missing.code).toBe(2);
     expect(missing.stdout).toMatch(/^PASSED/);
     expect(missing.stderr).toContain('--submit failed: version 9 of model "submit-model" does not exist');
     expectNoStackTrace(missing.stderr);
 
     // A failing check keeps exit 1 whatever the upload does.
-    const failing = await warden(
-      [
-        'check',
-        'model',
-        predictions,
-        ...modelGate,
-        '--min-auc',
-        '0.99',
-        '--model',
-        'submit-model',
-        '--version',
-        '9',
-        '-q',
-        '--submit',
-      ],
-      tokens.contributor,
-    );
+    const failing = await submitModelCheck('9', ['--min-auc', '0.99']);
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(/^FAILED/);
     expect(failing.stderr).toContain('--submit failed');

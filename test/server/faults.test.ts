@@ -1,16 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server/index.js';
 import { issueToken, openStore } from '../../src/store/index.js';
 import { testDatabases } from '../../src/store/test-support/databases.js';
-import { expectNoStackTrace, runCli } from '../cli/run-cli.js';
-
-const bin = fileURLToPath(new URL('../../bin/warden.js', import.meta.url));
+import { expectNoStackTrace, runCli, startCli } from '../cli/run-cli.js';
 
 /** A TCP relay to PostgreSQL that a test can cut and restore, as a network or server outage would. */
 class CuttableRelay {
@@ -143,28 +139,22 @@ describe('warden server faults and shutdown', () => {
   it('prints the first admin token alone on stdout, and on SIGTERM finishes and closes SQLite cleanly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'warden-server-'));
     const db = join(dir, 'warden.db');
-    const child = spawn(
-      process.execPath,
-      [bin, 'server', '--port', '0', '--db', `sqlite:${db}`, '--init', '--log-level', 'silent'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((done) => child.on('close', done));
-    for (let i = 0; i < 100 && !/listening on (\S+)/.test(stderr); i++)
+    const { child, output, exited } = startCli([
+      'server',
+      '--port',
+      '0',
+      '--db',
+      `sqlite:${db}`,
+      '--init',
+      '--log-level',
+      'silent',
+    ]);
+    for (let i = 0; i < 100 && !/listening on (\S+)/.test(output.stderr); i++)
       await new Promise((done) => setTimeout(done, 50));
-    const base = /listening on (\S+)/.exec(stderr)?.[1];
+    const base = /listening on (\S+)/.exec(output.stderr)?.[1];
     expect(base).toBeDefined();
-    expect(stdout).toMatch(/^wdn_[A-Za-z0-9_-]{43}\n$/);
-    const token = stdout.trim();
+    expect(output.stdout).toMatch(/^wdn_[A-Za-z0-9_-]{43}\n$/);
+    const token = output.stdout.trim();
     const created = await fetch(`${base}/api/v1/models`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -173,7 +163,7 @@ describe('warden server faults and shutdown', () => {
     expect(created.status).toBe(201);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toContain('SIGTERM: finishing in-flight requests');
+    expect(output.stderr).toContain('SIGTERM: finishing in-flight requests');
     expect(existsSync(`${db}-wal`)).toBe(false);
     const again = await runCli([
       'server',
