@@ -165,18 +165,6 @@ describe('warden server faults and shutdown', () => {
     expect(await exited).toBe(0);
     expect(output.stderr).toContain('SIGTERM: finishing in-flight requests');
     expect(existsSync(`${db}-wal`)).toBe(false);
-    const again = await runCli([
-      'server',
-      '--port',
-      '0',
-      '--db',
-      `sqlite:${db}`,
-      '--init',
-      '--log-level',
-      'silent',
-      '--help',
-    ]);
-    expect(again.code).toBe(0);
     const store = await openStore(`sqlite:${db}`);
     try {
       expect((await store.db.selectFrom('models').select('name').execute()).map((r) => r.name)).toEqual([
