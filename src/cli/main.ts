@@ -5,6 +5,7 @@ import { registerCheckData } from './commands/check-data.js';
 import { registerCheckModel } from './commands/check-model.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGate } from './commands/gate.js';
+import { registerGovernance } from './commands/governance.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRegistry } from './commands/registry.js';
 import { registerServer } from './commands/server.js';
@@ -28,7 +29,7 @@ function buildProgram(io: CliIo): Command {
   registerCheckData(check, io);
   registerCheckModel(check, io);
   registerGate(program, io);
-  registerPolicy(program, io);
+  registerGovernance(program, registerPolicy(program, io), io);
   registerServer(program, io);
   registerRegistry(program, io);
   registerDemo(program, io);

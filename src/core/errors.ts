@@ -228,6 +228,74 @@ export const errorRegistry = {
     exitCode: 3,
     summary: 'warden server could not listen on the host and port given (in use, or not allowed).',
   },
+  WARDEN_ERR_AUDIT_KEY_INVALID: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'The audit signing key (or a public key given to verify with) is unreadable, not PEM, or not Ed25519.',
+  },
+  WARDEN_ERR_GOVERNANCE_NO_POLICY_SET: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary: 'A promotion, gate or waiver needs the server’s active policy set, and none has been applied.',
+  },
+  WARDEN_ERR_GOVERNANCE_CONFLICT: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary: 'The alias no longer points where the request expected: another promotion moved it first.',
+  },
+  WARDEN_ERR_GOVERNANCE_SELF_APPROVAL: {
+    httpStatus: 403,
+    exitCode: 2,
+    summary:
+      'Four-eyes rule: the requester (or the version’s creator) cannot approve or reject their own request.',
+  },
+  WARDEN_ERR_GOVERNANCE_NOT_PENDING: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary: 'The promotion or waiver was already decided (approved, rejected, revoked or completed).',
+  },
+  WARDEN_ERR_GOVERNANCE_INVALID_WAIVER: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A waiver request names a policy or validation the active set lacks, has no real reason, or an expiry in the past or too far ahead.',
+  },
+  WARDEN_ERR_GOVERNANCE_INVALID_WEBHOOK: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'A webhook URL is not http(s), or it names an event Warden does not send.',
+  },
+  WARDEN_ERR_DRIFT_TOO_FEW_ROWS: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A drift test lacks the data it needs: a column with no values left after dropping nulls, NaN and infinities, or a single category for chi-square.',
+  },
+  WARDEN_ERR_DRIFT_INVALID_ARGUMENT: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A drift method or threshold cannot be used: an unknown method, one that does not fit the column type, a non-finite threshold or drift share.',
+  },
+  WARDEN_ERR_DRIFT_INCOMPATIBLE_COLUMNS: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'The reference and current files do not hold comparable columns: a column missing from one, numeric in one and text in the other.',
+  },
+  WARDEN_ERR_DRIFT_INVALID_BASELINE: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A drift baseline (or accumulator snapshot) is unreadable, malformed, or was written by another schema version of Warden.',
+  },
+  WARDEN_ERR_DRIFT_FEATURE_MISMATCH: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'The data to compare lacks features the baseline has (or the baseline lacks the ones asked for).',
+  },
 } as const satisfies Record<string, { httpStatus: number; exitCode: 2 | 3; summary: string }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -18,6 +18,7 @@ export {
   openDataset,
 } from './dataset-source.js';
 export { contentDigest, type Digest, sha256Digest } from './digest.js';
+export { parseDuration } from './duration.js';
 export {
   type EngineOptions,
   type EngineSession,

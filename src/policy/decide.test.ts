@@ -1129,6 +1129,7 @@ describe('the example policies decide the demo cases', () => {
       'credit-fairness',
       'credit-model-quality',
       'credit-parity',
+      'human-oversight',
       'pii-features-hashed',
       'production-monitor-required',
       'training-data-quality',

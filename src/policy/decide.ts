@@ -57,11 +57,18 @@ export interface Decision {
   input: { digest: Digest };
   decidedAt: string;
   actor: string;
+  /** Bindings that apply here and ask for a human approval (present only when some do). */
+  approvalRequiredBy?: string[];
 }
 
 export interface DecideOptions {
   evidenceIds?: string[];
   actor?: string;
+  /**
+   * Results the caller established outside the policies (a promotion's check that the version
+   * carries no gate tag), decided and waived like any other result.
+   */
+  preconditions?: DecisionResult[];
 }
 
 /**
@@ -93,13 +100,15 @@ export function decide(compiled: CompiledPolicySet, input: GateInput, options: D
     monitors: toCel(input.monitors),
     now: timestampFromDate(now),
   };
-  const results: DecisionResult[] = [];
+  const results: DecisionResult[] = (options.preconditions ?? []).map((result) => ({ ...result }));
   const skipped: SkippedPolicy[] = [];
+  const approvalRequiredBy: string[] = [];
 
   withBudget(budget, () => {
     for (const binding of compiled.bindings) {
       const spec = binding.document.spec;
       if (!gateMatches(spec.gates, input.gate) || !subjectMatches(spec.subjects, input.subject)) continue;
+      if (spec.requireApproval) approvalRequiredBy.push(binding.document.metadata.name);
       const policy = compiled.policies.get(spec.policyName);
       if (!policy) continue;
       budget.startBinding();
@@ -139,6 +148,7 @@ export function decide(compiled: CompiledPolicySet, input: GateInput, options: D
     input: { digest: inputDigest },
     decidedAt,
     actor: options.actor ?? 'local',
+    ...(approvalRequiredBy.length > 0 ? { approvalRequiredBy } : {}),
   };
   const { kind, schemaVersion, ...rest } = withoutId;
   return { kind, schemaVersion, id: contentDigest(withoutId), ...rest };

@@ -131,6 +131,8 @@ export const policyBindingDocumentSchema = z.strictObject({
       .default({}),
     action: z.enum(actions).default('deny'),
     params: params.default({}),
+    /** A person must approve a promotion this binding applies to, even when every rule passes. */
+    requireApproval: z.boolean().optional(),
   }),
 });
 

@@ -36,7 +36,14 @@ export {
   latestEvidenceByKind,
   type Waiver,
 } from './gate-input.js';
-export { type Located, loadPolicySet, type PolicySet } from './policy-set-loader.js';
+export {
+  type Located,
+  loadPolicySet,
+  type PolicyFile,
+  type PolicySet,
+  policySetFromFiles,
+  readPolicyFiles,
+} from './policy-set-loader.js';
 export {
   type PolicyTestCaseResult,
   type PolicyTestReport,

@@ -56,7 +56,44 @@ const maxPolicyFileBytes = 1024 * 1024;
  * const set = await loadPolicySet('examples/policies', { revision: 'a1b2c3d' });
  */
 export async function loadPolicySet(source: string, options: { revision?: string } = {}): Promise<PolicySet> {
-  const files = await policyFiles(source);
+  return policySetFromFiles(source, await readPolicyFiles(source), options);
+}
+
+/** One YAML file of a policy set: its path (as shown in messages) and its text. */
+export interface PolicyFile {
+  path: string;
+  content: string;
+}
+
+/** Reads the YAML files of a policy directory (or one file), refusing any over 1 MiB. */
+export async function readPolicyFiles(source: string): Promise<PolicyFile[]> {
+  const files: PolicyFile[] = [];
+  for (const path of await policyFiles(source)) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      throw fileReadError(path, error, 'policy');
+    }
+    if (bytes.length > maxPolicyFileBytes) {
+      throw invalidSet(source, [
+        `${path}: is ${bytes.length} bytes; a policy file may hold at most ${maxPolicyFileBytes}`,
+      ]);
+    }
+    files.push({ path, content: bytes.toString('utf8') });
+  }
+  return files;
+}
+
+/**
+ * Builds a policy set from file texts already in memory (the server keeps the set it was given
+ * this way). Same checks and messages as reading the directory.
+ */
+export function policySetFromFiles(
+  source: string,
+  files: readonly PolicyFile[],
+  options: { revision?: string } = {},
+): PolicySet {
   const problems: string[] = [];
   const policies: Located<PolicyDocument>[] = [];
   const bindings: Located<PolicyBindingDocument>[] = [];
@@ -64,7 +101,7 @@ export async function loadPolicySet(source: string, options: { revision?: string
   const invalidPolicyNames = new Set<string>();
 
   for (const file of files) {
-    for (const located of await readDocuments(file, problems, invalidPolicyNames)) {
+    for (const located of parseDocuments(file, problems, invalidPolicyNames)) {
       const kind = (located.document as { kind: DocumentKind }).kind;
       if (kind === 'Policy') policies.push(located as Located<PolicyDocument>);
       else if (kind === 'PolicyBinding') bindings.push(located as Located<PolicyBindingDocument>);
@@ -128,23 +165,19 @@ async function policyFiles(source: string): Promise<string[]> {
     .sort();
 }
 
-async function readDocuments(
-  file: string,
+function parseDocuments(
+  { path: file, content }: PolicyFile,
   problems: string[],
   invalidPolicyNames: Set<string>,
-): Promise<Located<unknown>[]> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw fileReadError(file, error, 'policy');
-  }
-  if (bytes.length > maxPolicyFileBytes) {
-    problems.push(`${file}: is ${bytes.length} bytes; a policy file may hold at most ${maxPolicyFileBytes}`);
+): Located<unknown>[] {
+  if (Buffer.byteLength(content) > maxPolicyFileBytes) {
+    problems.push(
+      `${file}: is ${Buffer.byteLength(content)} bytes; a policy file may hold at most ${maxPolicyFileBytes}`,
+    );
     return [];
   }
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(bytes.toString('utf8'), { lineCounter, uniqueKeys: true });
+  const documents = parseAllDocuments(content, { lineCounter, uniqueKeys: true });
   if (!Array.isArray(documents)) return [];
   const located: Located<unknown>[] = [];
   documents.forEach((document, index) => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EvidenceInput, type Subject, sealEvidence, WardenError } from '../core/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, type Store, versionRepository } from '../store/index.js';
 import { testDatabases } from '../store/test-support/databases.js';
 import { Registry } from './registry.js';
 
@@ -168,23 +168,14 @@ describe.each(testDatabases())('registry on $dialect', (database) => {
     }
   });
 
-  it('points aliases at one version each, moves them, and refuses a missing version', async () => {
+  it('reads aliases (moved by governed promotions) and deletes them with an audit entry', async () => {
     await registry.createModel({ name: 'm' }, 'alice');
     await registry.createVersion('m', { artifact: { uri: 'x/1' } }, 'alice');
     await registry.createVersion('m', { artifact: { uri: 'x/2' } }, 'alice');
-    expect(await registry.setAlias('m', 'production', '1', 'approver-ann')).toEqual({
-      model: 'm',
-      alias: 'production',
-      version: '1',
-      previousVersion: null,
-    });
-    expect(await registry.setAlias('m', 'production', '2', 'approver-ann')).toEqual({
-      model: 'm',
-      alias: 'production',
-      version: '2',
-      previousVersion: '1',
-    });
-    await registry.setAlias('m', 'staging', '2', 'approver-ann');
+    const at = '2026-11-22T10:00:00Z';
+    await versionRepository.setAlias(store.db, 'm', 'production', 1, 'approver-ann', at);
+    await versionRepository.setAlias(store.db, 'm', 'production', 2, 'approver-ann', at);
+    await versionRepository.setAlias(store.db, 'm', 'staging', 2, 'approver-ann', at);
     expect((await registry.versionByAlias('m', 'production')).version).toBe('2');
     expect((await registry.version('m', '2')).aliases).toEqual(['production', 'staging']);
     expect((await registry.version('m', '1')).aliases).toEqual([]);
@@ -192,13 +183,56 @@ describe.each(testDatabases())('registry on $dialect', (database) => {
       ['production', '2', 'approver-ann'],
       ['staging', '2', 'approver-ann'],
     ]);
-    expect(await codeOf(registry.setAlias('m', 'production', '7', 'x'))).toBe(
+    expect(await registry.deleteAlias('m', 'staging', 'approver-ann')).toMatchObject({
+      previousVersion: '2',
+    });
+    expect(await codeOf(registry.versionByAlias('m', 'staging'))).toBe('WARDEN_ERR_REGISTRY_NOT_FOUND');
+    expect(await codeOf(registry.deleteAlias('m', 'staging', 'approver-ann'))).toBe(
       'WARDEN_ERR_REGISTRY_NOT_FOUND',
     );
-    expect((await registry.versionByAlias('m', 'production')).version).toBe('2');
-    expect(await registry.deleteAlias('m', 'staging')).toMatchObject({ previousVersion: '2' });
-    expect(await codeOf(registry.versionByAlias('m', 'staging'))).toBe('WARDEN_ERR_REGISTRY_NOT_FOUND');
-    expect(await codeOf(registry.deleteAlias('m', 'staging'))).toBe('WARDEN_ERR_REGISTRY_NOT_FOUND');
+    const last = (await registry.audit.page(0, 100)).at(-1);
+    expect(last).toMatchObject({
+      action: 'alias.deleted',
+      actor: 'approver-ann',
+      subject: { type: 'model', name: 'm' },
+      payload: { alias: 'staging', previousVersion: '2' },
+    });
+  });
+
+  it('writes every change to the audit log, in order, with its actor', async () => {
+    await registry.createModel({ name: 'm', team: 'risk' }, 'alice');
+    await registry.createVersion('m', { artifact: { uri: 'x/1' } }, 'bob');
+    await registry.setTag('m', '1', 'reviewed', 'yes', 'carol');
+    await registry.deleteTag('m', '1', 'reviewed', 'dave');
+    const entries = await registry.audit.page(0, 100);
+    expect(entries.map((e) => [e.seq, e.action, e.actor])).toEqual([
+      [1, 'model.created', 'alice'],
+      [2, 'version.created', 'bob'],
+      [3, 'tag.set', 'carol'],
+      [4, 'tag.deleted', 'dave'],
+    ]);
+    expect(entries[1]?.prevHash).toBe(entries[0]?.hash);
+  });
+
+  it('refuses to overwrite a tag a failing gate set', async () => {
+    await registry.createModel({ name: 'm' }, 'alice');
+    await registry.createVersion('m', { artifact: { uri: 'x/1' } }, 'alice');
+    await versionRepository.setTag(
+      store.db,
+      'm',
+      1,
+      {
+        key: 'biased',
+        value: 'f/eo failed',
+        source: { policy: 'f', validation: 'eo', decisionId: 'sha256:1' },
+      },
+      'warden',
+      '2026-11-22T10:00:00Z',
+    );
+    expect(await codeOf(registry.setTag('m', '1', 'biased', 'no', 'carl'))).toBe(
+      'WARDEN_ERR_REGISTRY_CONFLICT',
+    );
+    expect((await registry.version('m', '1')).tags).toEqual({ biased: 'f/eo failed' });
   });
 
   it('sets, overwrites and deletes tags on a version', async () => {
@@ -210,8 +244,10 @@ describe.each(testDatabases())('registry on $dialect', (database) => {
     expect(
       (await registry.setTag('m', '1', 'validation_status', 'rejected', 'gate')).tags['validation_status'],
     ).toBe('rejected');
-    expect((await registry.deleteTag('m', '1', 'biased')).tags).toEqual({ validation_status: 'rejected' });
-    expect(await codeOf(registry.deleteTag('m', '1', 'biased'))).toBe('WARDEN_ERR_REGISTRY_NOT_FOUND');
+    expect((await registry.deleteTag('m', '1', 'biased', 'ann')).tags).toEqual({
+      validation_status: 'rejected',
+    });
+    expect(await codeOf(registry.deleteTag('m', '1', 'biased', 'ann'))).toBe('WARDEN_ERR_REGISTRY_NOT_FOUND');
     expect(await codeOf(registry.setTag('m', '4', 'x', '', 'gate'))).toBe('WARDEN_ERR_REGISTRY_NOT_FOUND');
   });
 

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
+import { AuditLog } from '../audit/index.js';
 import { canonicalJson, type Digest, evidenceKinds, verifyEvidenceId, WardenError } from '../core/index.js';
 import {
   type AliasRecord,
   type AttachedEvidence,
   evidenceRepository,
   isoNow,
+  issueToken,
   type LineageRecord,
   lineageRepository,
   type ModelRecord,
@@ -12,6 +14,9 @@ import {
   type NewLineage,
   type Store,
   type Tables,
+  type TokenRecord,
+  type TokenRequest,
+  tokenRepository,
   type VersionRecord,
   versionRepository,
 } from '../store/index.js';
@@ -61,27 +66,33 @@ function toLineage(body: LineageBody, fallbackRun: string | null): NewLineage {
  * makes changes that span rows in one transaction. Every change records its actor.
  */
 export class Registry {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    readonly audit: AuditLog = new AuditLog(store),
+  ) {}
 
   private get db(): Kysely<Tables> {
     return this.store.db;
   }
 
   async createModel(body: CreateModelBody, actor: string): Promise<ModelDetail> {
-    const inserted = await this.store.transaction(async (trx) =>
-      modelRepository.insert(
-        trx,
-        {
-          name: body.name,
-          description: body.description ?? '',
-          owner: body.owner ?? null,
-          team: body.team ?? null,
-          labels: body.labels ?? {},
-        },
+    const inserted = await this.store.transaction(async (trx) => {
+      const fields = {
+        name: body.name,
+        description: body.description ?? '',
+        owner: body.owner ?? null,
+        team: body.team ?? null,
+        labels: body.labels ?? {},
+      };
+      if (!(await modelRepository.insert(trx, fields, actor, isoNow()))) return false;
+      await this.audit.append(trx, {
         actor,
-        isoNow(),
-      ),
-    );
+        action: 'model.created',
+        subject: { type: 'model', name: body.name },
+        payload: fields,
+      });
+      return true;
+    });
     if (!inserted) {
       throw new WardenError(
         'WARDEN_ERR_REGISTRY_CONFLICT',
@@ -108,20 +119,22 @@ export class Registry {
   }
 
   async updateModel(name: string, body: UpdateModelBody, actor: string): Promise<ModelDetail> {
-    const updated = await this.store.transaction((trx) =>
-      modelRepository.update(
-        trx,
-        name,
-        {
-          ...(body.description === undefined ? {} : { description: body.description }),
-          ...(body.owner === undefined ? {} : { owner: body.owner }),
-          ...(body.team === undefined ? {} : { team: body.team }),
-          ...(body.labels === undefined ? {} : { labels: body.labels }),
-        },
+    const updated = await this.store.transaction(async (trx) => {
+      const changes = {
+        ...(body.description === undefined ? {} : { description: body.description }),
+        ...(body.owner === undefined ? {} : { owner: body.owner }),
+        ...(body.team === undefined ? {} : { team: body.team }),
+        ...(body.labels === undefined ? {} : { labels: body.labels }),
+      };
+      if (!(await modelRepository.update(trx, name, changes, actor, isoNow()))) return false;
+      await this.audit.append(trx, {
         actor,
-        isoNow(),
-      ),
-    );
+        action: 'model.updated',
+        subject: { type: 'model', name },
+        payload: changes,
+      });
+      return true;
+    });
     if (!updated) throw notFound(`model "${name}"`, 'create it first');
     return this.model(name);
   }
@@ -161,6 +174,17 @@ export class Registry {
           at,
         );
       }
+      await this.audit.append(trx, {
+        actor,
+        action: 'version.created',
+        subject: { type: 'model-version', name: model, version: String(next) },
+        payload: {
+          artifact: body.artifact,
+          runId,
+          status: body.status ?? 'ready',
+          lineage: body.lineage !== undefined,
+        },
+      });
       return next;
     });
     return this.version(model, String(number));
@@ -200,23 +224,19 @@ export class Registry {
     return this.version(model, target.version);
   }
 
-  /** Points an alias at a version (moving it if set); the previous target is returned. */
-  async setAlias(model: string, alias: string, version: string, actor: string): Promise<AliasChange> {
-    return this.store.transaction(async (trx) => {
-      if (!(await versionRepository.exists(trx, model, Number(version))))
-        throw await this.missingVersion(trx, model, version);
-      const previous = await versionRepository.findAlias(trx, model, alias);
-      await versionRepository.setAlias(trx, model, alias, Number(version), actor, isoNow());
-      return { model, alias, version, previousVersion: previous?.version ?? null };
-    });
-  }
-
-  async deleteAlias(model: string, alias: string): Promise<AliasChange> {
+  /** Removes an alias (a model leaves production, say); the version it pointed at is returned. */
+  async deleteAlias(model: string, alias: string, actor: string): Promise<AliasChange> {
     return this.store.transaction(async (trx) => {
       const previous = await versionRepository.findAlias(trx, model, alias);
       if (previous === undefined || !(await versionRepository.deleteAlias(trx, model, alias))) {
         throw notFound(`alias "${alias}" of model "${model}"`, 'nothing to delete');
       }
+      await this.audit.append(trx, {
+        actor,
+        action: 'alias.deleted',
+        subject: { type: 'model', name: model },
+        payload: { alias, previousVersion: previous.version },
+      });
       return { model, alias, version: previous.version, previousVersion: previous.version };
     });
   }
@@ -231,15 +251,41 @@ export class Registry {
     await this.store.transaction(async (trx) => {
       if (!(await versionRepository.exists(trx, model, Number(version))))
         throw await this.missingVersion(trx, model, version);
+      const gateTag = (await versionRepository.gateTags(trx, model, Number(version))).find(
+        (t) => t.key === key,
+      );
+      if (gateTag !== undefined) {
+        throw new WardenError(
+          'WARDEN_ERR_REGISTRY_CONFLICT',
+          `tag "${key}" on version ${version} of "${model}" was set when ${gateTag.policy}/${gateTag.validation} failed; it cannot be overwritten — an approver removes it (warden versions untag), or a waiver covers it`,
+        );
+      }
       await versionRepository.setTag(trx, model, Number(version), { key, value }, actor, isoNow());
+      await this.audit.append(trx, {
+        actor,
+        action: 'tag.set',
+        subject: { type: 'model-version', name: model, version },
+        payload: { key, value },
+      });
     });
     return this.version(model, version);
   }
 
-  async deleteTag(model: string, version: string, key: string): Promise<VersionRecord> {
-    const deleted = await this.store.transaction((trx) =>
-      versionRepository.deleteTag(trx, model, Number(version), key),
-    );
+  /** Removes a tag; removing one a failing gate set is how an approver clears its block. */
+  async deleteTag(model: string, version: string, key: string, actor: string): Promise<VersionRecord> {
+    const deleted = await this.store.transaction(async (trx) => {
+      const gateTag = (await versionRepository.gateTags(trx, model, Number(version))).find(
+        (t) => t.key === key,
+      );
+      if (!(await versionRepository.deleteTag(trx, model, Number(version), key))) return false;
+      await this.audit.append(trx, {
+        actor,
+        action: 'tag.deleted',
+        subject: { type: 'model-version', name: model, version },
+        payload: gateTag === undefined ? { key } : { key, gateTag },
+      });
+      return true;
+    });
     if (!deleted) {
       await this.version(model, version);
       throw notFound(`tag "${key}" on version ${version} of model "${model}"`, 'nothing to delete');
@@ -270,6 +316,14 @@ export class Registry {
         actor,
         at,
       );
+      if (attached) {
+        await this.audit.append(trx, {
+          actor,
+          action: 'evidence.attached',
+          subject: { type: 'model-version', name: model, version },
+          payload: { id: evidence.id, kind: evidence.kind, passed: evidence.passed },
+        });
+      }
       return { id: evidence.id, kind: evidence.kind, stored, attached };
     });
   }
@@ -305,13 +359,18 @@ export class Registry {
     const inserted = await this.store.transaction(async (trx) => {
       const found = await versionRepository.find(trx, model, Number(version));
       if (found === undefined) throw await this.missingVersion(trx, model, version);
-      return lineageRepository.insert(
-        trx,
-        { model, version: Number(version) },
-        toLineage(body, found.runId),
+      const lineage = toLineage(body, found.runId);
+      if (
+        !(await lineageRepository.insert(trx, { model, version: Number(version) }, lineage, actor, isoNow()))
+      )
+        return false;
+      await this.audit.append(trx, {
         actor,
-        isoNow(),
-      );
+        action: 'lineage.recorded',
+        subject: { type: 'model-version', name: model, version },
+        payload: { ...lineage },
+      });
+      return true;
     });
     if (!inserted) {
       throw new WardenError(
@@ -322,6 +381,43 @@ export class Registry {
     const recorded = await lineageRepository.find(this.db, { model, version: Number(version) });
     if (recorded === undefined) throw notFound(`lineage of ${model} ${version}`, 'record it again');
     return recorded;
+  }
+
+  /** Creates an API token (its secret is returned once and stored only hashed), logged. */
+  async issueToken(request: TokenRequest, actor: string): Promise<{ token: TokenRecord; secret: string }> {
+    return this.store.transaction(async (trx) => {
+      const issued = await issueToken(trx, request, actor);
+      await this.audit.append(trx, {
+        actor,
+        action: 'token.created',
+        subject: { type: 'token', id: issued.token.id },
+        payload: {
+          name: issued.token.name,
+          role: issued.token.role,
+          teams: issued.token.teams,
+          expiresAt: issued.token.expiresAt,
+        },
+      });
+      return issued;
+    });
+  }
+
+  /** Revokes a token (once; revoking a revoked token changes nothing), logged. */
+  async revokeToken(id: string, actor: string): Promise<TokenRecord> {
+    const token = await tokenRepository.find(this.db, id);
+    if (token === undefined) throw notFound(`token ${id}`, 'list tokens with warden token list');
+    if (token.revokedAt === null) {
+      await this.store.transaction(async (trx) => {
+        if (!(await tokenRepository.revoke(trx, id, actor, isoNow()))) return;
+        await this.audit.append(trx, {
+          actor,
+          action: 'token.revoked',
+          subject: { type: 'token', id },
+          payload: { name: token.name, role: token.role },
+        });
+      });
+    }
+    return (await tokenRepository.find(this.db, id)) ?? token;
   }
 
   /** Walks from a version back to its sources: datasets and their checks, parent runs' versions. */

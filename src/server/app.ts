@@ -4,13 +4,16 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { AuditLog, ServerKey } from '../audit/index.js';
 import { producer } from '../core/index.js';
+import { Governance, type GovernanceOptions } from '../governance/index.js';
 import { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { errorAnswer, invalidRequest } from './api-errors.js';
 import { authenticate, requireRole, TokenUseRecorder } from './auth.js';
 import { openApiDocument } from './openapi.js';
-import { type Route, routes } from './routes.js';
+import type { Route } from './route.js';
+import { routes } from './routes.js';
 
 export interface ServerOptions {
   store: Store;
@@ -18,7 +21,15 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** pino log level, or false for no logs (tests, the demo). */
   logLevel?: string | false;
+  /** The Ed25519 key file that signs audit checkpoints; created on first start. */
+  auditKeyPath?: string;
+  /** The server's clock (tests move it to expire waivers). */
+  clock?: () => Date;
+  /** Webhook retry and background intervals (tests shorten them). */
+  governance?: Pick<GovernanceOptions, 'delivery' | 'sweepIntervalMs' | 'checkpointIntervalMs'>;
 }
+
+export const defaultAuditKeyPath = '.warden/audit-signing.key';
 
 export const defaultBodyLimit = 4 * 1024 * 1024;
 
@@ -35,7 +46,16 @@ declare module 'fastify' {
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
-  const registry = new Registry(store);
+  const clock = options.clock ?? (() => new Date());
+  const audit = new AuditLog(store, clock);
+  const registry = new Registry(store, audit);
+  const governance = new Governance({
+    store,
+    audit,
+    key: ServerKey.loadOrCreate(options.auditKeyPath ?? defaultAuditKeyPath),
+    clock,
+    ...options.governance,
+  });
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? defaultBodyLimit,
     logger: options.logLevel === false ? false : { level: options.logLevel ?? 'info' },
@@ -95,12 +115,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const document = openApiDocument(routes);
   app.get('/api/v1/openapi.json', async () => document);
 
+  governance.start((error, task) => app.log.warn({ err: error, task }, 'background task failed'));
+  app.addHook('onClose', async () => governance.stop());
+
   const uses = new TokenUseRecorder();
   for (const route of routes) {
     app.route({
       method: route.method,
       url: route.path,
-      handler: async (request, reply) => handle(route, request, reply, { store, registry, uses }),
+      handler: async (request, reply) =>
+        handle(route, request, reply, { store, registry, audit, governance, uses }),
     });
   }
   return app;
@@ -110,7 +134,13 @@ async function handle(
   route: Route,
   request: FastifyRequest,
   reply: FastifyReply,
-  services: { store: Store; registry: Registry; uses: TokenUseRecorder },
+  services: {
+    store: Store;
+    registry: Registry;
+    audit: AuditLog;
+    governance: Governance;
+    uses: TokenUseRecorder;
+  },
 ): Promise<unknown> {
   const { uses, ...handlerServices } = services;
   const principal = await authenticate(services.store, request.headers.authorization, uses);
@@ -130,6 +160,8 @@ async function handle(
     ...handlerServices,
   };
   const result = await route.handler(context);
+  // A change may have queued alerts: send them now rather than at the next sweep.
+  if (route.method !== 'GET') services.governance.deliverSoon();
   reply.code(route.status ?? 200);
   if (route.rawJson) return reply.type('application/json').send(result as string);
   return result;

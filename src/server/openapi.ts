@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { producer } from '../core/index.js';
-import type { Route } from './routes.js';
+import type { Route } from './route.js';
 
 const errorSchema = {
   type: 'object',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Role, roles } from '../core/index.js';
+import { roles } from '../core/index.js';
 import {
   aliasName,
   createModelBody,
@@ -10,52 +10,16 @@ import {
   listVersionsQuery,
   modelName,
   type Registry,
-  setAliasBody,
   setTagBody,
   tagKey,
   updateModelBody,
   versionNumber,
 } from '../registry/index.js';
-import { isoNow, issueToken, type Store, tokenRepository } from '../store/index.js';
+import { tokenRepository } from '../store/index.js';
 import { ApiError } from './api-errors.js';
-import { type Principal, requireTeam } from './auth.js';
-
-export interface RouteContext<P, Q, B> {
-  params: P;
-  query: Q;
-  body: B;
-  principal: Principal;
-  registry: Registry;
-  store: Store;
-}
-
-/** One API operation: its path, the role it needs, its input schemas and its handler. */
-export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  path: string;
-  operationId: string;
-  summary: string;
-  role: Role;
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  /** The success status (200 unless said). */
-  status?: number;
-  /** A raw JSON text answer (stored evidence, byte for byte) instead of an object. */
-  rawJson?: boolean;
-  handler(context: RouteContext<unknown, unknown, unknown>): Promise<unknown>;
-}
-
-function route<P = undefined, Q = undefined, B = undefined>(
-  spec: Omit<Route, 'handler' | 'params' | 'query' | 'body'> & {
-    params?: z.ZodType<P>;
-    query?: z.ZodType<Q>;
-    body?: z.ZodType<B>;
-    handler(context: RouteContext<P, Q, B>): Promise<unknown>;
-  },
-): Route {
-  return spec as unknown as Route;
-}
+import { requireTeam } from './auth.js';
+import { governanceRoutes } from './governance-routes.js';
+import { type Route, route } from './route.js';
 
 const modelParams = z.strictObject({ model: modelName });
 const versionParams = z.strictObject({ model: modelName, version: versionNumber });
@@ -228,27 +192,11 @@ export const routes: Route[] = [
     handler: async ({ registry, params }) => registry.versionByAlias(params.model, params.alias),
   }),
   route({
-    method: 'PUT',
-    path: '/api/v1/models/:model/aliases/:alias',
-    operationId: 'setAlias',
-    summary: 'Point an alias at a version, moving it if set; the answer names the previous version',
-    role: 'approver',
-    params: aliasParams,
-    body: setAliasBody,
-    handler: async ({ registry, params, body, principal }) => {
-      requireTeam(
-        principal,
-        await teamOf(registry, params.model),
-        `moving alias "${params.alias}" of "${params.model}"`,
-      );
-      return registry.setAlias(params.model, params.alias, body.version, principal.actor);
-    },
-  }),
-  route({
     method: 'DELETE',
     path: '/api/v1/models/:model/aliases/:alias',
     operationId: 'deleteAlias',
-    summary: 'Remove an alias',
+    summary:
+      'Remove an alias (the model leaves that stage); moving one is a promotion (POST /api/v1/promotions)',
     role: 'approver',
     params: aliasParams,
     handler: async ({ registry, params, principal }) => {
@@ -257,7 +205,7 @@ export const routes: Route[] = [
         await teamOf(registry, params.model),
         `removing alias "${params.alias}" of "${params.model}"`,
       );
-      return registry.deleteAlias(params.model, params.alias);
+      return registry.deleteAlias(params.model, params.alias, principal.actor);
     },
   }),
   route({
@@ -282,7 +230,7 @@ export const routes: Route[] = [
     params: tagParams,
     handler: async ({ registry, params, principal }) => {
       requireTeam(principal, await teamOf(registry, params.model), `untagging "${params.model}"`);
-      return registry.deleteTag(params.model, params.version, params.key);
+      return registry.deleteTag(params.model, params.version, params.key, principal.actor);
     },
   }),
   route({
@@ -370,9 +318,8 @@ export const routes: Route[] = [
     role: 'admin',
     status: 201,
     body: createTokenBody,
-    handler: async ({ store, body, principal }) => {
-      const { token, secret } = await issueToken(
-        store.db,
+    handler: async ({ registry, body, principal }) => {
+      const { token, secret } = await registry.issueToken(
         { name: body.name, role: body.role, teams: body.teams ?? null, expiresAt: body.expiresAt ?? null },
         principal.actor,
       );
@@ -386,17 +333,7 @@ export const routes: Route[] = [
     summary: 'Revoke a token; it stops working at once on every replica',
     role: 'admin',
     params: tokenParams,
-    handler: async ({ store, params, principal }) => {
-      const token = await tokenRepository.find(store.db, params.id);
-      if (token === undefined)
-        throw new ApiError(
-          'WARDEN_ERR_REGISTRY_NOT_FOUND',
-          `token ${params.id} does not exist; list tokens with warden token list`,
-        );
-      if (token.revokedAt === null) {
-        await tokenRepository.revoke(store.db, params.id, principal.actor, isoNow());
-      }
-      return tokenRepository.find(store.db, params.id);
-    },
+    handler: async ({ registry, params, principal }) => registry.revokeToken(params.id, principal.actor),
   }),
+  ...governanceRoutes,
 ];

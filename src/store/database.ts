@@ -39,6 +39,13 @@ export interface Store {
    * unreachable, constraint broken by a concurrent writer); undefined for anything else.
    */
   fault(error: unknown): WardenError | undefined;
+  /**
+   * Makes the rest of a transaction exclusive for `name` across every process that shares the
+   * database: a second transaction asking for the same name waits until the first ends. SQLite
+   * transactions already start with the write lock (BEGIN IMMEDIATE); PostgreSQL takes a
+   * transaction-scoped advisory lock.
+   */
+  exclusive(trx: Transaction<Tables>, name: string): Promise<void>;
   /** Runs `work` in one transaction; store faults come out as coded WardenErrors. */
   transaction<T>(work: (trx: Transaction<Tables>) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the names of those it applied. */
@@ -142,6 +149,7 @@ function openSqlite(path: string): Store {
   return makeStore(dialect, shown, sqliteErrors, {
     capabilities: { sharedByReplicas: false, parallelTransactions: false },
     prepareMigration: async () => undefined,
+    exclusive: async () => undefined,
   });
 }
 
@@ -195,6 +203,13 @@ function openPostgres(
     prepareMigration: async (db) => {
       if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
     },
+    exclusive: async (trx, name) => {
+      // Advisory locks are per database, so the schema is part of the key: two Wardens in two
+      // schemas of one database do not wait for each other.
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`warden:${schema ?? 'public'}:${name}`}, 0))`.execute(
+        trx,
+      );
+    },
   });
 }
 
@@ -203,6 +218,7 @@ interface DialectTraits {
   /** Where the migration bookkeeping tables live (PostgreSQL schemas); undefined on SQLite. */
   migrationSchema?: string;
   prepareMigration(db: Kysely<Tables>): Promise<void>;
+  exclusive(trx: Transaction<Tables>, name: string): Promise<void>;
 }
 
 function makeStore(
@@ -217,6 +233,7 @@ function makeStore(
     location,
     capabilities: traits.capabilities,
     errors,
+    exclusive: traits.exclusive,
     fault(error) {
       return errors.classify(error) === 'other' ? undefined : storeFault(error, errors, location);
     },

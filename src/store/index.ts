@@ -1,3 +1,4 @@
+export { auditRepository } from './audit-repository.js';
 export {
   defaultDatabaseUrl,
   type OpenStoreOptions,
@@ -16,10 +17,18 @@ export {
 } from './lineage-repository.js';
 export { knownMigrations } from './migrations.js';
 export { type ModelFilter, type ModelRecord, modelRepository, type NewModel } from './model-repository.js';
-export type { Tables } from './schema.js';
-export { issueToken, type NewToken, type TokenRecord, tokenRepository } from './token-repository.js';
+export type { AuditRow, CheckpointRow, DeliveryRow, PromotionRow, Tables, WaiverRow } from './schema.js';
+export {
+  issueToken,
+  type NewToken,
+  type TokenRecord,
+  type TokenRequest,
+  tokenRepository,
+} from './token-repository.js';
 export {
   type AliasRecord,
+  type GateTag,
+  type GateTagSource,
   type NewVersion,
   type VersionRecord,
   type VersionStatus,

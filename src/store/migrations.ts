@@ -162,6 +162,158 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_governance': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('audit_checkpoints')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('policy_sets')
+        .addColumn('version', 'integer', (c) => c.primaryKey())
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('revision', 'text', (c) => c.notNull())
+        .addColumn('files', 'text', (c) => c.notNull())
+        .addColumn('applied_at', 'text', (c) => c.notNull())
+        .addColumn('applied_by', 'text', (c) => c.notNull())
+        .execute();
+
+      // Where a gate's tag came from: a tag set by a failing validation blocks promotion until a
+      // waiver for that validation is approved (or an approver removes the tag).
+      await db.schema.alterTable('version_tags').addColumn('policy', 'text').execute();
+      await db.schema.alterTable('version_tags').addColumn('validation', 'text').execute();
+      await db.schema.alterTable('version_tags').addColumn('decision_id', 'text').execute();
+
+      await db.schema
+        .createTable('model_monitors')
+        .addColumn('model_name', 'text', (c) => c.primaryKey().references('models.name'))
+        .addColumn('monitors', 'text', (c) => c.notNull())
+        .addColumn('set_at', 'text', (c) => c.notNull())
+        .addColumn('set_by', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('decisions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('gate', 'text', (c) => c.notNull())
+        .addColumn('model_name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('allowed', 'integer', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('decided_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('decisions_version')
+        .on('decisions')
+        .columns(['model_name', 'version', 'decided_at'])
+        .execute();
+
+      await db.schema
+        .createTable('promotions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('model_name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('alias', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('expected_version', 'integer')
+        .addColumn('previous_version', 'integer')
+        .addColumn('decision_id', 'text', (c) => c.notNull())
+        .addColumn('approval_required_by', 'text', (c) => c.notNull())
+        .addColumn('comment', 'text')
+        .addColumn('requested_at', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('reviewed_at', 'text')
+        .addColumn('reviewed_by', 'text')
+        .addColumn('review_comment', 'text')
+        .execute();
+      await db.schema
+        .createIndex('promotions_model')
+        .on('promotions')
+        .columns(['model_name', 'status'])
+        .execute();
+
+      await db.schema
+        .createTable('waivers')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('model_name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('policy', 'text', (c) => c.notNull())
+        .addColumn('validation', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('requested_at', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('audit_due_at', 'text', (c) => c.notNull())
+        .addColumn('decided_at', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('decision_comment', 'text')
+        .addColumn('audited_at', 'text')
+        .addColumn('audited_by', 'text')
+        .addColumn('audit_note', 'text')
+        .addColumn('expiry_alerted_at', 'text')
+        .addColumn('overdue_alerted_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('waivers_version')
+        .on('waivers')
+        .columns(['model_name', 'version', 'status'])
+        .execute();
+
+      await db.schema
+        .createTable('webhooks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('events', 'text', (c) => c.notNull())
+        .addColumn('team', 'text')
+        .addColumn('model_name', 'text')
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('deleted_at', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id'))
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+        .addColumn('claimed_until', 'text')
+        .addColumn('last_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('delivered_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_due')
+        .on('webhook_deliveries')
+        .columns(['status', 'next_attempt_at'])
+        .execute();
+    },
+  },
 };
 
 export const migrationTable = 'warden_migrations';

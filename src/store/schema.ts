@@ -15,6 +15,15 @@ export interface Tables {
   lineage: LineageRow;
   lineage_datasets: LineageDatasetRow;
   tokens: TokenRow;
+  audit_log: AuditRow;
+  audit_checkpoints: CheckpointRow;
+  policy_sets: PolicySetRow;
+  model_monitors: ModelMonitorsRow;
+  decisions: DecisionRow;
+  promotions: PromotionRow;
+  waivers: WaiverRow;
+  webhooks: WebhookRow;
+  webhook_deliveries: DeliveryRow;
 }
 
 export interface ModelRow {
@@ -59,6 +68,10 @@ export interface TagRow {
   value: string;
   set_at: string;
   set_by: string;
+  /** For a tag a failing gate set: the validation that failed, and the decision. */
+  policy: string | null;
+  validation: string | null;
+  decision_id: string | null;
 }
 
 export interface EvidenceRow {
@@ -128,4 +141,126 @@ export interface TokenRow {
   last_used_at: string | null;
   revoked_at: string | null;
   revoked_by: string | null;
+}
+
+/** One entry of the hash-chained audit log; subject and payload are canonical JSON text. */
+export interface AuditRow {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface CheckpointRow {
+  seq: number;
+  hash: string;
+  at: string;
+  key_id: string;
+  /** Base64 Ed25519 signature over the canonical JSON of {seq, hash, at, keyId}. */
+  signature: string;
+}
+
+export interface PolicySetRow {
+  version: number;
+  digest: string;
+  revision: string;
+  /** JSON array of {path, content}: the YAML files as applied. */
+  files: string;
+  applied_at: string;
+  applied_by: string;
+}
+
+export interface ModelMonitorsRow {
+  model_name: string;
+  /** JSON array of monitor declarations, as policies read them (`monitors`). */
+  monitors: string;
+  set_at: string;
+  set_by: string;
+}
+
+export interface DecisionRow {
+  id: string;
+  gate: string;
+  model_name: string;
+  version: number;
+  allowed: number;
+  document: string;
+  decided_at: string;
+}
+
+export interface PromotionRow {
+  id: string;
+  model_name: string;
+  version: number;
+  alias: string;
+  status: string;
+  expected_version: number | null;
+  previous_version: number | null;
+  decision_id: string;
+  /** JSON array of the binding names that asked for a human approval. */
+  approval_required_by: string;
+  comment: string | null;
+  requested_at: string;
+  requested_by: string;
+  reviewed_at: string | null;
+  reviewed_by: string | null;
+  review_comment: string | null;
+}
+
+export interface WaiverRow {
+  id: string;
+  model_name: string;
+  version: number;
+  policy: string;
+  validation: string | null;
+  reason: string;
+  status: string;
+  requested_at: string;
+  requested_by: string;
+  expires_at: string;
+  audit_due_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  decision_comment: string | null;
+  audited_at: string | null;
+  audited_by: string | null;
+  audit_note: string | null;
+  expiry_alerted_at: string | null;
+  overdue_alerted_at: string | null;
+}
+
+export interface WebhookRow {
+  id: string;
+  name: string;
+  url: string;
+  /** The signing secret, encrypted with the server's key (AES-256-GCM); never returned. */
+  secret: string;
+  /** JSON array of event names. */
+  events: string;
+  team: string | null;
+  model_name: string | null;
+  format: string;
+  created_at: string;
+  created_by: string;
+  deleted_at: string | null;
+}
+
+export interface DeliveryRow {
+  id: string;
+  webhook_id: string;
+  event: string;
+  /** The JSON body exactly as sent (and signed). */
+  body: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
 }

@@ -114,9 +114,17 @@ export const tokenRepository = {
  * keeps its SHA-256. Names identify who acts (they are the actor in every record), so two active
  * tokens may not share one.
  */
+/** What a caller asks for when creating a token. */
+export interface TokenRequest {
+  name: string;
+  role: Role;
+  teams: string[] | null;
+  expiresAt: string | null;
+}
+
 export async function issueToken(
   db: Kysely<Tables>,
-  request: { name: string; role: Role; teams: string[] | null; expiresAt: string | null },
+  request: TokenRequest,
   actor: string,
 ): Promise<{ token: TokenRecord; secret: string }> {
   const active = await db

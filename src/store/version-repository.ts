@@ -26,6 +26,20 @@ export interface NewVersion {
   status: VersionStatus;
 }
 
+/** Where a gate tag came from: the validation that failed, in which decision. */
+export interface GateTagSource {
+  policy: string;
+  validation: string;
+  decisionId: string;
+}
+
+export interface GateTag extends GateTagSource {
+  key: string;
+  value: string;
+  setAt: string;
+  setBy: string;
+}
+
 export interface AliasRecord {
   alias: string;
   version: string;
@@ -227,19 +241,53 @@ export const versionRepository = {
     db: Kysely<Tables>,
     model: string,
     version: number,
-    tag: { key: string; value: string },
+    tag: { key: string; value: string; source?: GateTagSource },
     actor: string,
     at: string,
   ): Promise<void> {
+    const source = {
+      policy: tag.source?.policy ?? null,
+      validation: tag.source?.validation ?? null,
+      decision_id: tag.source?.decisionId ?? null,
+    };
     await db
       .insertInto('version_tags')
-      .values({ model_name: model, version, key: tag.key, value: tag.value, set_at: at, set_by: actor })
+      .values({
+        model_name: model,
+        version,
+        key: tag.key,
+        value: tag.value,
+        set_at: at,
+        set_by: actor,
+        ...source,
+      })
       .onConflict((oc) =>
         oc
           .columns(['model_name', 'version', 'key'])
-          .doUpdateSet({ value: tag.value, set_at: at, set_by: actor }),
+          .doUpdateSet({ value: tag.value, set_at: at, set_by: actor, ...source }),
       )
       .execute();
+  },
+
+  /** Tags a failing gate set on this version, with the validation behind each. */
+  async gateTags(db: Kysely<Tables>, model: string, version: number): Promise<GateTag[]> {
+    const rows = await db
+      .selectFrom('version_tags')
+      .selectAll()
+      .where('model_name', '=', model)
+      .where('version', '=', version)
+      .where('policy', 'is not', null)
+      .orderBy('key')
+      .execute();
+    return rows.map((row) => ({
+      key: row.key,
+      value: row.value,
+      policy: row.policy ?? '',
+      validation: row.validation ?? '',
+      decisionId: row.decision_id ?? '',
+      setAt: row.set_at,
+      setBy: row.set_by,
+    }));
   },
 
   async deleteTag(db: Kysely<Tables>, model: string, version: number, key: string): Promise<boolean> {

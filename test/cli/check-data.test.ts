@@ -277,7 +277,18 @@ describe('warden demo', () => {
   it('runs the credit-risk pipeline: the clean file passes, the defective copy is stopped', async () => {
     const run = await runCli(['demo', '--workdir', join(work, 'demo'), '--port', '0', '--no-serve']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('risk-committee pointed credit-risk@production at version 1');
+    expect(run.stdout).toContain(
+      'refused: risk-committee requested this promotion and so cannot approve it (four-eyes rule)',
+    );
+    expect(run.stdout).toContain(
+      'completed: credit-risk@production is version 1, approved by model-risk-officer',
+    );
+    expect(run.stdout).toMatch(/owners' receiver got gate\.denied \(signature valid\)/);
+    expect(run.stdout).toMatch(
+      /completed: credit-risk@staging is version 2; waived: .*credit-fairness\/equalized-odds \(wvr_[0-9a-f]{12}\)/,
+    );
+    expect(run.stdout).toMatch(/^audit log verified \(server\): \d+ entries/m);
+    expect(run.stdout).toMatch(/^AUDIT LOG BROKEN \(database\) at entry \d+ \[edited\]/m);
     const tokenFile = join(work, 'demo/admin.token');
     expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
     const token = (await readFile(tokenFile, 'utf8')).trim();
@@ -287,7 +298,10 @@ describe('warden demo', () => {
     try {
       const registry = new Registry(store);
       expect((await registry.versionByAlias('credit-risk', 'production')).version).toBe('1');
-      expect((await registry.version('credit-risk', '2')).tags).toEqual({ biased: 'model gate denied' });
+      expect((await registry.version('credit-risk', '2')).tags).toEqual({
+        biased: 'credit-fairness/equalized-odds failed at promote:staging',
+      });
+      expect((await registry.versionByAlias('credit-risk', 'staging')).version).toBe('2');
       expect((await registry.listEvidence('credit-risk', '1', { latest: true })).map((e) => e.kind)).toEqual([
         'data-check',
         'model-evaluation',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyEvidenceId } from '../../src/core/index.js';
 import { routes } from '../../src/server/index.js';
+import { versionRepository } from '../../src/store/index.js';
 import { testDatabases } from '../../src/store/test-support/databases.js';
 import { evidenceAbout, type Harness, startHarness } from './harness.js';
 
@@ -81,16 +82,14 @@ describe.each(testDatabases())('the HTTP API on $dialect', (database) => {
     expect(document.body).toEqual(evidence);
     expect(verifyEvidenceId(document.body)).toBe(true);
 
-    const alias = await h.call('PUT', '/api/v1/models/credit-risk/aliases/production', {
-      token: tokens.approver,
-      body: { version: '1' },
-    });
-    expect(alias.body).toEqual({
-      model: 'credit-risk',
-      alias: 'production',
-      version: '1',
-      previousVersion: null,
-    });
+    await versionRepository.setAlias(
+      h.store.db,
+      'credit-risk',
+      'production',
+      1,
+      'ann',
+      '2026-11-22T10:00:00Z',
+    );
     const byAlias = await h.call('GET', '/api/v1/models/credit-risk/aliases/production', {
       token: tokens.viewer,
     });
@@ -155,12 +154,9 @@ describe.each(testDatabases())('the HTTP API on $dialect', (database) => {
     });
     expect(orphan).toMatchObject({ status: 404, body: { error: { code: 'WARDEN_ERR_REGISTRY_NOT_FOUND' } } });
     await h.call('POST', '/api/v1/models/dup/versions', { token: t, body: { artifact: { uri: 'x' } } });
-    const alias = await h.call('PUT', '/api/v1/models/dup/aliases/production', {
-      token: t,
-      body: { version: '5' },
-    });
-    expect(alias).toMatchObject({ status: 404 });
-    expect(alias.body.error.message).toContain('its versions are 1 to 1');
+    const missing = await h.call('GET', '/api/v1/models/dup/versions/5', { token: t });
+    expect(missing).toMatchObject({ status: 404 });
+    expect(missing.body.error.message).toContain('its versions are 1 to 1');
     const good = evidenceAbout({ type: 'model-version', name: 'dup', version: '1' });
     const altered = await h.call('POST', '/api/v1/models/dup/versions/1/evidence', {
       token: t,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Role, roleAllows, roles } from '../../src/core/index.js';
 import { type Route, routes } from '../../src/server/index.js';
+import { versionRepository } from '../../src/store/index.js';
 import { testDatabases } from '../../src/store/test-support/databases.js';
 import { evidenceAbout, type Harness, startHarness } from './harness.js';
 
@@ -11,8 +12,27 @@ function concretePath(route: Route, evidenceId: string): string {
     .replace(':version', '1')
     .replace(':alias', 'production')
     .replace(':key', 'reviewed')
-    .replace(':id', route.path.startsWith('/api/v1/tokens') ? 'tok_000000000000' : evidenceId);
+    .replace(':id', idFor(route.path, evidenceId));
 }
+
+function idFor(path: string, evidenceId: string): string {
+  for (const [prefix, id] of [
+    ['/api/v1/tokens', 'tok_000000000000'],
+    ['/api/v1/promotions', 'prm_000000000000'],
+    ['/api/v1/waivers', 'wvr_000000000000'],
+    ['/api/v1/webhooks', 'whk_000000000000'],
+  ] as const) {
+    if (path.startsWith(prefix)) return id;
+  }
+  return evidenceId;
+}
+
+const matrixPolicy = `apiVersion: warden.dev/v1
+kind: Policy
+metadata: { name: matrix }
+spec:
+  validations: [{ name: ok, expression: 'true' }]
+`;
 
 let counter = 0;
 function bodyFor(route: Route): unknown {
@@ -24,8 +44,32 @@ function bodyFor(route: Route): unknown {
       return { description: `changed ${counter}` };
     case 'createVersion':
       return { artifact: { uri: `s3://matrix/${counter}` } };
-    case 'setAlias':
-      return { version: '1' };
+    case 'applyPolicySet':
+      return { files: [{ path: 'p.yaml', content: matrixPolicy }] };
+    case 'setMonitors':
+      return { monitors: [] };
+    case 'evaluateGate':
+      return { gate: 'model' };
+    case 'requestPromotion':
+      return { model: 'matrix', version: '1', alias: 'staging' };
+    case 'requestWaiver':
+      return {
+        model: 'matrix',
+        version: '1',
+        policy: 'matrix',
+        reason: 'a reason long enough to audit',
+        expiresIn: '1d',
+      };
+    case 'createWebhook':
+      return { name: `hook-${counter}`, url: 'http://127.0.0.1:9/never', events: ['gate.denied'] };
+    case 'auditWaiver':
+      return { note: 'done' };
+    case 'approvePromotion':
+    case 'rejectPromotion':
+    case 'approveWaiver':
+    case 'rejectWaiver':
+    case 'revokeWaiver':
+      return { comment: 'matrix' };
     case 'setTag':
       return { value: 'yes' };
     case 'submitEvidence':
@@ -75,10 +119,14 @@ describe.each(testDatabases())('every route enforces its role on $dialect', (dat
 
       for (const role of roles as readonly Role[]) {
         // Deleting the alias or tag first would make later roles see 404; set them up again.
-        await h.call('PUT', '/api/v1/models/matrix/aliases/production', {
-          token: h.tokens.admin,
-          body: { version: '1' },
-        });
+        await versionRepository.setAlias(
+          h.store.db,
+          'matrix',
+          'production',
+          1,
+          'test',
+          '2026-11-22T10:00:00Z',
+        );
         await h.call('PUT', '/api/v1/models/matrix/versions/1/tags/reviewed', {
           token: h.tokens.admin,
           body: {},

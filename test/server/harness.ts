@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Role, type Subject, sealEvidence } from '../../src/core/index.js';
-import { type RunningServer, startServer } from '../../src/server/index.js';
+import { type RunningServer, type ServerOptions, startServer } from '../../src/server/index.js';
 import { issueToken, openStore, type Store } from '../../src/store/index.js';
 import type { TestDatabase } from '../../src/store/test-support/databases.js';
 
@@ -22,9 +25,10 @@ export interface Harness {
 /** A real server on a free port over a fresh database, with one token per role. */
 export async function startHarness(
   database: TestDatabase,
-  options: { bodyLimit?: number } = {},
+  options: Pick<ServerOptions, 'bodyLimit' | 'clock' | 'governance'> = {},
 ): Promise<Harness> {
   const { url, cleanup } = await database.fresh();
+  const keyDirectory = mkdtempSync(join(tmpdir(), 'warden-key-'));
   const store = await openStore(url);
   const token = async (name: string, role: Role, teams: string[] | null = null) =>
     (await issueToken(store.db, { name, role, teams, expiresAt: null }, 'test')).secret;
@@ -35,7 +39,14 @@ export async function startHarness(
     admin: await token('ada-admin', 'admin'),
     riskContributor: await token('rita-risk', 'contributor', ['risk']),
   };
-  const server = await startServer({ store, host: '127.0.0.1', port: 0, logLevel: false, ...options });
+  const server = await startServer({
+    store,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: false,
+    auditKeyPath: join(keyDirectory, 'audit-signing.key'),
+    ...options,
+  });
   return {
     server,
     store,
@@ -64,6 +75,7 @@ export async function startHarness(
     async close() {
       await server.close();
       await cleanup();
+      rmSync(keyDirectory, { recursive: true, force: true });
     },
   };
 }

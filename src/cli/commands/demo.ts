@@ -7,6 +7,7 @@ import { type CliIo, useColor } from '../cli-io.js';
 import { type DemoControlPlane, readJsonFile, startDemoControlPlane } from '../demo/control-plane.js';
 import { injectCreditDefects } from '../demo/credit-risk-defects.js';
 import { predictionsCsv, trainCreditRiskModels } from '../demo/credit-risk-model.js';
+import { type GovernanceOutcome, runGovernedPromotion } from '../demo/governed-promotion.js';
 import { checkData } from './check-data.js';
 import { checkModel } from './check-model.js';
 import { decideGate } from './gate.js';
@@ -62,13 +63,13 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     return checkData(file, { contract, nullValue: ['NA'], piiScan: true, json, decision, ...central }, io);
   };
 
-  io.stdout.write(`${bold('Step 1/6')}  Data gate on the clean training set\n`);
+  io.stdout.write(`${bold('Step 1/8')}  Data gate on the clean training set\n`);
   const clean = await dataGate(dataset, 'clean');
 
   const { csv, defects } = injectCreditDefects(await readFile(dataset, 'utf8'));
   const defective = work('credit_data_defective.csv');
   await writeFile(defective, csv);
-  io.stdout.write(`\n${bold('Step 2/6')}  Data gate on a copy with injected defects\n`);
+  io.stdout.write(`\n${bold('Step 2/8')}  Data gate on a copy with injected defects\n`);
   for (const defect of defects) {
     io.stdout.write(`  injected: ${defect.what} (${defect.rows} row${defect.rows === 1 ? '' : 's'})\n`);
   }
@@ -101,17 +102,17 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     return checkModel(predictions, gate, io);
   };
   io.stdout.write(
-    `\n${bold('Step 3/6')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
+    `\n${bold('Step 3/8')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
   );
   io.stdout.write('  The pipeline sets no thresholds of its own: the central credit policies decide.\n');
   const fair = await modelGate('fair');
-  io.stdout.write(`\n${bold('Step 4/6')}  Model gate on a biased variant of the same model\n`);
+  io.stdout.write(`\n${bold('Step 4/8')}  Model gate on a biased variant of the same model\n`);
   const biased = await modelGate('biased');
 
   const promotionDecision = work('decision-promote-production.json');
   const evidence = work('model-evaluation-fair.json');
   io.stdout.write(
-    `\n${bold('Step 5/6')}  Promotion of the fair model to production, with its declared monitors\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
+    `\n${bold('Step 5/8')}  Promotion of the fair model to production, with its declared monitors\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
   );
   const promotion = await decideGate(
     'promote:production',
@@ -120,25 +121,29 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   );
 
   io.stdout.write(
-    `\n${bold('Step 6/6')}  The control plane: register the model, its versions, evidence and lineage\n`,
+    `\n${bold('Step 6/8')}  The control plane: register the model, its versions, evidence and lineage\n`,
   );
   const plane = await startDemoControlPlane(flags.workdir, port);
+  let governance: GovernanceOutcome;
   try {
-    await registerInControlPlane(
+    await registerInControlPlane(plane, { work, dataset, versionOf }, io);
+    governance = await runGovernedPromotion(
       plane,
-      { work, dataset, versionOf, biasedTags: await decisionTags(work('decision-model-biased.json')) },
+      { policies, monitors, work, versionOf },
       io,
+      (step, title) => io.stdout.write(`\n${bold(`Step ${step}/8`)}  ${title}\n`),
     );
   } catch (error) {
     await plane.server.close();
     throw error;
   }
 
-  const asExpected = clean === 0 && broken === 1 && fair === 0 && biased === 1 && promotion === 0;
+  const asExpected =
+    clean === 0 && broken === 1 && fair === 0 && biased === 1 && promotion === 0 && governance.asExpected;
   io.stdout.write(
     asExpected
-      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The fair model may go to production because it has a monitor with an owner, and the control plane now says so: credit-risk@production is version 1, with its evidence and lineage. Evidence and decisions: ${flags.workdir}/*.json\n`
-      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0).\n`,
+      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The fair model may go to production because it has a monitor with an owner; on the control plane it got there only after a second person signed off, the biased version was denied, tagged and reported to its owners, and reached staging only under an approved, time-bound waiver. Every one of those decisions is in the audit log, which verifies — and an edited copy does not. Evidence and decisions: ${flags.workdir}/*.json\n`
+      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0)${governance.problems.map((p) => `; ${p}`).join('')}.\n`,
   );
   io.stdout.write(tryIt(plane, serve));
   if (serve) {
@@ -149,18 +154,10 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   return asExpected ? 0 : 1;
 }
 
-async function decisionTags(file: string): Promise<string[]> {
-  const decision = (await readJsonFile(file)) as { results?: { outcome: string; tags?: string[] }[] };
-  return [
-    ...new Set((decision.results ?? []).filter((r) => r.outcome === 'fail').flatMap((r) => r.tags ?? [])),
-  ];
-}
-
 interface DemoRun {
   work: (name: string) => string;
   dataset: string;
   versionOf: { fair: string; biased: string };
-  biasedTags: string[];
 }
 
 /** What a pipeline and a risk committee would do against the API, each with its own token. */
@@ -212,21 +209,6 @@ async function registerInControlPlane(plane: DemoControlPlane, run: DemoRun, io:
       `registered version ${version} (${variant}) with its lineage; submitted its data-check and model-evaluation evidence`,
     );
   }
-  for (const tag of run.biasedTags) {
-    await plane.call(
-      'pipeline',
-      'PUT',
-      `/api/v1/models/credit-risk/versions/${run.versionOf.biased}/tags/${tag}`,
-      { value: 'model gate denied' },
-    );
-    say(`tagged version ${run.versionOf.biased} "${tag}", as the model gate's decision asked`);
-  }
-  await plane.call('committee', 'PUT', '/api/v1/models/credit-risk/aliases/production', {
-    version: run.versionOf.fair,
-  });
-  say(
-    `risk-committee pointed credit-risk@production at version ${run.versionOf.fair} after the promotion gate allowed it`,
-  );
 }
 
 function tryIt(plane: DemoControlPlane, serving: boolean): string {

@@ -14,7 +14,7 @@ interface PolicyTestFlags {
   verbose?: boolean;
 }
 
-export function registerPolicy(program: Command, io: CliIo): void {
+export function registerPolicy(program: Command, io: CliIo): Command {
   const policy = program.command('policy').description('check and test a policy set');
   policy
     .command('lint')
@@ -36,6 +36,7 @@ export function registerPolicy(program: Command, io: CliIo): void {
     .action(async (dir: string, flags: PolicyTestFlags) => {
       io.exitCode = await test(dir, flags, io);
     });
+  return policy;
 }
 
 async function lint(dir: string, io: CliIo): Promise<number> {

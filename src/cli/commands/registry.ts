@@ -8,11 +8,9 @@ import {
   verifyEvidenceId,
   WardenError,
 } from '../../core/index.js';
-import type { EvidenceReceipt, LineageNode, ModelDetail } from '../../registry/index.js';
+import { type EvidenceReceipt, type LineageNode, type ModelDetail, Registry } from '../../registry/index.js';
 import {
   type AttachedEvidence,
-  isoNow,
-  issueToken,
   type ModelRecord,
   openStore,
   type Store,
@@ -21,7 +19,17 @@ import {
   type VersionRecord,
 } from '../../store/index.js';
 import type { CliIo } from '../cli-io.js';
-import { defaultServerUrl, type ServerClient, segment, serverClient } from '../server-client.js';
+import { type ServerClient, segment, serverClient } from '../server-client.js';
+import {
+  dash,
+  fields,
+  type OutputFlags,
+  printJson,
+  printList,
+  serverHelp,
+  table,
+  withOutput,
+} from './output.js';
 import { databaseUrl } from './server.js';
 
 /**
@@ -30,67 +38,9 @@ import { databaseUrl } from './server.js';
  * prints the server's answer as it came, for scripts.
  */
 
-interface OutputFlags {
-  server?: string;
-  json?: boolean;
-}
-
-const serverHelp = `the Warden server (WARDEN_SERVER; default ${defaultServerUrl}); the token is WARDEN_TOKEN`;
-
-/** --server and --json, which every command here takes. */
-function withOutput(command: Command): Command {
-  return command
-    .option('--server <url>', serverHelp)
-    .option('--json', 'print the JSON answer instead of a table (for scripts)');
-}
-
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
-
-function printJson(io: CliIo, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** A list answer: raw JSON with --json, a note when empty, else a table of one row per item. */
-function printList<T>(
-  io: CliIo,
-  flags: OutputFlags,
-  answer: unknown,
-  items: readonly T[],
-  whenEmpty: string,
-  headings: string[],
-  row: (item: T) => string[],
-): void {
-  if (flags.json) printJson(io, answer);
-  else io.stdout.write(items.length === 0 ? whenEmpty : table(headings, items.map(row)));
-}
-
-function pad(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
-}
-
-/** Aligned columns with a heading row, two spaces apart. */
-function table(headings: string[], rows: string[][]): string {
-  const widths = headings.map((heading, index) =>
-    Math.max(heading.length, ...rows.map((row) => row[index]?.length ?? 0)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, index) => pad(cell, widths[index] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return `${[headings, ...rows].map(line).join('\n')}\n`;
-}
-
-/** `name  value` lines, the names aligned. */
-function fields(pairs: [string, string][], indent = ''): string {
-  const width = Math.max(...pairs.map(([name]) => name.length));
-  return pairs.map(([name, value]) => `${indent}${pad(name, width)}  ${value}`.trimEnd()).join('\n') + '\n';
-}
-
-const dash = (value: string | null | undefined) =>
-  value === null || value === undefined || value === '' ? '-' : value;
 
 function pairsText(record: Record<string, string>): string {
   const entries = Object.entries(record);
@@ -724,8 +674,7 @@ function registerTokens(program: Command, io: CliIo): void {
       flags.db === undefined
         ? await serverClient(flags).post<TokenRecord & { secret: string }>('/api/v1/tokens', request)
         : await onDatabase(flags, async (store) => {
-            const issued = await issueToken(
-              store.db,
+            const issued = await new Registry(store).issueToken(
               {
                 name: request.name,
                 role: request.role,
@@ -792,19 +741,7 @@ function registerTokens(program: Command, io: CliIo): void {
     const revoked =
       flags.db === undefined
         ? await serverClient(flags).delete<TokenRecord>(`/api/v1/tokens/${segment(id)}`)
-        : await onDatabase(flags, async (store) => {
-            const found = await tokenRepository.find(store.db, id);
-            if (found === undefined) {
-              throw new WardenError(
-                'WARDEN_ERR_REGISTRY_NOT_FOUND',
-                `token ${id} does not exist; list tokens with warden token list`,
-              );
-            }
-            if (found.revokedAt === null) {
-              await tokenRepository.revoke(store.db, id, 'warden token revoke --db', isoNow());
-            }
-            return (await tokenRepository.find(store.db, id)) ?? found;
-          });
+        : await onDatabase(flags, (store) => new Registry(store).revokeToken(id, 'warden token revoke --db'));
     if (flags.json) return printJson(io, revoked);
     io.stdout.write(
       `token ${revoked.id} "${revoked.name}" is revoked (at ${dash(revoked.revokedAt)} by ${dash(revoked.revokedBy)})\n`,

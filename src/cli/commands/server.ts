@@ -1,6 +1,8 @@
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { Registry } from '../../registry/index.js';
 import { defaultBodyLimit, startServer } from '../../server/index.js';
-import { defaultDatabaseUrl, issueToken, openStore, type Store, tokenRepository } from '../../store/index.js';
+import { defaultDatabaseUrl, openStore, type Store, tokenRepository } from '../../store/index.js';
 import type { CliIo } from '../cli-io.js';
 
 interface ServerFlags {
@@ -10,11 +12,24 @@ interface ServerFlags {
   init?: boolean;
   bodyLimit?: string;
   logLevel?: string;
+  auditKey?: string;
 }
 
 /** The database URL: --db, else WARDEN_DATABASE_URL, else the embedded SQLite file. */
 export function databaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   return flag ?? env['WARDEN_DATABASE_URL'] ?? defaultDatabaseUrl;
+}
+
+/**
+ * Where the audit signing key lives unless --audit-key says: beside an SQLite database file (so the
+ * two travel together), else in .warden/.
+ */
+export function auditKeyPathFor(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  const configured = env['WARDEN_AUDIT_KEY'];
+  if (configured) return configured;
+  const sqlite = /^sqlite:(.+)$/.exec(url.trim());
+  if (sqlite && sqlite[1] !== ':memory:') return join(dirname(sqlite[1] as string), 'audit-signing.key');
+  return join('.warden', 'audit-signing.key');
 }
 
 function integerOption(io: CliIo, name: string, value: string, min: number, max: number): number {
@@ -36,6 +51,10 @@ export function registerServer(program: Command, io: CliIo): void {
       `database: sqlite:PATH or postgres://… (WARDEN_DATABASE_URL; default ${defaultDatabaseUrl})`,
     )
     .option('--init', 'if the database has no tokens, create an admin token and print it once')
+    .option(
+      '--audit-key <file>',
+      'the Ed25519 key that signs audit checkpoints, created if missing (WARDEN_AUDIT_KEY; default audit-signing.key beside the SQLite file, else .warden/); replicas share one',
+    )
     .option('--body-limit <bytes>', `largest request body accepted (default ${defaultBodyLimit})`)
     .option(
       '--log-level <level>',
@@ -79,9 +98,11 @@ async function serve(flags: ServerFlags, io: CliIo): Promise<number> {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     io.usageError(`--log-level must be fatal, error, warn, info, debug, trace or silent, not "${logLevel}"`);
   }
-  const store = await openStore(databaseUrl(flags.db));
+  const url = databaseUrl(flags.db);
+  const store = await openStore(url);
   if (flags.init) await initialAdmin(store, io);
-  const server = await startServer({ store, host, port, bodyLimit, logLevel }).catch(
+  const auditKeyPath = flags.auditKey ?? auditKeyPathFor(url);
+  const server = await startServer({ store, host, port, bodyLimit, logLevel, auditKeyPath }).catch(
     async (error: unknown) => {
       await store.close();
       throw error;
@@ -110,8 +131,7 @@ async function initialAdmin(store: Store, io: CliIo): Promise<void> {
     );
     return;
   }
-  const { token, secret } = await issueToken(
-    store.db,
+  const { token, secret } = await new Registry(store).issueToken(
     { name: 'admin', role: 'admin', teams: null, expiresAt: null },
     'warden server --init',
   );

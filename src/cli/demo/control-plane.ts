@@ -1,18 +1,25 @@
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import type { Role } from '../../core/index.js';
 import { type RunningServer, startServer } from '../../server/index.js';
 import { issueToken, openStore } from '../../store/index.js';
 import { ServerClient } from '../server-client.js';
 
-export type DemoActor = 'admin' | 'pipeline' | 'committee';
+export type DemoActor = 'admin' | 'pipeline' | 'committee' | 'officer' | 'viewer';
 
 /** The demo's own control plane: a fresh SQLite database in the work directory, served on HTTP. */
 export interface DemoControlPlane {
   server: RunningServer;
   database: string;
+  /** The key that signs audit checkpoints (kept in the work directory). */
+  auditKey: string;
+  /** A consistent copy of the database at `path` (SQLite's VACUUM INTO), safe while serving. */
+  copyDatabase(path: string): Promise<void>;
   /** Where the admin token is kept for the newcomer (mode 0600); the other tokens stay in memory. */
   tokenFile: string;
+  /** A client acting as one of the demo's actors. */
+  client(actor: DemoActor): ServerClient;
   /** Calls the API as one of the demo's actors; a non-2xx answer throws with the server's message. */
   call<T = Record<string, unknown>>(
     actor: DemoActor,
@@ -26,6 +33,8 @@ const demoTokens: Record<DemoActor, { name: string; role: Role; teams: string[] 
   admin: { name: 'demo-admin', role: 'admin', teams: null },
   pipeline: { name: 'credit-pipeline', role: 'contributor', teams: ['risk'] },
   committee: { name: 'risk-committee', role: 'approver', teams: ['risk'] },
+  officer: { name: 'model-risk-officer', role: 'approver', teams: ['risk'] },
+  viewer: { name: 'auditor', role: 'viewer', teams: null },
 };
 
 /**
@@ -43,12 +52,20 @@ export async function startDemoControlPlane(workdir: string, port: number): Prom
   const tokenFile = join(workdir, 'admin.token');
   await writeFile(tokenFile, `${secrets.admin}\n`, { mode: 0o600 });
   await chmod(tokenFile, 0o600);
-  const listen = (at: number) => startServer({ store, host: '127.0.0.1', port: at, logLevel: false });
+  const auditKey = join(workdir, 'audit-signing.key');
+  const listen = (at: number) =>
+    startServer({ store, host: '127.0.0.1', port: at, logLevel: false, auditKeyPath: auditKey });
   const server = await listen(port).catch(() => listen(0));
   return {
     server,
     database,
     tokenFile,
+    auditKey,
+    async copyDatabase(path: string) {
+      await rm(path, { force: true });
+      await sql`vacuum into ${path}`.execute(store.db);
+    },
+    client: (actor) => new ServerClient(server.url, secrets[actor]),
     call<T>(actor: DemoActor, method: string, path: string, body?: unknown): Promise<T> {
       return new ServerClient(server.url, secrets[actor]).request<T>(
         method,

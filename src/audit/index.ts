@@ -1,0 +1,12 @@
+export { AuditLog, type Checkpoint, checkpointFromRow, checkpointStatement } from './audit-log.js';
+export { type AuditEntry, type AuditRecord, entryFromRow, genesisHash } from './chain.js';
+export { keyIdOf, ServerKey, type TrustedKey, trustedKeyFromPem } from './signing-key.js';
+export {
+  type ProblemKind,
+  type VerifiableEntry,
+  type VerificationProblem,
+  type VerificationReport,
+  verifiableFromEntry,
+  verifiableFromRow,
+  verifyAuditLog,
+} from './verify.js';

@@ -1,0 +1,138 @@
+import type { AuditLog, ServerKey } from '../audit/index.js';
+import { WardenError } from '../core/index.js';
+import { modelRepository, type Store } from '../store/index.js';
+import { PolicySets } from './policy-sets.js';
+import { Promotions } from './promotions.js';
+import { Waivers } from './waivers.js';
+import { type DeliverySettings, defaultDeliverySettings, WebhookDispatcher, Webhooks } from './webhooks.js';
+
+export interface GovernanceOptions {
+  store: Store;
+  audit: AuditLog;
+  key: ServerKey;
+  clock?: () => Date;
+  delivery?: Partial<DeliverySettings>;
+  /** How often to look for due deliveries, expired waivers and overdue audits; default 1 s. */
+  sweepIntervalMs?: number;
+  /** How often to sign the audit log's head when it moved; default 60 s. */
+  checkpointIntervalMs?: number;
+}
+
+/**
+ * Everything that decides and records on the server: the active policy set, promotions and gates,
+ * waivers, and alerts. `start()` runs the background work (sending webhooks, raising time-driven
+ * alerts, signing audit checkpoints); `stop()` ends it and signs the head one last time.
+ */
+export class Governance {
+  readonly policySets: PolicySets;
+  readonly promotions: Promotions;
+  readonly waivers: Waivers;
+  readonly webhooks: Webhooks;
+  readonly dispatcher: WebhookDispatcher;
+  readonly key: ServerKey;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly options: GovernanceOptions) {
+    const clock = options.clock ?? (() => new Date());
+    this.key = options.key;
+    this.policySets = new PolicySets(options.store, options.audit, clock);
+    this.webhooks = new Webhooks(
+      options.store,
+      options.audit,
+      options.key.deriveKey('webhook-secrets'),
+      clock,
+    );
+    const context = {
+      store: options.store,
+      audit: options.audit,
+      policySets: this.policySets,
+      webhooks: this.webhooks,
+      clock,
+    };
+    this.promotions = new Promotions(context);
+    this.waivers = new Waivers(context);
+    this.dispatcher = new WebhookDispatcher(
+      this.webhooks,
+      { ...defaultDeliverySettings, ...options.delivery },
+      clock,
+    );
+  }
+
+  /** Declares the monitors that watch a model in production (what `monitors` holds in its gates). */
+  async setMonitors(model: string, monitors: unknown[], actor: string): Promise<unknown[]> {
+    const { store, audit } = this.options;
+    await store.transaction(async (trx) => {
+      if ((await modelRepository.find(trx, model)) === undefined) {
+        throw new WardenError(
+          'WARDEN_ERR_REGISTRY_NOT_FOUND',
+          `model "${model}" does not exist; create it first`,
+        );
+      }
+      const at = new Date().toISOString();
+      await trx
+        .insertInto('model_monitors')
+        .values({ model_name: model, monitors: JSON.stringify(monitors), set_at: at, set_by: actor })
+        .onConflict((oc) =>
+          oc
+            .column('model_name')
+            .doUpdateSet({ monitors: JSON.stringify(monitors), set_at: at, set_by: actor }),
+        )
+        .execute();
+      await audit.append(trx, {
+        actor,
+        action: 'monitors.set',
+        subject: { type: 'model', name: model },
+        payload: { monitors },
+      });
+    });
+    return monitors;
+  }
+
+  async monitors(model: string): Promise<unknown[]> {
+    const row = await this.options.store.db
+      .selectFrom('model_monitors')
+      .select('monitors')
+      .where('model_name', '=', model)
+      .executeTakeFirst();
+    return row === undefined ? [] : (JSON.parse(row.monitors) as unknown[]);
+  }
+
+  start(onError: (error: unknown, task: string) => void): void {
+    const every = (ms: number, task: string, work: () => Promise<unknown>) => {
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        work()
+          .catch((error) => onError(error, task))
+          .finally(() => {
+            busy = false;
+          });
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.options.sweepIntervalMs ?? 1_000, 'alerts', async () => {
+      await this.waivers.sweep();
+      await this.dispatcher.kick();
+    });
+    every(this.options.checkpointIntervalMs ?? 60_000, 'checkpoint', () => this.checkpoint());
+  }
+
+  /** Sends what is due now (after a change that queued alerts). */
+  deliverSoon(): void {
+    void this.dispatcher.kick().catch(() => undefined);
+  }
+
+  async checkpoint() {
+    return this.options.audit.checkpoint(this.key);
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers.length = 0;
+    this.dispatcher.stop();
+    await this.dispatcher.idle();
+    await this.checkpoint().catch(() => undefined);
+  }
+}

@@ -1,0 +1,40 @@
+export { Governance, type GovernanceOptions } from './governance.js';
+export type { AppliedPolicySet } from './policy-sets.js';
+export {
+  decisionSummary,
+  type PromotionRecord,
+  type PromotionRequest,
+  type PromotionStatus,
+  promotionStatuses,
+} from './promotions.js';
+export {
+  auditNoteBody,
+  auditQuery,
+  gateBody,
+  idParams,
+  monitorsBody,
+  policySetBody,
+  promotionBody,
+  promotionQuery,
+  reviewBody,
+  waiverBody,
+  waiverQuery,
+  webhookBody,
+} from './schemas.js';
+export {
+  maxWaiverDays,
+  type WaiverRecord,
+  type WaiverRequest,
+  type WaiverStatus,
+  waiverStatuses,
+} from './waivers.js';
+export {
+  type DeliveryRecord,
+  type DeliverySettings,
+  type NewWebhook,
+  redactUrl,
+  signWebhook,
+  type WebhookEvent,
+  type WebhookRecord,
+  webhookEvents,
+} from './webhooks.js';

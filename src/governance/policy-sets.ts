@@ -1,0 +1,126 @@
+import { sql } from 'kysely';
+import type { AuditLog } from '../audit/index.js';
+import { WardenError } from '../core/index.js';
+import {
+  type CompiledPolicySet,
+  compilePolicySet,
+  type PolicyFile,
+  policySetFromFiles,
+} from '../policy/index.js';
+import type { Store } from '../store/index.js';
+
+/** The server's record of an applied policy set. */
+export interface AppliedPolicySet {
+  version: number;
+  digest: string;
+  revision: string;
+  appliedAt: string;
+  appliedBy: string;
+  policies: string[];
+  bindings: string[];
+}
+
+export interface ActivePolicySet {
+  version: number;
+  compiled: CompiledPolicySet;
+}
+
+const describe = (version: number, compiled: CompiledPolicySet, appliedAt: string, appliedBy: string) => ({
+  version,
+  digest: compiled.set.digest,
+  revision: compiled.set.revision,
+  appliedAt,
+  appliedBy,
+  policies: compiled.set.policies.map((p) => p.document.metadata.name),
+  bindings: compiled.set.bindings.map((b) => b.document.metadata.name),
+});
+
+/**
+ * The policy set the server decides with. Every `warden policy apply` stores a new numbered
+ * version (the files as given), logged with who applied it; the highest version is active. Each
+ * replica compiles the active version once and notices a newer one on its next decision.
+ */
+export class PolicySets {
+  private cached: ActivePolicySet | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly clock: () => Date,
+  ) {}
+
+  async apply(files: PolicyFile[], revision: string | undefined, actor: string): Promise<AppliedPolicySet> {
+    const compiled = compilePolicySet(
+      policySetFromFiles('the uploaded policy set', files, revision === undefined ? {} : { revision }),
+    );
+    const appliedAt = this.clock().toISOString();
+    const version = await this.store.transaction(async (trx) => {
+      await this.store.exclusive(trx, 'policy-sets');
+      const last = await trx
+        .selectFrom('policy_sets')
+        .select(sql<number>`max(version)`.as('version'))
+        .executeTakeFirst();
+      const next = Number(last?.version ?? 0) + 1;
+      await trx
+        .insertInto('policy_sets')
+        .values({
+          version: next,
+          digest: compiled.set.digest,
+          revision: compiled.set.revision,
+          files: JSON.stringify(files),
+          applied_at: appliedAt,
+          applied_by: actor,
+        })
+        .execute();
+      const applied = describe(next, compiled, appliedAt, actor);
+      await this.audit.append(trx, {
+        actor,
+        action: 'policy-set.applied',
+        subject: { type: 'policy-set', version: next },
+        payload: { ...applied, files: files.map((f) => f.path) },
+      });
+      return next;
+    });
+    this.cached = { version, compiled };
+    return describe(version, compiled, appliedAt, actor);
+  }
+
+  /** The active set, compiled; WARDEN_ERR_GOVERNANCE_NO_POLICY_SET when none was applied. */
+  async active(): Promise<ActivePolicySet> {
+    const latest = await this.store.db
+      .selectFrom('policy_sets')
+      .select(['version'])
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (latest === undefined) {
+      throw new WardenError(
+        'WARDEN_ERR_GOVERNANCE_NO_POLICY_SET',
+        'no policy set has been applied to this server, so nothing can be decided; an admin applies one with warden policy apply DIR',
+      );
+    }
+    if (this.cached?.version === latest.version) return this.cached;
+    const row = await this.store.db
+      .selectFrom('policy_sets')
+      .selectAll()
+      .where('version', '=', latest.version)
+      .executeTakeFirstOrThrow();
+    const compiled = compilePolicySet(
+      policySetFromFiles(`policy set version ${row.version}`, JSON.parse(row.files) as PolicyFile[], {
+        revision: row.revision,
+      }),
+    );
+    this.cached = { version: row.version, compiled };
+    return this.cached;
+  }
+
+  async describeActive(): Promise<AppliedPolicySet> {
+    const { version, compiled } = await this.active();
+    const row = await this.store.db
+      .selectFrom('policy_sets')
+      .select(['applied_at', 'applied_by'])
+      .where('version', '=', version)
+      .executeTakeFirstOrThrow();
+    return describe(version, compiled, row.applied_at, row.applied_by);
+  }
+}

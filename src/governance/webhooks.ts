@@ -1,0 +1,489 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { AuditLog } from '../audit/index.js';
+import { WardenError } from '../core/index.js';
+import type { DeliveryRow, Store, Tables } from '../store/index.js';
+
+/** What Warden tells webhooks about. */
+export const webhookEvents = [
+  'gate.denied',
+  'version.tagged',
+  'promotion.pending',
+  'promotion.completed',
+  'promotion.rejected',
+  'waiver.requested',
+  'waiver.approved',
+  'waiver.rejected',
+  'waiver.revoked',
+  'waiver.expired',
+  'waiver.audit_overdue',
+  'model.rolled_back',
+] as const;
+export type WebhookEvent = (typeof webhookEvents)[number];
+
+export interface WebhookRecord {
+  id: string;
+  name: string;
+  url: string;
+  events: string[];
+  team: string | null;
+  model: string | null;
+  format: 'json' | 'slack';
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface NewWebhook {
+  name: string;
+  url: string;
+  events: string[];
+  team?: string;
+  model?: string;
+  format?: 'json' | 'slack';
+}
+
+export interface DeliveryRecord {
+  id: string;
+  webhookId: string;
+  event: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+/** An event as it happened: what, about which model, and the details receivers get. */
+export interface GovernanceEvent {
+  type: WebhookEvent;
+  model: string;
+  team: string | null;
+  data: Record<string, unknown>;
+  /** One line for people (the Slack text). */
+  summary: string;
+}
+
+export interface DeliverySettings {
+  /** First retry delay; each further retry doubles it (with ±20% jitter), capped at an hour. */
+  retryBaseMs: number;
+  maxAttempts: number;
+  timeoutMs: number;
+}
+
+export const defaultDeliverySettings: DeliverySettings = {
+  retryBaseMs: 5_000,
+  maxAttempts: 8,
+  timeoutMs: 10_000,
+};
+
+/**
+ * The Standard Webhooks signature: base64 HMAC-SHA256, keyed with the bytes after `whsec_`, over
+ * `{id}.{timestamp}.{body}`. Receivers check it and reject timestamps older than a few minutes.
+ */
+export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+}
+
+const toRecord = (row: {
+  id: string;
+  name: string;
+  url: string;
+  events: string;
+  team: string | null;
+  model_name: string | null;
+  format: string;
+  created_at: string;
+  created_by: string;
+}): WebhookRecord => ({
+  id: row.id,
+  name: row.name,
+  url: row.url,
+  events: JSON.parse(row.events) as string[],
+  team: row.team,
+  model: row.model_name,
+  format: row.format as 'json' | 'slack',
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+});
+
+const toDelivery = (row: DeliveryRow): DeliveryRecord => ({
+  id: row.id,
+  webhookId: row.webhook_id,
+  event: row.event,
+  status: row.status as DeliveryRecord['status'],
+  attempts: row.attempts,
+  nextAttemptAt: row.next_attempt_at,
+  lastStatus: row.last_status,
+  lastError: row.last_error,
+  createdAt: row.created_at,
+  deliveredAt: row.delivered_at,
+});
+
+/**
+ * Webhooks and their deliveries. Events are queued in the transaction of the change they report
+ * (an outbox), so an alert is sent if and only if the change committed; a dispatcher sends them
+ * afterwards, with retries, and keeps the log of every attempt.
+ */
+export class Webhooks {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly secretKey: Buffer,
+    private readonly clock: () => Date,
+  ) {}
+
+  async create(hook: NewWebhook, actor: string): Promise<{ webhook: WebhookRecord; secret: string }> {
+    checkWebhook(hook);
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    const id = `whk_${randomBytes(6).toString('hex')}`;
+    const at = this.clock().toISOString();
+    await this.store.transaction(async (trx) => {
+      await trx
+        .insertInto('webhooks')
+        .values({
+          id,
+          name: hook.name,
+          url: hook.url,
+          secret: this.seal(secret),
+          events: JSON.stringify(hook.events),
+          team: hook.team ?? null,
+          model_name: hook.model ?? null,
+          format: hook.format ?? 'json',
+          created_at: at,
+          created_by: actor,
+          deleted_at: null,
+        })
+        .execute();
+      await this.audit.append(trx, {
+        actor,
+        action: 'webhook.created',
+        subject: { type: 'webhook', id },
+        payload: {
+          name: hook.name,
+          url: redactUrl(hook.url),
+          events: hook.events,
+          team: hook.team ?? null,
+          model: hook.model ?? null,
+        },
+      });
+    });
+    return { webhook: await this.get(id), secret };
+  }
+
+  async get(id: string): Promise<WebhookRecord> {
+    const row = await this.store.db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (row === undefined) {
+      throw new WardenError(
+        'WARDEN_ERR_REGISTRY_NOT_FOUND',
+        `webhook ${id} does not exist; list them with warden webhook list`,
+      );
+    }
+    return toRecord(row);
+  }
+
+  async list(): Promise<WebhookRecord[]> {
+    const rows = await this.store.db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async remove(id: string, actor: string): Promise<WebhookRecord> {
+    const hook = await this.get(id);
+    await this.store.transaction(async (trx) => {
+      await trx
+        .updateTable('webhooks')
+        .set({ deleted_at: this.clock().toISOString() })
+        .where('id', '=', id)
+        .execute();
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({ status: 'failed', last_error: 'the webhook was removed' })
+        .where('webhook_id', '=', id)
+        .where('status', '=', 'pending')
+        .execute();
+      await this.audit.append(trx, {
+        actor,
+        action: 'webhook.deleted',
+        subject: { type: 'webhook', id },
+        payload: {},
+      });
+    });
+    return hook;
+  }
+
+  async deliveries(id: string, limit = 100): Promise<DeliveryRecord[]> {
+    await this.get(id);
+    const rows = await this.store.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('webhook_id', '=', id)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toDelivery);
+  }
+
+  /** Queues the event for every webhook that listens to it, inside the change's transaction. */
+  async enqueue(trx: Transaction<Tables>, event: GovernanceEvent): Promise<void> {
+    const hooks = await trx.selectFrom('webhooks').selectAll().where('deleted_at', 'is', null).execute();
+    const at = this.clock();
+    for (const hook of hooks.map(toRecord)) {
+      if (!(hook.events.includes(event.type) || hook.events.includes('*'))) continue;
+      if (hook.model !== null && hook.model !== event.model) continue;
+      if (hook.team !== null && hook.team !== event.team) continue;
+      const id = `msg_${randomUUID().replaceAll('-', '')}`;
+      const body =
+        hook.format === 'slack'
+          ? JSON.stringify({ text: `[warden] ${event.summary}` })
+          : JSON.stringify({ id, type: event.type, timestamp: at.toISOString(), data: event.data });
+      await trx
+        .insertInto('webhook_deliveries')
+        .values({
+          id,
+          webhook_id: hook.id,
+          event: event.type,
+          body,
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: at.toISOString(),
+          claimed_until: null,
+          last_status: null,
+          last_error: null,
+          created_at: at.toISOString(),
+          delivered_at: null,
+        })
+        .execute();
+    }
+  }
+
+  /** The plain secret of a webhook, for signing only. */
+  secretOf(sealed: string): string {
+    const [iv, tag, data] = sealed.split('.').map((part) => Buffer.from(part, 'base64url'));
+    const decipher = createDecipheriv('aes-256-gcm', this.secretKey, iv as Buffer);
+    decipher.setAuthTag(tag as Buffer);
+    return Buffer.concat([decipher.update(data as Buffer), decipher.final()]).toString('utf8');
+  }
+
+  private seal(secret: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.secretKey, iv);
+    const data = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+    return [iv, cipher.getAuthTag(), data].map((part) => part.toString('base64url')).join('.');
+  }
+
+  get db(): Kysely<Tables> {
+    return this.store.db;
+  }
+}
+
+function checkWebhook(hook: NewWebhook): void {
+  let url: URL;
+  try {
+    url = new URL(hook.url);
+  } catch {
+    throw new WardenError(
+      'WARDEN_ERR_GOVERNANCE_INVALID_WEBHOOK',
+      `"${redactUrl(hook.url)}" is not a URL; give http(s)://HOST/PATH`,
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new WardenError(
+      'WARDEN_ERR_GOVERNANCE_INVALID_WEBHOOK',
+      `webhook URLs are http or https, not ${url.protocol}`,
+    );
+  }
+  const unknown = hook.events.filter((e) => e !== '*' && !(webhookEvents as readonly string[]).includes(e));
+  if (unknown.length > 0 || hook.events.length === 0) {
+    throw new WardenError(
+      'WARDEN_ERR_GOVERNANCE_INVALID_WEBHOOK',
+      `${unknown.length > 0 ? `unknown event${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}` : 'no events given'}; the events are ${webhookEvents.join(', ')} (or * for all)`,
+    );
+  }
+}
+
+/** A webhook URL may carry a token (Slack's do); logs and the audit log get it without path and query. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}/…`;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/**
+ * Sends due deliveries: claims each (so replicas do not send the same one twice at once), POSTs it
+ * signed, and records the outcome. Failures worth retrying (network errors, timeouts, 429, 5xx) are
+ * retried with exponential backoff; other 4xx answers end the delivery as failed.
+ */
+export class WebhookDispatcher {
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly webhooks: Webhooks,
+    private readonly settings: DeliverySettings,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** Starts a sending round now (or right after the current one). */
+  kick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.sendDue();
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async sendDue(): Promise<void> {
+    const db = this.webhooks.db;
+    const now = this.clock().toISOString();
+    const due = await db
+      .selectFrom('webhook_deliveries')
+      .innerJoin('webhooks', 'webhooks.id', 'webhook_deliveries.webhook_id')
+      .select([
+        'webhook_deliveries.id',
+        'webhook_deliveries.body',
+        'webhook_deliveries.event',
+        'webhook_deliveries.attempts',
+        'webhooks.url',
+        'webhooks.secret',
+      ])
+      .where('webhook_deliveries.status', '=', 'pending')
+      .where('webhook_deliveries.next_attempt_at', '<=', now)
+      .where((eb) =>
+        eb.or([
+          eb('webhook_deliveries.claimed_until', 'is', null),
+          eb('webhook_deliveries.claimed_until', '<', now),
+        ]),
+      )
+      .orderBy('webhook_deliveries.next_attempt_at')
+      .limit(50)
+      .execute();
+    await Promise.all(due.map((delivery) => this.send(delivery)));
+  }
+
+  private async send(delivery: {
+    id: string;
+    body: string;
+    event: string;
+    attempts: number;
+    url: string;
+    secret: string;
+  }): Promise<void> {
+    const db = this.webhooks.db;
+    const now = this.clock();
+    const claim = await db
+      .updateTable('webhook_deliveries')
+      .set({ claimed_until: new Date(now.getTime() + this.settings.timeoutMs * 2).toISOString() })
+      .where('id', '=', delivery.id)
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now.toISOString())]))
+      .executeTakeFirst();
+    if (Number(claim.numUpdatedRows) !== 1) return;
+
+    const timestamp = Math.floor(now.getTime() / 1000);
+    const attempt = delivery.attempts + 1;
+    let status: number | null = null;
+    let error: string | null = null;
+    let retryAfterMs: number | undefined;
+    try {
+      const response = await fetch(delivery.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'warden-webhooks',
+          'webhook-id': delivery.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signWebhook(
+            this.webhooks.secretOf(delivery.secret),
+            delivery.id,
+            timestamp,
+            delivery.body,
+          ),
+          'x-warden-event': delivery.event,
+        },
+        body: delivery.body,
+        signal: AbortSignal.timeout(this.settings.timeoutMs),
+        redirect: 'manual',
+      });
+      status = response.status;
+      await response.body?.cancel();
+      const retryAfter = Number(response.headers.get('retry-after'));
+      if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = Math.min(retryAfter, 3600) * 1000;
+    } catch (cause) {
+      error = describeFailure(cause);
+    }
+    const delivered = status !== null && status >= 200 && status < 300;
+    const retryable = status === null || status === 408 || status === 429 || status >= 500;
+    const finished = delivered || !retryable || attempt >= this.settings.maxAttempts;
+    const backoff =
+      Math.min(this.settings.retryBaseMs * 2 ** (attempt - 1), 3_600_000) * (0.8 + Math.random() * 0.4);
+    const doneAt = this.clock();
+    await db
+      .updateTable('webhook_deliveries')
+      .set({
+        status: delivered ? 'delivered' : finished ? 'failed' : 'pending',
+        attempts: attempt,
+        last_status: status,
+        last_error: delivered ? null : (error ?? `the receiver answered ${status}`),
+        claimed_until: null,
+        next_attempt_at: new Date(doneAt.getTime() + (retryAfterMs ?? backoff)).toISOString(),
+        ...(delivered ? { delivered_at: doneAt.toISOString() } : {}),
+      })
+      .where('id', '=', delivery.id)
+      .execute();
+    if (!finished) this.scheduleRetry(retryAfterMs ?? backoff);
+  }
+
+  private timers = new Set<NodeJS.Timeout>();
+
+  private scheduleRetry(delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.kick().catch(() => undefined);
+    }, delayMs + 5);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
+
+function describeFailure(cause: unknown): string {
+  const error = cause as { name?: string; message?: string; cause?: { code?: string } };
+  if (error.name === 'TimeoutError') return 'the receiver did not answer in time';
+  return error.cause?.code
+    ? `could not connect (${error.cause.code})`
+    : (error.message ?? 'the request failed');
+}

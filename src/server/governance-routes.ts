@@ -1,0 +1,366 @@
+import { z } from 'zod';
+import { parseDuration } from '../core/index.js';
+import {
+  auditNoteBody,
+  auditQuery,
+  gateBody,
+  idParams,
+  monitorsBody,
+  policySetBody,
+  promotionBody,
+  promotionQuery,
+  reviewBody,
+  waiverBody,
+  waiverQuery,
+  webhookBody,
+} from '../governance/index.js';
+import { modelName, type Registry, versionNumber } from '../registry/index.js';
+import { requireTeam } from './auth.js';
+import { type Route, route } from './route.js';
+
+const modelParams = z.strictObject({ model: modelName });
+const versionParams = z.strictObject({ model: modelName, version: versionNumber });
+const decisionParams = z.strictObject({
+  id: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a decision id is sha256:<64 hex>'),
+});
+
+async function requireModelTeam(
+  registry: Registry,
+  principal: Parameters<typeof requireTeam>[0],
+  model: string,
+  action: string,
+) {
+  requireTeam(principal, (await registry.model(model)).team, action);
+}
+
+/** Policies, gates, promotions, waivers, the audit log and webhooks (issue: governed promotions). */
+export const governanceRoutes: Route[] = [
+  route({
+    method: 'PUT',
+    path: '/api/v1/policy-set',
+    operationId: 'applyPolicySet',
+    summary:
+      'Apply a policy set (its YAML files); it becomes the next numbered version and is active at once',
+    role: 'admin',
+    body: policySetBody,
+    handler: async ({ governance, body, principal }) =>
+      governance.policySets.apply(body.files, body.revision, principal.actor),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/policy-set',
+    operationId: 'getPolicySet',
+    summary:
+      'The active policy set: version, digest, revision, who applied it when, its policies and bindings',
+    role: 'viewer',
+    handler: async ({ governance }) => governance.policySets.describeActive(),
+  }),
+  route({
+    method: 'PUT',
+    path: '/api/v1/models/:model/monitors',
+    operationId: 'setMonitors',
+    summary: 'Declare the post-deployment monitors of a model (what policies read as `monitors`)',
+    role: 'contributor',
+    params: modelParams,
+    body: monitorsBody,
+    handler: async ({ governance, registry, params, body, principal }) => {
+      await requireModelTeam(registry, principal, params.model, `declaring monitors of "${params.model}"`);
+      return { monitors: await governance.setMonitors(params.model, body.monitors, principal.actor) };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/models/:model/monitors',
+    operationId: 'getMonitors',
+    summary: 'The declared monitors of a model',
+    role: 'viewer',
+    params: modelParams,
+    handler: async ({ governance, registry, params }) => {
+      await registry.model(params.model);
+      return { monitors: await governance.monitors(params.model) };
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/models/:model/versions/:version/gates',
+    operationId: 'evaluateGate',
+    summary:
+      'Decide a gate for a version with the active policies and its latest evidence; recorded, and a denial tags the version',
+    role: 'contributor',
+    status: 201,
+    params: versionParams,
+    body: gateBody,
+    handler: async ({ governance, registry, params, body, principal }) => {
+      await requireModelTeam(registry, principal, params.model, `deciding a gate of "${params.model}"`);
+      return governance.promotions.evaluate(params.model, params.version, body.gate, principal.actor);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/decisions/:id',
+    operationId: 'getDecision',
+    summary: 'A recorded decision, whole',
+    role: 'viewer',
+    params: decisionParams,
+    handler: async ({ governance, params }) => governance.promotions.decision(params.id),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/promotions',
+    operationId: 'requestPromotion',
+    summary:
+      'Ask to point an alias at a version: decided by the policies bound to promote:<alias>; completed, denied, or pending an approval',
+    role: 'contributor',
+    status: 201,
+    body: promotionBody,
+    handler: async ({ governance, registry, body, principal }) => {
+      await requireModelTeam(registry, principal, body.model, `promoting "${body.model}"`);
+      return governance.promotions.request(
+        {
+          model: body.model,
+          version: body.version,
+          alias: body.alias,
+          ...(body.expectedVersion === undefined ? {} : { expectedVersion: body.expectedVersion }),
+          ...(body.comment === undefined ? {} : { comment: body.comment }),
+        },
+        principal.actor,
+      );
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/promotions',
+    operationId: 'listPromotions',
+    summary: 'Promotion requests, newest first; filter by model and status (pending for the approval queue)',
+    role: 'viewer',
+    query: promotionQuery,
+    handler: async ({ governance, query }) => ({
+      promotions: await governance.promotions.list({
+        limit: query.limit ?? 100,
+        ...(query.model === undefined ? {} : { model: query.model }),
+        ...(query.status === undefined ? {} : { status: query.status }),
+      }),
+    }),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/promotions/:id',
+    operationId: 'getPromotion',
+    summary: 'One promotion request with its decision',
+    role: 'viewer',
+    params: idParams('prm'),
+    handler: async ({ governance, params }) => governance.promotions.get(params.id),
+  }),
+  ...(['approve', 'reject'] as const).map((verb) =>
+    route({
+      method: 'POST',
+      path: `/api/v1/promotions/:id/${verb}`,
+      operationId: `${verb}Promotion`,
+      summary:
+        verb === 'approve'
+          ? 'Approve a pending promotion (not your own, nor of a version you registered); the gate is decided again, then the alias moves'
+          : 'Reject a pending promotion, with a comment (four-eyes as for approval)',
+      role: 'approver',
+      params: idParams('prm'),
+      body: reviewBody,
+      handler: async ({ governance, registry, params, body, principal }) => {
+        const promotion = await governance.promotions.get(params.id);
+        await requireModelTeam(
+          registry,
+          principal,
+          promotion.model,
+          `reviewing a promotion of "${promotion.model}"`,
+        );
+        return governance.promotions[verb](params.id, body.comment, principal.actor);
+      },
+    }),
+  ),
+  route({
+    method: 'POST',
+    path: '/api/v1/waivers',
+    operationId: 'requestWaiver',
+    summary:
+      'Request a time-bound waiver of a policy (or one validation) for a version, with a reason, an expiry (at most 90 days) and a post-deployment audit date',
+    role: 'contributor',
+    status: 201,
+    body: waiverBody,
+    handler: async ({ governance, registry, body, principal }) => {
+      await requireModelTeam(registry, principal, body.model, `requesting a waiver for "${body.model}"`);
+      const now = Date.now();
+      const at = (absolute: string | undefined, relative: string | undefined) =>
+        absolute ??
+        (relative === undefined ? undefined : new Date(now + (parseDuration(relative) ?? 0)).toISOString());
+      const expiresAt = at(body.expiresAt, body.expiresIn) as string;
+      const auditDueAt = at(body.auditDueAt, body.auditDueIn);
+      return governance.waivers.request(
+        {
+          model: body.model,
+          version: body.version,
+          policy: body.policy,
+          reason: body.reason,
+          expiresAt,
+          ...(body.validation === undefined ? {} : { validation: body.validation }),
+          ...(auditDueAt === undefined ? {} : { auditDueAt }),
+        },
+        principal.actor,
+      );
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/waivers',
+    operationId: 'listWaivers',
+    summary:
+      'Waivers, newest first; overdue=true lists approved waivers on serving versions that expired or whose audit is past due',
+    role: 'viewer',
+    query: waiverQuery,
+    handler: async ({ governance, query }) => ({
+      waivers: await governance.waivers.list({
+        limit: query.limit ?? 100,
+        overdue: query.overdue === 'true',
+        ...(query.model === undefined ? {} : { model: query.model }),
+        ...(query.version === undefined ? {} : { version: query.version }),
+        ...(query.status === undefined ? {} : { status: query.status }),
+      }),
+    }),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/waivers/:id',
+    operationId: 'getWaiver',
+    summary: 'One waiver',
+    role: 'viewer',
+    params: idParams('wvr'),
+    handler: async ({ governance, params }) => governance.waivers.get(params.id),
+  }),
+  ...(['approve', 'reject', 'revoke'] as const).map((verb) =>
+    route({
+      method: 'POST',
+      path: `/api/v1/waivers/:id/${verb}`,
+      operationId: `${verb}Waiver`,
+      summary:
+        verb === 'approve'
+          ? 'Approve a requested waiver (not your own, nor for a version you registered)'
+          : verb === 'reject'
+            ? 'Reject a requested waiver, with a comment'
+            : 'Revoke a waiver before it expires; later decisions no longer see it',
+      role: 'approver',
+      params: idParams('wvr'),
+      body: reviewBody,
+      handler: async ({ governance, registry, params, body, principal }) => {
+        const waiver = await governance.waivers.get(params.id);
+        await requireModelTeam(registry, principal, waiver.model, `deciding a waiver for "${waiver.model}"`);
+        return governance.waivers[verb](params.id, body.comment, principal.actor);
+      },
+    }),
+  ),
+  route({
+    method: 'POST',
+    path: '/api/v1/waivers/:id/audit',
+    operationId: 'auditWaiver',
+    summary: 'Record the post-deployment audit of an approved waiver as done, with its finding',
+    role: 'approver',
+    params: idParams('wvr'),
+    body: auditNoteBody,
+    handler: async ({ governance, registry, params, body, principal }) => {
+      const waiver = await governance.waivers.get(params.id);
+      await requireModelTeam(registry, principal, waiver.model, `auditing a waiver for "${waiver.model}"`);
+      return governance.waivers.completeAudit(params.id, body.note, principal.actor);
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/audit',
+    operationId: 'listAudit',
+    summary: 'Audit log entries in order after `after` (a seq), with their hashes; page with nextAfter',
+    role: 'viewer',
+    query: auditQuery,
+    handler: async ({ audit, query }) => {
+      const limit = query.limit ?? 1000;
+      const entries = await audit.page(query.after ?? 0, limit);
+      const last = entries.at(-1);
+      return { entries, ...(entries.length === limit && last ? { nextAfter: last.seq } : {}) };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/audit/checkpoints',
+    operationId: 'listCheckpoints',
+    summary: 'Signed checkpoints of the audit log (Ed25519 over {seq, hash, at, keyId})',
+    role: 'viewer',
+    handler: async ({ audit }) => ({ checkpoints: await audit.checkpoints() }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/audit/checkpoints',
+    operationId: 'createCheckpoint',
+    summary:
+      'Sign the current head of the audit log now (the server also does so periodically and on shutdown)',
+    role: 'admin',
+    status: 201,
+    handler: async ({ governance }) => ({ checkpoint: (await governance.checkpoint()) ?? null }),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/audit/public-key',
+    operationId: 'getAuditPublicKey',
+    summary: 'The public key that verifies audit checkpoints (PEM), and its key id',
+    role: 'viewer',
+    handler: async ({ governance }) => ({
+      algorithm: 'Ed25519',
+      keyId: governance.key.keyId,
+      publicKey: governance.key.publicKeyPem(),
+    }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/webhooks',
+    operationId: 'createWebhook',
+    summary:
+      'Send events (gate denied, version tagged, waivers, promotions) to a URL, signed (Standard Webhooks); the answer holds the signing secret, shown this once',
+    role: 'admin',
+    status: 201,
+    body: webhookBody,
+    handler: async ({ governance, body, principal }) =>
+      governance.webhooks.create(
+        {
+          name: body.name,
+          url: body.url,
+          events: body.events,
+          ...(body.team === undefined ? {} : { team: body.team }),
+          ...(body.model === undefined ? {} : { model: body.model }),
+          ...(body.format === undefined ? {} : { format: body.format }),
+        },
+        principal.actor,
+      ),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/webhooks',
+    operationId: 'listWebhooks',
+    summary: 'Webhooks (never their secrets)',
+    role: 'admin',
+    handler: async ({ governance }) => ({ webhooks: await governance.webhooks.list() }),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/v1/webhooks/:id',
+    operationId: 'deleteWebhook',
+    summary: 'Remove a webhook; its pending deliveries are dropped',
+    role: 'admin',
+    params: idParams('whk'),
+    handler: async ({ governance, params, principal }) =>
+      governance.webhooks.remove(params.id, principal.actor),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/webhooks/:id/deliveries',
+    operationId: 'listDeliveries',
+    summary: 'The delivery log of a webhook: each event, its attempts, last HTTP status or error',
+    role: 'admin',
+    params: idParams('whk'),
+    handler: async ({ governance, params }) => ({
+      deliveries: await governance.webhooks.deliveries(params.id),
+    }),
+  }),
+];
