@@ -1,0 +1,65 @@
+export {
+  assertFeatureSet,
+  type BaselineColumn,
+  type BaselineOptions,
+  checkFeatureSet,
+  createBaseline,
+  defaultTopCategories,
+  type FeatureSetCheck,
+} from './baseline.js';
+export {
+  baselineSchemaVersion,
+  type CategoricalFeatureBaseline,
+  type DriftBaseline,
+  type DriftMetric,
+  defaultThresholds,
+  type FeatureBaseline,
+  type NumericFeatureBaseline,
+  parseBaseline,
+} from './baseline-document.js';
+export {
+  type CategoryValue,
+  type ColumnDriftInput,
+  type ColumnDriftOptions,
+  type ColumnDriftResult,
+  columnDrift,
+  type DriftComparison,
+  type DriftMethod,
+  defaultDriftMethod,
+  driftMethodRules,
+  driftMethods,
+  smallReferenceRows,
+} from './column-drift.js';
+export { type DatasetDriftResult, datasetDrift, defaultDriftShare } from './dataset-drift.js';
+export {
+  type ChiSquareResult,
+  chiSquareGoodnessOfFit,
+  fillEmptyShares,
+  hellingerDistance,
+  jensenShannonDistance,
+  klDivergence,
+  psi,
+  rescaleExpectedCounts,
+} from './distances.js';
+export {
+  DriftAccumulator,
+  type DriftAccumulatorOptions,
+  type DriftAccumulatorSnapshot,
+  type DriftColumns,
+  type DriftReport,
+  defaultJudgedMetrics,
+  type FeatureDrift,
+} from './drift-accumulator.js';
+export { kolmogorovSurvival } from './kolmogorov-distribution.js';
+export {
+  type KolmogorovSmirnovResult,
+  kolmogorovSmirnovTwoSample,
+  maxExactSampleSize,
+} from './kolmogorov-smirnov.js';
+export {
+  normedWassersteinDistanceOfSorted,
+  populationStandardDeviation,
+  wassersteinDistance,
+  wassersteinDistanceOfSorted,
+} from './wasserstein.js';
+export { twoProportionZTest, type ZTestResult } from './z-test.js';
