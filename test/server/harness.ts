@@ -12,6 +12,9 @@ type JsonAnswer = any;
 export interface Harness {
   server: RunningServer;
   store: Store;
+  /** The database URL and the audit key file the server uses (for CLI calls with --db). */
+  databaseUrl: string;
+  auditKeyPath: string;
   /** A token per role, plus a contributor scoped to team "risk". */
   tokens: Record<Role | 'riskContributor', string>;
   call(
@@ -50,6 +53,8 @@ export async function startHarness(
   return {
     server,
     store,
+    databaseUrl: url,
+    auditKeyPath: join(keyDirectory, 'audit-signing.key'),
     tokens,
     async call(method, path, callOptions = {}) {
       const headers: Record<string, string> = { ...callOptions.headers };
