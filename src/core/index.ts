@@ -39,6 +39,7 @@ export {
 } from './evidence.js';
 export { fileReadError } from './file-errors.js';
 export { packageRoot, producer } from './producer.js';
+export { mulberry32 } from './random.js';
 export { numberLiteral, quoteIdent, quoteString } from './sql.js';
 export { closestMatch, didYouMean, editDistance } from './suggest.js';
 export {

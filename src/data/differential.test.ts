@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../core/index.js';
 import type { CheckResult, PiiColumnReport } from './check-results.js';
 import { type LoadedContract, loadContract } from './contract-loader.js';
 import { type DataCheckEvidence, runDataCheck } from './data-check.js';
@@ -136,22 +137,10 @@ const piiColumns: readonly { column: Column; declared: PiiColumnReport['declared
 // ---------------------------------------------------------------------------------------------
 // A seeded generator of rows
 
-/** mulberry32: a small, well-distributed 32-bit PRNG. */
-function prng(state: number): () => number {
-  let s = state >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Random {
   private readonly next: () => number;
   constructor(state: number) {
-    this.next = prng(state);
+    this.next = mulberry32(state);
   }
   float(): number {
     return this.next();

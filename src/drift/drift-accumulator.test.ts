@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { WardenError } from '../core/index.js';
+import { mulberry32, WardenError } from '../core/index.js';
 import { createBaseline } from './baseline.js';
 import type { DriftBaseline, NumericFeatureBaseline } from './baseline-document.js';
 import {
@@ -17,18 +17,6 @@ import { DriftAccumulator } from './drift-accumulator.js';
 const digest = `sha256:${'cd'.repeat(32)}`;
 const minute = 60_000;
 
-/** A deterministic uniform generator (mulberry32), so failures reproduce. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Sample = {
   amount: Float64Array;
   age: Float64Array;
@@ -36,7 +24,7 @@ type Sample = {
 };
 
 function sample(rows: number, seed: number, shift = 0): Sample {
-  const random = generator(seed);
+  const random = mulberry32(seed);
   const channels = ['web', 'app', 'store', 'phone', 'partner'];
   const amount = new Float64Array(rows);
   const age = new Float64Array(rows);

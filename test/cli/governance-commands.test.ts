@@ -3,27 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sealEvidence } from '../../src/core/index.js';
 import { testDatabases } from '../../src/store/test-support/databases.js';
-import { type Harness, startHarness } from '../server/harness.js';
+import { creditEvaluation, type Harness, startHarness } from '../server/harness.js';
 import { expectNoStackTrace, runCli, writeFixture } from './run-cli.js';
 
 const sqlite = testDatabases()[0];
 const work = mkdtempSync(join(tmpdir(), 'warden-governance-cli-'));
-
-function evaluation(version: string, equalizedOddsDifference: number) {
-  return sealEvidence(
-    {
-      kind: 'model-evaluation',
-      subject: { type: 'model-version', name: 'credit-risk', version },
-      inputs: [],
-      passed: true,
-      performance: { rocAuc: 0.83 },
-      fairness: [{ attributes: ['age_band'], equalizedOddsDifference, demographicParityRatio: 0.9 }],
-    },
-    new Date('2026-11-20T10:00:00Z'),
-  );
-}
 
 describe('the governance commands against a live server', () => {
   let h: Harness;
@@ -46,7 +31,7 @@ describe('the governance commands against a live server', () => {
       });
       await h.call('POST', `/api/v1/models/credit-risk/versions/${version}/evidence`, {
         token: h.tokens.contributor,
-        body: evaluation(version, eod),
+        body: creditEvaluation(version, eod),
       });
     }
   });

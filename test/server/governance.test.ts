@@ -3,28 +3,13 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { AuditLog, verifiableFromRow, verifyAuditLog } from '../../src/audit/index.js';
-import { sealEvidence } from '../../src/core/index.js';
 import { readPolicyFiles } from '../../src/policy/index.js';
 import { auditRepository } from '../../src/store/index.js';
 import { type TestDatabase, testDatabases } from '../../src/store/test-support/databases.js';
-import { type Harness, startHarness } from './harness.js';
+import { creditEvaluation, type Harness, startHarness } from './harness.js';
 import { startReceiver } from './webhook-receiver.js';
 
 const monitors = parse(readFileSync('examples/credit-risk/monitors.yaml', 'utf8')) as unknown[];
-
-function evaluation(version: string, equalizedOddsDifference: number) {
-  return sealEvidence(
-    {
-      kind: 'model-evaluation',
-      subject: { type: 'model-version', name: 'credit-risk', version },
-      inputs: [],
-      passed: equalizedOddsDifference <= 0.2,
-      performance: { rocAuc: 0.83 },
-      fairness: [{ attributes: ['age_band'], equalizedOddsDifference, demographicParityRatio: 0.9 }],
-    },
-    new Date('2026-11-20T10:00:00Z'),
-  );
-}
 
 /** A controllable clock: starts now, moves when told. */
 function testClock() {
@@ -74,7 +59,7 @@ describe.each(testDatabases())('governed promotions on $name', (database) => {
       });
       const submitted = await h.call('POST', `/api/v1/models/credit-risk/versions/${version}/evidence`, {
         token: h.tokens.contributor,
-        body: evaluation(version, eod),
+        body: creditEvaluation(version, eod),
       });
       expect(submitted.status).toBe(201);
     }
@@ -363,7 +348,7 @@ describe.each(testDatabases())('governed promotions on $name', (database) => {
       });
       await h.call('POST', `/api/v1/models/credit-risk/versions/${v}/evidence`, {
         token: h.tokens.contributor,
-        body: evaluation(String(v), 0.05),
+        body: creditEvaluation(String(v), 0.05),
       });
     }
     const answers = await Promise.all(

@@ -97,3 +97,18 @@ export function evidenceAbout(subject: Subject, note = 'x', at = '2026-11-01T10:
     new Date(at),
   );
 }
+
+/** A model-evaluation document for credit-risk as the policies read it: AUC 0.83 and one fairness slice. */
+export function creditEvaluation(version: string, equalizedOddsDifference: number) {
+  return sealEvidence(
+    {
+      kind: 'model-evaluation',
+      subject: { type: 'model-version', name: 'credit-risk', version },
+      inputs: [],
+      passed: equalizedOddsDifference <= 0.2,
+      performance: { rocAuc: 0.83 },
+      fairness: [{ attributes: ['age_band'], equalizedOddsDifference, demographicParityRatio: 0.9 }],
+    },
+    new Date('2026-11-20T10:00:00Z'),
+  );
+}

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../core/index.js';
 /**
  * The model step of the credit-risk example: a logistic regression trained in plain TypeScript on a
  * seeded split of `credit_data.csv`, scoring the holdout rows that the model gate then judges.
@@ -186,18 +187,6 @@ export function parseCsv(text: string): CsvField[][] {
     records.push(record);
   }
   return records;
-}
-
-/** mulberry32: a 32-bit seeded PRNG, integer arithmetic only, so every machine draws the same. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** true for the rows of the holdout: the first `fraction` of a seeded Fisher–Yates shuffle. */

@@ -5,6 +5,7 @@
  * Used by tests only.
  */
 import { readFileSync } from 'node:fs';
+import { mulberry32 } from '../../core/index.js';
 
 export type SampleValue = number | string | null;
 
@@ -34,18 +35,6 @@ export type SampleSpec =
 interface MissingSpec {
   every: number;
   value: SampleValue;
-}
-
-/** The uniform generator of the fixtures (mulberry32), identical to generate.py's. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** JSON has no NaN or infinities: the strings "NaN", "Infinity" and "-Infinity" stand for them. */
