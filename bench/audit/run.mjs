@@ -54,7 +54,11 @@ const record = (i) => ({
   actor: `writer-${i % 8}`,
   action: 'evidence.attached',
   subject: { type: 'model-version', name: 'credit-risk', version: String(1 + (i % 50)) },
-  payload: { id: `sha256:${createHash('sha256').update(String(i)).digest('hex')}`, kind: 'model-evaluation', passed: i % 3 !== 0 },
+  payload: {
+    id: `sha256:${createHash('sha256').update(String(i)).digest('hex')}`,
+    kind: 'model-evaluation',
+    passed: i % 3 !== 0,
+  },
 });
 
 /** Appends `count` entries with `writers` concurrent appenders spread over `stores`. */
@@ -73,7 +77,9 @@ async function appendRate(stores, count, writers) {
 
 /** The same rows as plain INSERTs, one transaction each, with no head read, lock or hashing. */
 async function plainInsertRate(store, count, writers) {
-  await sql`create table if not exists plain_log (seq integer primary key, at text, actor text, action text, subject text, payload text)`.execute(store.db);
+  await sql`create table if not exists plain_log (seq integer primary key, at text, actor text, action text, subject text, payload text)`.execute(
+    store.db,
+  );
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -81,7 +87,9 @@ async function plainInsertRate(store, count, writers) {
       for (let i = next++; i < count; i = next++) {
         const r = record(i);
         await store.transaction((trx) =>
-          sql`insert into plain_log values (${i + 1}, ${new Date().toISOString()}, ${r.actor}, ${r.action}, ${JSON.stringify(r.subject)}, ${JSON.stringify(r.payload)})`.execute(trx),
+          sql`insert into plain_log values (${i + 1}, ${new Date().toISOString()}, ${r.actor}, ${r.action}, ${JSON.stringify(r.subject)}, ${JSON.stringify(r.payload)})`.execute(
+            trx,
+          ),
         );
       }
     }),
@@ -98,7 +106,9 @@ async function appendBench(name, open) {
       const chained = await appendRate(replica ? [store, replica] : [store], options.appends, writers);
       const plain = await plainInsertRate(store, options.appends, writers);
       rows.push({ name, writers: replica ? `${writers} (2 replicas)` : String(writers), chained, plain });
-      log(`${name}, ${writers} writer(s): ${chained.toFixed(0)} appends/s (plain inserts ${plain.toFixed(0)}/s)`);
+      log(
+        `${name}, ${writers} writer(s): ${chained.toFixed(0)} appends/s (plain inserts ${plain.toFixed(0)}/s)`,
+      );
     } finally {
       await replica?.close();
       await store.close();
@@ -157,10 +167,25 @@ async function verifyBench() {
     log(`building a chain of ${options.verifyEntries.toLocaleString('en')} entries …`);
     buildLog(file, options.verifyEntries);
     const keyFile = join(dir, 'audit-signing.key');
-    writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    writeFileSync(
+      keyFile,
+      generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }),
+    );
     // Opening through Warden adds the migrations bookkeeping, as a real server's database has.
     const started = performance.now();
-    const run = spawnSync(process.execPath, [join(options.warden, 'bin/warden.js'), 'audit', 'verify', '--db', `sqlite:${file}`, '--audit-key', keyFile], { encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(options.warden, 'bin/warden.js'),
+        'audit',
+        'verify',
+        '--db',
+        `sqlite:${file}`,
+        '--audit-key',
+        keyFile,
+      ],
+      { encoding: 'utf8' },
+    );
     const warden = (performance.now() - started) / 1000;
     if (run.status !== 0) throw new Error(`warden audit verify failed: ${run.stdout}${run.stderr}`);
     log(`warden: ${run.stdout.trim()} in ${warden.toFixed(2)} s`);
@@ -210,7 +235,10 @@ const report = [
   '',
   '| database | writers | chained appends/s | plain inserts/s | chained ÷ plain |',
   '| --- | --- | ---: | ---: | ---: |',
-  ...appendRows.map((r) => `| ${r.name} | ${r.writers} | ${fmt(r.chained)} | ${fmt(r.plain)} | ${(r.chained / r.plain).toFixed(2)}× |`),
+  ...appendRows.map(
+    (r) =>
+      `| ${r.name} | ${r.writers} | ${fmt(r.chained)} | ${fmt(r.plain)} | ${(r.chained / r.plain).toFixed(2)}× |`,
+  ),
   '',
   `Verification of ${verify.entries.toLocaleString('en')} entries (SQLite file, process start to verdict):`,
   '',
