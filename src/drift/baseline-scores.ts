@@ -13,7 +13,7 @@ import { wassersteinDistance } from './wasserstein.js';
 
 /** How every bucket score treats empty buckets; reported with each set of scores. */
 export const emptyBucketRule =
-  'PSI and KL: on each side separately, empty buckets take Evidently’s epsilon (the smallest non-zero share / 1e6 when that share is ≤ 0.0001, else 0.0001; not renormalised, KL then normalises as scipy.stats.entropy does). Jensen–Shannon, Hellinger, KS and Wasserstein use the shares as they are. Chi-square leaves out buckets empty in both reference and window; its expected counts are the epsilon-filled reference shares of the other buckets, renormalised to the window’s row count.';
+  'PSI, KL, Jensen–Shannon, Hellinger and chi-square score numeric features on open-ended outer bins (the below and above buckets count into the first and last decile bin; the reference has no rows there by construction) and leave out buckets empty in both reference and window. PSI and KL: on each side separately, the remaining empty buckets take Evidently’s epsilon (the smallest non-zero share / 1e6 when that share is ≤ 0.0001, else 0.0001; not renormalised, KL then normalises as scipy.stats.entropy does). Jensen–Shannon and Hellinger use the shares as they are. Chi-square’s expected counts are the epsilon-filled reference shares, renormalised to the window’s row count. KS and Wasserstein use every value bucket.';
 
 export const ksApproximation =
   'max |ΔCDF| at the bucket boundaries only (missing values left out): a lower bound of the true two-sample KS statistic D';
@@ -37,10 +37,9 @@ export interface BucketScores {
 
 /** All bucket scores of `counts` (aligned with `feature.buckets`, at least one row) against the baseline. */
 export function scoreBuckets(feature: FeatureBaseline, counts: ArrayLike<number>): BucketScores {
-  const rows = pairwiseSum(counts);
-  const shares = new Float64Array(counts.length);
-  for (let bucket = 0; bucket < counts.length; bucket++) shares[bucket] = (counts[bucket] as number) / rows;
-  const reference = feature.referenceShares;
+  const { reference, current } = scoredBuckets(feature, counts);
+  const rows = pairwiseSum(current);
+  const shares = current.map((count) => count / rows);
   const filledReference = fillEmptyShares(reference);
   const filledShares = fillEmptyShares(shares);
   const scores: BucketScores = {
@@ -51,6 +50,40 @@ export function scoreBuckets(feature: FeatureBaseline, counts: ArrayLike<number>
   };
   if (feature.type === 'numeric') Object.assign(scores, valueScores(feature, counts));
   return scores;
+}
+
+/**
+ * The reference shares and the window counts that the share-based scores compare: a numeric
+ * feature's below and above buckets folded into its outer bins, and buckets empty on both sides
+ * left out. Without this, a bucket the reference cannot fill (below its minimum, above its maximum,
+ * missing in a complete reference) would add a term set by the epsilons alone, which differ by side
+ * once a large window holds a single row there — a score that grows with the window, not the drift.
+ */
+export function scoredBuckets(
+  feature: FeatureBaseline,
+  counts: ArrayLike<number>,
+): { reference: number[]; current: number[] } {
+  let referenceShares = [...feature.referenceShares];
+  let currentCounts = Array.from(counts);
+  if (feature.type === 'numeric' && referenceShares.length > 3) {
+    // [below, inner bins…, above, missing] → [below + first inner, …, last inner + above, missing]
+    const fold = (buckets: number[]): number[] => {
+      const inner = buckets.slice(1, -2);
+      inner[0] = (inner[0] as number) + (buckets[0] as number);
+      inner[inner.length - 1] = (inner[inner.length - 1] as number) + (buckets[buckets.length - 2] as number);
+      return [...inner, buckets[buckets.length - 1] as number];
+    };
+    referenceShares = fold(referenceShares);
+    currentCounts = fold(currentCounts);
+  }
+  const reference: number[] = [];
+  const current: number[] = [];
+  for (let bucket = 0; bucket < currentCounts.length; bucket++) {
+    if (referenceShares[bucket] === 0 && currentCounts[bucket] === 0) continue;
+    reference.push(referenceShares[bucket] as number);
+    current.push(currentCounts[bucket] as number);
+  }
+  return { reference, current };
 }
 
 /**
@@ -95,19 +128,9 @@ export function bucketPoints(edges: readonly number[]): number[] {
  * When a single bucket holds everything on both sides the two distributions are the same: χ² = 0,
  * p = 1, no degrees of freedom.
  */
-export function chiSquareOfBuckets(
-  referenceShares: readonly number[],
-  counts: ArrayLike<number>,
-): ChiSquareResult {
-  const filledReference = fillEmptyShares(referenceShares);
-  const observed: number[] = [];
-  const expectedShares: number[] = [];
-  for (let bucket = 0; bucket < counts.length; bucket++) {
-    const observedCount = counts[bucket] as number;
-    if (observedCount === 0 && referenceShares[bucket] === 0) continue;
-    observed.push(observedCount);
-    expectedShares.push(filledReference[bucket] as number);
-  }
+export function chiSquareOfBuckets(feature: FeatureBaseline, counts: ArrayLike<number>): ChiSquareResult {
+  const { reference, current: observed } = scoredBuckets(feature, counts);
+  const expectedShares = fillEmptyShares(reference);
   if (observed.length < 2) return { statistic: 0, pValue: 1, degreesOfFreedom: 0 };
   const rows = pairwiseSum(observed);
   const shareTotal = pairwiseSum(expectedShares);

@@ -523,8 +523,7 @@ function featureDrift(
     jensenShannon: exact('jensenShannon'),
     klDivergence: exact('klDivergence'),
     hellinger: exact('hellinger'),
-    chiSquare:
-      rows > 0 ? { ...chiSquareOfBuckets(feature.referenceShares, counts), approximate: false } : null,
+    chiSquare: rows > 0 ? { ...chiSquareOfBuckets(feature, counts), approximate: false } : null,
     drifted: null,
     driftedOn: [],
   };
