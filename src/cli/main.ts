@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { isWardenError, producer, WardenError } from '../core/index.js';
 import type { CliIo } from './cli-io.js';
+import { registerBaseline } from './commands/baseline.js';
 import { registerCheckData } from './commands/check-data.js';
+import { registerCheckDrift } from './commands/check-drift.js';
 import { registerCheckModel } from './commands/check-model.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGate } from './commands/gate.js';
@@ -28,6 +30,8 @@ function buildProgram(io: CliIo): Command {
   const check = program.command('check').description('run a check and record its evidence');
   registerCheckData(check, io);
   registerCheckModel(check, io);
+  registerCheckDrift(check, io);
+  registerBaseline(program, io);
   registerGate(program, io);
   registerGovernance(program, registerPolicy(program, io), io);
   registerServer(program, io);

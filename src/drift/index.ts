@@ -50,6 +50,31 @@ export {
   defaultJudgedMetrics,
   type FeatureDrift,
 } from './drift-accumulator.js';
+export {
+  type BaselineColumnDrift,
+  type BaselineDriftReport,
+  type BaselineScore,
+  type BatchColumnDrift,
+  type BatchDriftReport,
+  baselineDriftReport,
+  batchDriftReport,
+  type ColumnDriftEntry,
+  checkDriftReportOptions,
+  columnDriftEntry,
+  columnsBySeverity,
+  type DriftColumnInput,
+  type DriftColumnRole,
+  type DriftColumnType,
+  type DriftHistogram,
+  type DriftReportBody,
+  type DriftReportEvidence,
+  type DriftReportOptions,
+  driftSeverity,
+  summarizeBatchDrift,
+  type TestedColumnDrift,
+  type UntestedColumnDrift,
+  type WindowSummary,
+} from './drift-report.js';
 export { kolmogorovSurvival } from './kolmogorov-distribution.js';
 export {
   type KolmogorovSmirnovResult,
