@@ -288,6 +288,10 @@ describe('warden demo', () => {
       /completed: credit-risk@staging is version 2; waived: .*credit-fairness\/equalized-odds \(wvr_[0-9a-f]{12}\)/,
     );
     expect(run.stdout).toMatch(/^audit log verified \(server\): \d+ entries/m);
+    expect(run.stdout).toMatch(/^NO DATASET DRIFT {2}2 of 14 columns drifted .*: Age, Income$/m);
+    const driftPage = await readFile(join(work, 'demo/drift-report.html'), 'utf8');
+    expect(driftPage.match(/<svg/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(driftPage).not.toContain('<script');
     expect(run.stdout).toMatch(/^AUDIT LOG BROKEN \(database\) at entry \d+ \[edited\]/m);
     const tokenFile = join(work, 'demo/admin.token');
     expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);

@@ -6,9 +6,16 @@ import { packageRoot, sha256Digest } from '../../core/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
 import { type DemoControlPlane, readJsonFile, startDemoControlPlane } from '../demo/control-plane.js';
 import { injectCreditDefects } from '../demo/credit-risk-defects.js';
+import {
+  ageShiftYears,
+  driftedHoldout,
+  driftedHoldoutRows,
+  incomeFactor,
+} from '../demo/credit-risk-drift.js';
 import { predictionsCsv, trainCreditRiskModels } from '../demo/credit-risk-model.js';
 import { type GovernanceOutcome, runGovernedPromotion } from '../demo/governed-promotion.js';
 import { checkData } from './check-data.js';
+import { checkDrift } from './check-drift.js';
 import { checkModel } from './check-model.js';
 import { decideGate } from './gate.js';
 
@@ -63,13 +70,13 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     return checkData(file, { contract, nullValue: ['NA'], piiScan: true, json, decision, ...central }, io);
   };
 
-  io.stdout.write(`${bold('Step 1/8')}  Data gate on the clean training set\n`);
+  io.stdout.write(`${bold('Step 1/9')}  Data gate on the clean training set\n`);
   const clean = await dataGate(dataset, 'clean');
 
   const { csv, defects } = injectCreditDefects(await readFile(dataset, 'utf8'));
   const defective = work('credit_data_defective.csv');
   await writeFile(defective, csv);
-  io.stdout.write(`\n${bold('Step 2/8')}  Data gate on a copy with injected defects\n`);
+  io.stdout.write(`\n${bold('Step 2/9')}  Data gate on a copy with injected defects\n`);
   for (const defect of defects) {
     io.stdout.write(`  injected: ${defect.what} (${defect.rows} row${defect.rows === 1 ? '' : 's'})\n`);
   }
@@ -102,17 +109,17 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     return checkModel(predictions, gate, io);
   };
   io.stdout.write(
-    `\n${bold('Step 3/8')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
+    `\n${bold('Step 3/9')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
   );
   io.stdout.write('  The pipeline sets no thresholds of its own: the central credit policies decide.\n');
   const fair = await modelGate('fair');
-  io.stdout.write(`\n${bold('Step 4/8')}  Model gate on a biased variant of the same model\n`);
+  io.stdout.write(`\n${bold('Step 4/9')}  Model gate on a biased variant of the same model\n`);
   const biased = await modelGate('biased');
 
   const promotionDecision = work('decision-promote-production.json');
   const evidence = work('model-evaluation-fair.json');
   io.stdout.write(
-    `\n${bold('Step 5/8')}  Promotion of the fair model to production, with its declared monitors\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
+    `\n${bold('Step 5/9')}  Promotion of the fair model to production, with its declared monitors\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
   );
   const promotion = await decideGate(
     'promote:production',
@@ -120,8 +127,35 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     io,
   );
 
+  const drifted = work('credit_data_drifted.csv');
+  await writeFile(drifted, driftedHoldout(await readFile(dataset, 'utf8')));
+  const driftJson = work('drift-report.json');
+  const driftHtml = work('drift-report.html');
   io.stdout.write(
-    `\n${bold('Step 6/8')}  The control plane: register the model, its versions, evidence and lineage\n`,
+    `\n${bold('Step 6/9')}  Drift: ${driftedHoldoutRows.toLocaleString('en')} applicants a few years on (ages +${ageShiftYears}, incomes ×${incomeFactor}) against the training data\n  $ warden check drift --reference ${dataset} --current ${drifted} --null-value NA --json ${driftJson} --html ${driftHtml}\n\n`,
+  );
+  const drift = await checkDrift(
+    {
+      reference: dataset,
+      current: drifted,
+      nullValue: ['NA'],
+      json: driftJson,
+      html: driftHtml,
+      driftShare: '0.5',
+    },
+    io,
+  );
+  const driftReport = (await readJsonFile(driftJson)) as {
+    columns: Record<string, { drifted: boolean | null }>;
+  };
+  const driftedColumns = Object.entries(driftReport.columns)
+    .filter(([, column]) => column.drifted === true)
+    .map(([name]) => name)
+    .sort();
+  io.stdout.write(`  the HTML report, with a chart per drifted column: ${driftHtml}\n`);
+
+  io.stdout.write(
+    `\n${bold('Step 7/9')}  The control plane: register the model, its versions, evidence and lineage\n`,
   );
   const plane = await startDemoControlPlane(flags.workdir, port);
   let governance: GovernanceOutcome;
@@ -131,7 +165,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
       plane,
       { policies, monitors, work, versionOf },
       io,
-      (step, title) => io.stdout.write(`\n${bold(`Step ${step}/8`)}  ${title}\n`),
+      (step, title) => io.stdout.write(`\n${bold(`Step ${step}/9`)}  ${title}\n`),
     );
   } catch (error) {
     await plane.server.close();
@@ -139,11 +173,18 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   }
 
   const asExpected =
-    clean === 0 && broken === 1 && fair === 0 && biased === 1 && promotion === 0 && governance.asExpected;
+    clean === 0 &&
+    broken === 1 &&
+    fair === 0 &&
+    biased === 1 &&
+    promotion === 0 &&
+    drift === 0 &&
+    driftedColumns.join(',') === 'Age,Income' &&
+    governance.asExpected;
   io.stdout.write(
     asExpected
-      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The fair model may go to production because it has a monitor with an owner; on the control plane it got there only after a second person signed off, the biased version was denied, tagged and reported to its owners, and reached staging only under an approved, time-bound waiver. Every one of those decisions is in the audit log, which verifies — and an edited copy does not. Evidence and decisions: ${flags.workdir}/*.json\n`
-      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0)${governance.problems.map((p) => `; ${p}`).join('')}.\n`,
+      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The drift check named the columns that moved (Age and Income) and wrote an HTML report. The fair model may go to production because it has a monitor with an owner; on the control plane it got there only after a second person signed off, the biased version was denied, tagged and reported to its owners, and reached staging only under an approved, time-bound waiver. Every one of those decisions is in the audit log, which verifies — and an edited copy does not. Evidence and decisions: ${flags.workdir}/*.json\n`
+      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0), drift exit ${drift} (expected 0), drifted columns ${driftedColumns.join(', ') || 'none'} (expected Age, Income)${governance.problems.map((p) => `; ${p}`).join('')}.\n`,
   );
   io.stdout.write(tryIt(plane, serve));
   if (serve) {

@@ -68,7 +68,7 @@ export async function runGovernedPromotion(
     say(`the owners' receiver listens at ${receiver.url} and checks every signature`);
 
     heading(
-      '7',
+      '8',
       'Governed promotions: central policies decide, a second person signs off, exceptions are waived',
     );
     const { fair, biased } = run.versionOf;
@@ -182,7 +182,7 @@ export async function runGovernedPromotion(
       'the waived promotion did not complete',
     );
 
-    heading('8', 'The audit log: every decision above is in a hash chain with signed checkpoints');
+    heading('9', 'The audit log: every decision above is in a hash chain with signed checkpoints');
     await plane.call('admin', 'POST', '/api/v1/audit/checkpoints');
     command('warden audit verify');
     const intact = await verifyAudit({ publicKey: [] }, io, plane.client('viewer'));
