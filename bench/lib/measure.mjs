@@ -2,8 +2,8 @@
 // time and peak RSS; warm the page cache; name the revision being measured.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, openSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 const gnuTime = '/usr/bin/time';
@@ -73,4 +73,23 @@ export function revision(root) {
   } catch {
     return root;
   }
+}
+
+/** The machine in one line: CPUs, memory, and the load average when the run started. */
+export function machineLine(loadAtStart = loadavg()) {
+  return `${cpus().length} CPUs (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${loadAtStart.map((x) => x.toFixed(2)).join(' / ')} (1/5/15 min) at start`;
+}
+
+/**
+ * Whether a generated data file can be reused: it exists and the stamp written beside it records
+ * the same generator version, row count and size (an interrupted or older generation is redone).
+ */
+export async function generatedFileIsFresh(file, stampFile, { generatorVersion, rows, force = false }) {
+  if (force || !existsSync(file) || !existsSync(stampFile)) return false;
+  const recorded = JSON.parse(await readFile(stampFile, 'utf8'));
+  return (
+    recorded.generatorVersion === generatorVersion &&
+    recorded.rows === rows &&
+    recorded.csvBytes === (await stat(file)).size
+  );
 }

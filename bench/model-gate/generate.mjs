@@ -13,10 +13,11 @@
 // measure. ROC AUC is about 0.8.
 import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { generatedFileIsFresh } from '../lib/measure.mjs';
 import { sfc32 } from '../lib/random.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -97,13 +98,7 @@ export async function generate(rows, { parquet: withParquet = false, force = fal
   const csv = join(outDir, `predictions-${rows}.csv`);
   const parquet = join(outDir, `predictions-${rows}.parquet`);
   const stamp = join(outDir, `predictions-${rows}.json`);
-  const recorded = existsSync(stamp) ? JSON.parse(await readFile(stamp, 'utf8')) : undefined;
-  const fresh =
-    !force &&
-    existsSync(csv) &&
-    recorded?.generatorVersion === generatorVersion &&
-    recorded?.rows === rows &&
-    recorded?.csvBytes === (await stat(csv)).size;
+  const fresh = await generatedFileIsFresh(csv, stamp, { generatorVersion, rows, force });
   if (!fresh) {
     const started = performance.now();
     await rm(parquet, { force: true });
