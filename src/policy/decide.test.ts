@@ -1130,6 +1130,7 @@ describe('the example policies decide the demo cases', () => {
       'credit-model-quality',
       'credit-parity',
       'human-oversight',
+      'input-drift',
       'pii-features-hashed',
       'production-monitor-required',
       'training-data-quality',

@@ -168,6 +168,34 @@ describe('warden check drift on the credit-risk example', () => {
     );
   });
 
+  it('feeds the central input-drift policy: a deploy onto drifted data is denied, naming the columns', async () => {
+    const gate = (evidence: string) =>
+      runCli([
+        'gate',
+        'deploy',
+        '--policies',
+        join(repoRoot, 'examples/policies'),
+        '--evidence',
+        evidence,
+        '--subject',
+        'model=credit-risk,version=1',
+        '--monitors',
+        join(repoRoot, 'examples/credit-risk/monitors.yaml'),
+      ]);
+    const calm = join(work, 'deploy-calm.json');
+    const drifted = join(work, 'deploy-drifted.json');
+    expect((await creditDrift('--json', calm, '--quiet')).code).toBe(0);
+    expect((await creditDrift('--drift-share', '0.1', '--json', drifted, '--quiet')).code).toBe(1);
+    const allowed = await gate(calm);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/^ALLOWED/m);
+    const denied = await gate(drifted);
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toMatch(
+      /✗ FAIL {2}input-drift\/no-dataset-drift .* dataset drift: 2 of 14 columns drifted \(Age, Income\)/,
+    );
+  });
+
   it('compares only --columns, with the methods and thresholds given', async () => {
     const json = join(work, 'columns.json');
     const run = await creditDrift(
