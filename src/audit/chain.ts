@@ -21,20 +21,23 @@ export interface AuditEntry extends AuditRecord {
 /** The prevHash of entry 1. */
 export const genesisHash: Digest = `sha256:${'0'.repeat(64)}`;
 
-/**
- * The canonical JSON (RFC 8785) of an entry without its hashes, written directly from the stored
- * text: subject and payload are stored as canonical JSON already, and the other members are a
- * string or an integer, so the keys are emitted in their sorted order
- * (action, actor, at, payload, seq, subject). Equal to canonicalJson of the parsed entry.
- */
-export function canonicalEntryText(entry: {
+/** An entry's hashed content, subject and payload as their stored canonical JSON text. */
+export interface EntryContentText {
   seq: number;
   at: string;
   actor: string;
   action: string;
   subjectText: string;
   payloadText: string;
-}): string {
+}
+
+/**
+ * The canonical JSON (RFC 8785) of an entry without its hashes, written directly from the stored
+ * text: subject and payload are stored as canonical JSON already, and the other members are a
+ * string or an integer, so the keys are emitted in their sorted order
+ * (action, actor, at, payload, seq, subject). Equal to canonicalJson of the parsed entry.
+ */
+export function canonicalEntryText(entry: EntryContentText): string {
   return `{"action":${JSON.stringify(entry.action)},"actor":${JSON.stringify(entry.actor)},"at":${JSON.stringify(entry.at)},"payload":${entry.payloadText},"seq":${entry.seq},"subject":${entry.subjectText}}`;
 }
 

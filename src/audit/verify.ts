@@ -1,17 +1,18 @@
 import type { Digest } from '../core/index.js';
 import type { AuditRow } from '../store/index.js';
 import { type Checkpoint, checkpointStatement } from './audit-log.js';
-import { type AuditEntry, canonicalEntryText, chainHash, entryTexts, genesisHash } from './chain.js';
+import {
+  type AuditEntry,
+  canonicalEntryText,
+  chainHash,
+  type EntryContentText,
+  entryTexts,
+  genesisHash,
+} from './chain.js';
 import { type TrustedKey, verifySignature } from './signing-key.js';
 
 /** An entry as the verifier reads it: subject and payload as their canonical JSON text. */
-export interface VerifiableEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  subjectText: string;
-  payloadText: string;
+export interface VerifiableEntry extends EntryContentText {
   prevHash: string;
   hash: string;
 }

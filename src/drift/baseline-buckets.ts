@@ -67,14 +67,7 @@ export function countNumeric(
     const value = values[row] as number;
     if (value >= first) {
       if (value <= last) {
-        let low = 0;
-        let high = innerBins - 1;
-        while (low < high) {
-          const middle = (low + high + 1) >> 1;
-          if ((edges[middle] as number) <= value) low = middle;
-          else high = middle - 1;
-        }
-        (counts[offset + 1 + low] as number)++;
+        (counts[offset + 1 + innerBin(edges, innerBins, value)] as number)++;
       } else if (value === Number.POSITIVE_INFINITY) {
         (counts[missing] as number)++;
       } else {
@@ -94,6 +87,11 @@ export function numericBucket(edges: Float64Array, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) return innerBins + 2;
   if (value < (edges[0] as number)) return 0;
   if (value > (edges[innerBins] as number)) return innerBins + 1;
+  return 1 + innerBin(edges, innerBins, value);
+}
+
+/** The inner bin of a value within [edges[0], edges[innerBins]]: the last edge ≤ value, by binary search. */
+function innerBin(edges: Float64Array, innerBins: number, value: number): number {
   let low = 0;
   let high = innerBins - 1;
   while (low < high) {
@@ -101,7 +99,7 @@ export function numericBucket(edges: Float64Array, value: unknown): number {
     if ((edges[middle] as number) <= value) low = middle;
     else high = middle - 1;
   }
-  return 1 + low;
+  return low;
 }
 
 /** Category → bucket index; `other` is categories.length and `missing` the one after. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -373,6 +373,24 @@ describe('warden check drift on bad input', () => {
     );
   });
 
+  it('refuses a drift share that is not a share, and options of the other mode', async () => {
+    expectBadInput(
+      await creditDrift('--drift-share', 'abc'),
+      'WARDEN_ERR_DRIFT_INVALID_ARGUMENT',
+      /--drift-share "abc" is not a number; give a share from 0 to 1, e\.g\. 0\.5/,
+    );
+    expectBadInput(
+      await creditDrift('--drift-share', '1.5'),
+      'WARDEN_ERR_DRIFT_INVALID_ARGUMENT',
+      /the drift share 1\.5 is not a number from 0 to 1/,
+    );
+    expectBadInput(
+      await creditDrift('--window-rows', '10'),
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+      /--window-rows applies to --baseline/,
+    );
+  });
+
   it('asks for exactly one of --reference and --baseline', async () => {
     const run = await runCli(['check', 'drift', '--current', holdout]);
     expectBadInput(
@@ -494,6 +512,32 @@ describe('warden baseline create and check drift --baseline', () => {
     expect(evidence.windows.map((window: { rows: number }) => window.rows)).toEqual([600, 600, 600]);
     expect(evidence.ignoredRows).toMatchObject({ rows: 200 });
     expect(evidence.driftedColumnNames).toEqual(['Age', 'Income']);
+  });
+
+  it('refuses baseline options that are not whole numbers, and columns the file lacks', async () => {
+    const create = (...extra: string[]) =>
+      runCli(['baseline', 'create', creditData, '--out', join(work, 'refused.json'), ...extra]);
+    expectBadInput(
+      await create('--top-k', '0'),
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+      /--top-k takes a whole number ≥ 1, got "0"/,
+    );
+    expectBadInput(
+      await create('--window-rows', 'x'),
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+      /--window-rows takes a whole number ≥ 1, got "x"/,
+    );
+    expectBadInput(
+      await create('--columns', 'Agee'),
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+      /--columns names "Agee", which .*credit_data\.csv does not have \(did you mean "Age"\?\)/,
+    );
+    expectBadInput(
+      await baselineDrift(holdout, '--method', 'psi'),
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+      /--method applies to --reference; a baseline judges every feature by its own bins/,
+    );
+    await expect(stat(join(work, 'refused.json'))).rejects.toThrow();
   });
 
   it('refuses a baseline of another schema version or another Warden major version', async () => {
