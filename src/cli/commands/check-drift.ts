@@ -250,14 +250,14 @@ async function batchDrift(
     );
     // Column by column, so that memory holds two columns at a time; the next one is read while
     // the current one is tested.
-    const read = (column: PlannedColumn) =>
+    const readBoth = (column: PlannedColumn) =>
       Promise.all([readDriftColumn(reference, column), readDriftColumn(current, column)]);
     const entries: [string, BatchColumnDrift][] = [];
-    let next = plan.columns[0] === undefined ? undefined : read(plan.columns[0]);
+    let next = plan.columns[0] === undefined ? undefined : readBoth(plan.columns[0]);
     for (const [index, column] of plan.columns.entries()) {
-      const [referenceValues, currentValues] = await (next as ReturnType<typeof read>);
+      const [referenceValues, currentValues] = await (next as ReturnType<typeof readBoth>);
       const following = plan.columns[index + 1];
-      next = following === undefined ? undefined : read(following);
+      next = following === undefined ? undefined : readBoth(following);
       next?.catch(() => undefined);
       entries.push([
         column.name,
