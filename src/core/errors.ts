@@ -135,11 +135,12 @@ export const errorRegistry = {
     summary:
       'A policy test case cannot be run: it names neither a policy nor a gate (or both), a policy that does not exist, or an evidence file that cannot be read.',
   },
-  WARDEN_ERR_GATE_INVALID_EVIDENCE: {
+
+  WARDEN_ERR_EVIDENCE_INVALID: {
     httpStatus: 400,
     exitCode: 2,
     summary:
-      'An evidence file is not usable at a gate: not JSON, not a Warden evidence document, of an unknown kind, or changed after it was sealed (its id no longer matches its content).',
+      'An evidence document is unusable, at a gate or on submit: not JSON, not a Warden evidence document, of an unknown kind, about another model version than the one it is submitted to, or changed after it was sealed (its id no longer matches its content).',
   },
   WARDEN_ERR_GATE_INVALID_INPUT: {
     httpStatus: 400,
@@ -184,12 +185,7 @@ export const errorRegistry = {
     exitCode: 2,
     summary: 'The name is taken: a model, or lineage for a version, that already exists.',
   },
-  WARDEN_ERR_REGISTRY_INVALID_EVIDENCE: {
-    httpStatus: 400,
-    exitCode: 2,
-    summary:
-      'Submitted evidence is not a Warden evidence document, is of an unknown kind, names another model version as its subject, or its id does not match its content.',
-  },
+
   WARDEN_ERR_API_INVALID_REQUEST: {
     httpStatus: 400,
     exitCode: 2,

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
-import { sealEvidence, verifyEvidenceId } from './evidence.js';
+import { WardenError } from './errors.js';
+import { checkEvidenceDocument, sealEvidence, verifyEvidenceId } from './evidence.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   name: string;
@@ -81,5 +82,81 @@ describe('verifyEvidenceId', () => {
     const { results: _results, ...withoutResults } = evidence;
     expect(verifyEvidenceId(withoutResults)).toBe(false);
     expect(verifyEvidenceId({ ...evidence, id: `sha256:${'f'.repeat(64)}` })).toBe(false);
+  });
+});
+
+describe('checkEvidenceDocument', () => {
+  const sealed = (producedAt: string, extra: Record<string, unknown> = {}) =>
+    sealEvidence(
+      {
+        kind: 'model-evaluation' as const,
+        subject: { type: 'model-version' as const, name: 'credit-risk', version: '3' },
+        inputs: [],
+        passed: true,
+        performance: { rocAuc: 0.83 },
+        ...extra,
+      },
+      new Date(producedAt),
+    );
+
+  const evidenceError = (value: unknown): WardenError => {
+    let caught: unknown;
+    try {
+      checkEvidenceDocument(value, 'evaluation.json');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(WardenError);
+    expect((caught as WardenError).code).toBe('WARDEN_ERR_EVIDENCE_INVALID');
+    return caught as WardenError;
+  };
+
+  it('accepts a sealed document unchanged', () => {
+    const document = sealed('2026-03-01T10:00:00Z');
+    expect(checkEvidenceDocument(JSON.parse(JSON.stringify(document)), 'evaluation.json')).toEqual(document);
+  });
+
+  it('refuses what is not an object', () => {
+    for (const value of [null, 'text', 42, [sealed('2026-03-01T10:00:00Z')]]) {
+      expect(evidenceError(value).message).toBe(
+        'evaluation.json: is not a Warden evidence document (expected a JSON object with kind, id and producedAt); use the file a check wrote with --json',
+      );
+    }
+  });
+
+  it('refuses a document without a kind, or of a kind Warden does not know', () => {
+    expect(evidenceError({ id: 'sha256:x' }).message).toBe(
+      'evaluation.json: has no "kind"; use the file a check wrote with --json (a decision or report is not evidence)',
+    );
+    expect(evidenceError({ ...sealed('2026-03-01T10:00:00Z'), kind: 'model-evalution' }).message).toBe(
+      'evaluation.json: evidence of kind "model-evalution" is not one Warden knows (did you mean "model-evaluation"?); the evidence kinds are data-check, model-evaluation, drift-report, reproducibility, monitor-status',
+    );
+    expect(evidenceError({ kind: 'decision' }).message).toContain(
+      'evidence of kind "decision" is not one Warden knows',
+    );
+  });
+
+  it('refuses a document without its envelope', () => {
+    const { id: _id, ...withoutId } = sealed('2026-03-01T10:00:00Z');
+    expect(evidenceError(withoutId).message).toBe(
+      'evaluation.json: is a model-evaluation document without its envelope (id sha256:<64 hex>, subject {type, name}, producedAt, passed); use the file the check wrote, unchanged',
+    );
+    const { producedAt: _producedAt, ...withoutTime } = sealed('2026-03-01T10:00:00Z');
+    expect(evidenceError(withoutTime).message).toContain('without its envelope');
+  });
+
+  it('refuses a document edited after it was sealed', () => {
+    const document = sealed('2026-03-01T10:00:00Z');
+    const edited = { ...document, performance: { rocAuc: 0.99 } };
+    expect(evidenceError(edited).message).toBe(
+      `evaluation.json: was changed after it was sealed: its content no longer matches its id ${document.id.slice(0, 19)}…; use the file the check wrote, unchanged, or run the check again`,
+    );
+  });
+
+  it('refuses a document whose id is not a digest or which lacks its verdict', () => {
+    const document = sealed('2026-03-01T10:00:00Z');
+    expect(evidenceError({ ...document, id: 'sha256:abc' }).message).toContain('without its envelope');
+    const { passed: _passed, ...withoutVerdict } = document;
+    expect(evidenceError(withoutVerdict).message).toContain('without its envelope');
   });
 });

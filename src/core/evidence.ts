@@ -1,6 +1,8 @@
 import type { DatasetSource } from './dataset-source.js';
 import { contentDigest, type Digest } from './digest.js';
+import { WardenError } from './errors.js';
 import { producer } from './producer.js';
+import { didYouMean } from './suggest.js';
 
 export const evidenceKinds = [
   'data-check',
@@ -73,4 +75,66 @@ export function sealEvidence<
 export function verifyEvidenceId<T extends { id: string }>(document: T): boolean {
   const { id, ...withoutId } = document as { id: string } & Record<string, unknown>;
   return contentDigest(withoutId) === id;
+}
+
+/**
+ * The envelope fields Warden relies on when it reads evidence it did not just produce (a file at a
+ * gate, a document submitted to the registry). Every other field is the kind's own.
+ */
+export interface EvidenceDocument {
+  kind: EvidenceKind;
+  id: Digest;
+  producedAt: string;
+  subject: Subject;
+  passed: boolean;
+}
+
+/**
+ * Checks that a parsed value is a Warden evidence document: a known kind, the envelope, and an id
+ * that still matches the content, so an edited document is refused rather than trusted. `source`
+ * names where the value came from (a file, or the request body) in the error message.
+ */
+export function checkEvidenceDocument(value: unknown, source: string): EvidenceDocument {
+  const fail = (problem: string) =>
+    new WardenError('WARDEN_ERR_EVIDENCE_INVALID', `${source}: ${problem}`, { where: source });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw fail(
+      'is not a Warden evidence document (expected a JSON object with kind, id and producedAt); use the file a check wrote with --json',
+    );
+  }
+  const document = value as Record<string, unknown>;
+  const kind = document['kind'];
+  if (typeof kind !== 'string') {
+    throw fail(
+      'has no "kind"; use the file a check wrote with --json (a decision or report is not evidence)',
+    );
+  }
+  if (!(evidenceKinds as readonly string[]).includes(kind)) {
+    throw fail(
+      `evidence of kind "${kind}" is not one Warden knows${didYouMean(kind, evidenceKinds)}; the evidence kinds are ${evidenceKinds.join(', ')}`,
+    );
+  }
+  const subject = document['subject'] as { type?: unknown; name?: unknown } | null | undefined;
+  const producedAt = document['producedAt'];
+  if (
+    typeof document['id'] !== 'string' ||
+    !/^sha256:[0-9a-f]{64}$/.test(document['id']) ||
+    typeof subject !== 'object' ||
+    subject === null ||
+    typeof subject.type !== 'string' ||
+    typeof subject.name !== 'string' ||
+    typeof producedAt !== 'string' ||
+    Number.isNaN(Date.parse(producedAt)) ||
+    typeof document['passed'] !== 'boolean'
+  ) {
+    throw fail(
+      `is a ${kind} document without its envelope (id sha256:<64 hex>, subject {type, name}, producedAt, passed); use the file the check wrote, unchanged`,
+    );
+  }
+  if (!verifyEvidenceId(document as { id: string })) {
+    throw fail(
+      `was changed after it was sealed: its content no longer matches its id ${document['id'].slice(0, 19)}…; use the file the check wrote, unchanged, or run the check again`,
+    );
+  }
+  return document as unknown as EvidenceDocument;
 }

@@ -28,7 +28,9 @@ export {
 } from './engine-session.js';
 export { type ErrorCode, errorRegistry, isWardenError, WardenError } from './errors.js';
 export {
+  checkEvidenceDocument,
   datasetInput,
+  type EvidenceDocument,
   type EvidenceEnvelope,
   type EvidenceInput,
   type EvidenceKind,

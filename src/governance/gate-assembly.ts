@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { WardenError } from '../core/index.js';
-import { type DecisionResult, evidenceKey, type GateInput, type Waiver } from '../policy/index.js';
+import { type DecisionResult, evidenceKey, type GateInput, gateInput, type Waiver } from '../policy/index.js';
 import { evidenceRepository, modelRepository, type Tables, versionRepository } from '../store/index.js';
 
 export interface AssembledGate {
@@ -54,7 +54,7 @@ export async function assembleGate(
     const text = await evidenceRepository.document(db, attached.id);
     if (text !== undefined) evidence[evidenceKey(attached.kind)] = JSON.parse(text) as object;
   }
-  const input: GateInput = {
+  const input = gateInput({
     gate: target.gate,
     subject: {
       type: 'model-version',
@@ -65,7 +65,6 @@ export async function assembleGate(
       tags: Object.keys(version.tags),
     },
     evidence,
-    contract: {},
     monitors: monitors === undefined ? [] : (JSON.parse(monitors.monitors) as unknown[]),
     now: now.toISOString(),
     waivers: waivers.map(
@@ -76,7 +75,7 @@ export async function assembleGate(
         expiresAt: w.expires_at,
       }),
     ),
-  };
+  });
   const preconditions = target.gate.startsWith('promote:')
     ? gateTags.map(
         (tag): DecisionResult => ({

@@ -1,3 +1,19 @@
+export {
+  type AssembledGateInput,
+  checkGateName,
+  contractView,
+  type GateInputFiles,
+  gateInputFromFiles,
+  gateSubject,
+  type NamedSubject,
+  readContractView,
+  readEvidenceFile,
+  readEvidenceFiles,
+  readMonitors,
+  readSavedGateInput,
+  type SubjectDetails,
+  savedGateInput,
+} from './gate-input-files.js';
 export { Governance, type GovernanceOptions } from './governance.js';
 export type { AppliedPolicySet } from './policy-sets.js';
 export {

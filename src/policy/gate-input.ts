@@ -1,11 +1,4 @@
-import {
-  didYouMean,
-  type EvidenceKind,
-  evidenceKinds,
-  type Subject,
-  verifyEvidenceId,
-  WardenError,
-} from '../core/index.js';
+import { type EvidenceDocument, evidenceKinds, type Subject } from '../core/index.js';
 
 /** What a policy knows about the thing at the gate. */
 export interface GateSubject {
@@ -67,61 +60,42 @@ export interface GateInput {
   waivers: Waiver[];
 }
 
+/** What a gate input is made of; the parts a gate may lack default to empty. */
+export interface GateInputParts {
+  gate: string;
+  subject: GateSubject;
+  now: string;
+  evidence?: GateInput['evidence'];
+  contract?: GateInput['contract'];
+  monitors?: unknown[];
+  waivers?: Waiver[];
+}
+
+/**
+ * The one constructor of a gate input: every caller (gates on files, check commands, the server's
+ * promotions, policy tests, saved inputs) fills the same defaults here.
+ *
+ * @example
+ * const input = gateInput({ gate: 'model', subject, now: evidence.producedAt, evidence: byKind });
+ */
+export function gateInput(parts: GateInputParts): GateInput {
+  return {
+    gate: parts.gate,
+    subject: parts.subject,
+    evidence: parts.evidence ?? {},
+    contract: parts.contract ?? {},
+    monitors: parts.monitors ?? [],
+    now: parts.now,
+    waivers: parts.waivers ?? [],
+  };
+}
+
 /** `model-evaluation` → `modelEvaluation`. */
 export function evidenceKey(kind: string): string {
   return kind.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 export const evidenceKeys: readonly string[] = evidenceKinds.map(evidenceKey);
-
-/** The envelope fields a gate relies on; any evidence document has them. */
-export interface EvidenceDocument {
-  kind: EvidenceKind;
-  id: string;
-  producedAt: string;
-  subject: Subject;
-}
-
-/**
- * Checks that a parsed file is a Warden evidence document: the envelope, a kind Warden knows, and
- * an id that still matches the content (so an edited file is refused, not trusted).
- */
-export function checkEvidenceDocument(value: unknown, source: string): EvidenceDocument {
-  const fail = (problem: string) =>
-    new WardenError('WARDEN_ERR_GATE_INVALID_EVIDENCE', `${source}: ${problem}`, { where: source });
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw fail(
-      'is not a Warden evidence document (expected a JSON object with kind, id and producedAt); pass the file a check wrote with --json',
-    );
-  }
-  const document = value as Record<string, unknown>;
-  const kind = document['kind'];
-  if (typeof kind !== 'string') {
-    throw fail(
-      'has no "kind"; pass the file a check wrote with --json (a decision or report is not evidence)',
-    );
-  }
-  if (!(evidenceKinds as readonly string[]).includes(kind)) {
-    throw fail(
-      `evidence of kind "${kind}" is not one Warden knows${didYouMean(kind, evidenceKinds)}; the kinds are ${evidenceKinds.join(', ')}`,
-    );
-  }
-  if (
-    typeof document['id'] !== 'string' ||
-    typeof document['producedAt'] !== 'string' ||
-    typeof (document['subject'] as { name?: unknown } | undefined)?.name !== 'string'
-  ) {
-    throw fail(
-      `is a ${kind} document without its envelope (id, producedAt, subject); pass the file the check wrote, unchanged`,
-    );
-  }
-  if (!verifyEvidenceId(document as { id: string })) {
-    throw fail(
-      `its content no longer matches its id ${String(document['id']).slice(0, 19)}…: the file was changed after the check sealed it. Run the check again instead of editing its evidence`,
-    );
-  }
-  return document as unknown as EvidenceDocument;
-}
 
 /**
  * Keeps the latest evidence of each kind (by producedAt; the later file wins a tie) and keys it by

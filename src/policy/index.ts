@@ -27,12 +27,12 @@ export { defaultLimits, type Finding, type PolicyLimits } from './expression.js'
 export {
   type ContractProperty,
   type ContractView,
-  checkEvidenceDocument,
-  type EvidenceDocument,
   evidenceKey,
   evidenceKeys,
   type GateInput,
+  type GateInputParts,
   type GateSubject,
+  gateInput,
   latestEvidenceByKind,
   type Waiver,
 } from './gate-input.js';

@@ -4,7 +4,7 @@ import { didYouMean, fileReadError, WardenError } from '../core/index.js';
 import type { CompiledPolicySet } from './compiled-policy-set.js';
 import { type Decision, type DecisionResult, decide, type Outcome } from './decide.js';
 import type { PolicyBindingDocument, PolicyTestCase, PolicyTestDocument } from './documents.js';
-import { evidenceKey, evidenceKeys, type GateInput } from './gate-input.js';
+import { evidenceKey, evidenceKeys, type GateInput, gateInput } from './gate-input.js';
 import type { Located } from './policy-set-loader.js';
 
 export type ExpectedOutcome = Outcome | 'skip';
@@ -199,7 +199,7 @@ function caseInput(testCase: PolicyTestCase, evidence: GateInput['evidence']): G
     labels: {},
     tags: [],
   };
-  return {
+  return gateInput({
     gate: testCase.gate ?? defaultGate,
     subject: {
       type: subject.type,
@@ -213,8 +213,7 @@ function caseInput(testCase: PolicyTestCase, evidence: GateInput['evidence']): G
     contract: (testCase.contract as GateInput['contract'] | undefined) ?? {},
     monitors: testCase.monitors ?? [],
     now: testCase.now ?? new Date().toISOString(),
-    waivers: [],
-  };
+  });
 }
 
 /** A policy case runs its policy alone, through one deny binding carrying the case's params. */

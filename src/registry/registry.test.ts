@@ -311,9 +311,9 @@ describe.each(testDatabases())('registry on $dialect', (database) => {
       (await registry.submitEvidence('m', '1', doc, 'ci').catch((e: WardenError) => e)) as WardenError;
 
     const altered = await message({ ...good, passed: false });
-    expect(altered.code).toBe('WARDEN_ERR_REGISTRY_INVALID_EVIDENCE');
+    expect(altered.code).toBe('WARDEN_ERR_EVIDENCE_INVALID');
     expect(altered.message).toContain('changed after it was sealed');
-    expect((await message([1, 2])).code).toBe('WARDEN_ERR_REGISTRY_INVALID_EVIDENCE');
+    expect((await message([1, 2])).code).toBe('WARDEN_ERR_EVIDENCE_INVALID');
     expect((await message({ ...good, kind: 'decision' })).message).toContain('evidence kinds are');
     const elsewhere = await message(evidenceFor({ type: 'model-version', name: 'm', version: '2' }));
     expect(elsewhere.message).toContain('not "m" version 1');

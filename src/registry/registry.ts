@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { AuditLog } from '../audit/index.js';
-import { canonicalJson, type Digest, evidenceKinds, verifyEvidenceId, WardenError } from '../core/index.js';
+import { canonicalJson, checkEvidenceDocument, WardenError } from '../core/index.js';
 import {
   type AliasRecord,
   type AttachedEvidence,
@@ -429,58 +429,26 @@ export class Registry {
 
 /** Validates a submitted evidence document; returns what the store keeps of it. */
 function checkEvidence(document: unknown, model: string, version: string) {
-  const invalid = (why: string) =>
-    new WardenError('WARDEN_ERR_REGISTRY_INVALID_EVIDENCE', `the evidence document ${why}`);
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw invalid('is not a JSON object; submit the file a check wrote with --json');
-  }
+  const checked = checkEvidenceDocument(document, 'the evidence document');
+  const { subject } = checked;
   const doc = document as Record<string, unknown>;
-  const kind = doc['kind'];
-  if (typeof kind !== 'string' || !(evidenceKinds as readonly string[]).includes(kind)) {
-    throw invalid(`has kind ${JSON.stringify(kind)}; Warden evidence kinds are ${evidenceKinds.join(', ')}`);
-  }
-  const id = doc['id'];
-  if (typeof id !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(id)) {
-    throw invalid('has no id of the form sha256:<64 hex>; submit the file a check wrote with --json');
-  }
-  const subject = doc['subject'] as { type?: unknown; name?: unknown; version?: unknown } | undefined;
-  const producedAt = doc['producedAt'];
-  if (
-    typeof subject !== 'object' ||
-    subject === null ||
-    typeof subject.type !== 'string' ||
-    typeof subject.name !== 'string'
-  ) {
-    throw invalid('has no subject {type, name}');
-  }
-  if (
-    typeof producedAt !== 'string' ||
-    Number.isNaN(Date.parse(producedAt)) ||
-    typeof doc['passed'] !== 'boolean'
-  ) {
-    throw invalid('lacks producedAt (an ISO timestamp) or passed (true/false)');
-  }
-  if (!verifyEvidenceId(doc as { id: string })) {
-    throw invalid(
-      `${id} was changed after it was sealed: its id no longer matches its content; submit the file the check wrote, unchanged, or run the check again`,
-    );
-  }
   if (subject.type === 'model-version' && (subject.name !== model || String(subject.version) !== version)) {
-    throw invalid(
-      `is about model "${String(subject.name)}" version ${String(subject.version)}, not "${model}" version ${version}; submit it to the version it is about`,
+    throw new WardenError(
+      'WARDEN_ERR_EVIDENCE_INVALID',
+      `the evidence document is about model "${subject.name}" version ${String(subject.version)}, not "${model}" version ${version}; submit it to the version it is about`,
     );
   }
   const inputs = Array.isArray(doc['inputs']) ? (doc['inputs'] as { digest?: unknown }[]) : [];
   return {
-    id: id as Digest,
-    kind,
+    id: checked.id,
+    kind: checked.kind,
     subject: {
       type: subject.type,
       name: subject.name,
-      ...(typeof subject.version === 'string' ? { version: subject.version } : {}),
+      ...('version' in subject && typeof subject.version === 'string' ? { version: subject.version } : {}),
     },
-    producedAt,
-    passed: doc['passed'] as boolean,
+    producedAt: checked.producedAt,
+    passed: checked.passed,
     document: canonicalJson(doc),
     inputDigests: inputs.map((i) => i.digest).filter((d): d is string => typeof d === 'string'),
   };

@@ -290,16 +290,13 @@ describe('warden gate: bad input', () => {
         /evidence of kind "model-evaluaton" is not one Warden knows \(did you mean "model-evaluation"\?\)/,
       ],
       [notJson, /broken\.json: is not JSON/],
-      [
-        edited,
-        /edited\.json: its content no longer matches its id .* the file was changed after the check sealed it/,
-      ],
+      [edited, /edited\.json: was changed after it was sealed: its content no longer matches its id /],
     ];
     for (const [file, message] of expectations) {
       await expectRefused(
         ['model', '--policies', policies, '--evidence', file],
         message,
-        'WARDEN_ERR_GATE_INVALID_EVIDENCE',
+        'WARDEN_ERR_EVIDENCE_INVALID',
       );
     }
   });

@@ -279,7 +279,7 @@ describe('warden registry commands against a running server', () => {
     const run = await warden(['evidence', 'submit', tampered], tokens.contributor);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${tampered}: was changed after it was sealed`);
-    expect(run.stderr).toContain('[WARDEN_ERR_REGISTRY_INVALID_EVIDENCE]');
+    expect(run.stderr).toContain('[WARDEN_ERR_EVIDENCE_INVALID]');
     expectNoStackTrace(run.stderr);
 
     const notJson = await writeFixture(work, 'not-json.json', '{"kind": ');

@@ -164,7 +164,7 @@ describe.each(testDatabases())('the HTTP API on $dialect', (database) => {
     });
     expect(altered).toMatchObject({
       status: 400,
-      body: { error: { code: 'WARDEN_ERR_REGISTRY_INVALID_EVIDENCE' } },
+      body: { error: { code: 'WARDEN_ERR_EVIDENCE_INVALID' } },
     });
     expect(
       (await h.call('GET', '/api/v1/models/dup/versions/1/evidence', { token: t })).body.evidence,

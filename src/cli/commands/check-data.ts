@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { runDataCheck } from '../../data/index.js';
+import { loadContract, runDataCheck } from '../../data/index.js';
+import { contractView } from '../../governance/index.js';
 import type { CliIo } from '../cli-io.js';
 import { dataCheckView } from '../render/data-check-view.js';
 import { ProgressBar } from '../render/progress.js';
@@ -44,8 +45,9 @@ export function registerCheckData(check: Command, io: CliIo): void {
 export async function checkData(file: string, flags: CheckDataFlags, io: CliIo): Promise<number> {
   const policies = await policiesForCheck(flags);
   const submit = submitPlan(flags, undefined);
+  const contract = await loadContract(flags.contract);
   const progress = new ProgressBar(io.stderr, `checking ${file}`);
-  const evidence = await runDataCheck(file, flags.contract, {
+  const evidence = await runDataCheck(file, contract, {
     ...(flags.table ? { table: flags.table } : {}),
     ...fileReadOptions(flags, io),
     ...(flags.name ? { subjectName: flags.name } : {}),
@@ -56,7 +58,14 @@ export async function checkData(file: string, flags: CheckDataFlags, io: CliIo):
   const verdict = policies
     ? Math.max(
         checked,
-        await decideCheckGate(policies, 'data', evidence, flags as CheckPolicyFlags, io, flags.contract),
+        await decideCheckGate(
+          policies,
+          'data',
+          evidence,
+          flags as CheckPolicyFlags,
+          io,
+          contractView(contract),
+        ),
       )
     : checked;
   return submitCheckEvidence(submit, evidence, verdict, io);

@@ -1,23 +1,24 @@
 import { type Command, Option } from 'commander';
+import type { EvidenceDocument } from '../../core/index.js';
+import {
+  gateInputFromFiles,
+  gateSubject,
+  readSavedGateInput,
+  savedGateInput,
+} from '../../governance/index.js';
 import {
   type CompiledPolicySet,
+  type ContractView,
   compilePolicySet,
   type Decision,
   decide,
-  type EvidenceDocument,
   type GateInput,
+  gateInput,
   latestEvidenceByKind,
   loadPolicySet,
 } from '../../policy/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
-import {
-  assembleGateInput,
-  type GateInputFlags,
-  readContractView,
-  readSavedInput,
-  resolveSubject,
-  savedInput,
-} from '../gate-inputs.js';
+import { type GateInputFlags, gateInputFiles, subjectDetails } from '../gate-inputs.js';
 import { decisionView } from '../render/decision-view.js';
 import { renderTerminal } from '../render/terminal.js';
 import { writeReportFile, writeReports } from '../report-outputs.js';
@@ -96,14 +97,14 @@ export function registerGate(program: Command, io: CliIo): void {
 export async function decideGate(gate: string, flags: GateFlags, io: CliIo): Promise<number> {
   const compiled = compilePolicySet(await loadPolicySet(flags.policies, optionalRevision(flags)));
   const { input, evidenceIds } = flags.input
-    ? await readSavedInput(flags.input)
-    : await assembleGateInput(gate, flags.evidence ?? [], flags);
+    ? await readSavedGateInput(flags.input)
+    : await gateInputFromFiles(gateInputFiles(gate, flags.evidence ?? [], flags));
   if (flags.input && input.gate !== gate) {
     io.usageError(
       `${flags.input} was saved for gate ${input.gate}, not ${gate}; run warden gate ${input.gate} --input ${flags.input}`,
     );
   }
-  if (flags.saveInput) await writeReportFile(flags.saveInput, savedInput(input, evidenceIds));
+  if (flags.saveInput) await writeReportFile(flags.saveInput, savedGateInput(input, evidenceIds));
   const decision = decide(compiled, input, { evidenceIds, actor: flags.actor ?? 'local' });
   return reportDecision(decision, input, flags, io);
 }
@@ -129,25 +130,30 @@ export async function policiesForCheck(
   return compilePolicySet(await loadPolicySet(flags.policies, optionalRevision(flags as PolicyFlags)));
 }
 
-/** Decides the check's own gate on the evidence it just produced, and prints the decision. */
+/**
+ * Decides the check's own gate on the evidence it just produced, and prints the decision. `contract`
+ * is the data contract the check already loaded, as policies see it.
+ */
 export async function decideCheckGate(
   compiled: CompiledPolicySet,
   gate: 'data' | 'model',
   evidence: EvidenceDocument,
   flags: CheckPolicyFlags,
   io: CliIo,
-  contract?: string,
+  contract?: ContractView,
 ): Promise<number> {
   const { evidence: byKind, ids } = latestEvidenceByKind([evidence]);
-  const input: GateInput = {
+  const input = gateInput({
     gate,
-    subject: resolveSubject({ ...(flags.labels ? { labels: flags.labels } : {}) }, [evidence]),
+    subject: gateSubject(
+      undefined,
+      [evidence],
+      subjectDetails({ ...(flags.labels ? { labels: flags.labels } : {}) }),
+    ),
     evidence: byKind,
-    contract: contract ? await readContractView(contract) : {},
-    monitors: [],
+    ...(contract ? { contract } : {}),
     now: evidence.producedAt,
-    waivers: [],
-  };
+  });
   io.stdout.write('\n');
   const decision = decide(compiled, input, { evidenceIds: ids, actor: flags.actor ?? 'local' });
   return reportDecision(

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import {
+  type EvidenceDocument,
   fileReadError,
   isWardenError,
   type Role,
   roles,
-  verifyEvidenceId,
   WardenError,
 } from '../../core/index.js';
+import { readEvidenceFile } from '../../governance/index.js';
 import { type EvidenceReceipt, type LineageNode, type ModelDetail, Registry } from '../../registry/index.js';
 import {
   type AttachedEvidence,
@@ -389,29 +390,9 @@ function receiptLine(receipt: EvidenceReceipt): string {
       : 'already stored and attached to this version; nothing changed';
 }
 
-/** Reads an evidence file a check wrote, refusing text that is not JSON or was changed after sealing. */
-async function readEvidenceFile(file: string): Promise<Record<string, unknown>> {
-  const invalid = (why: string) =>
-    new WardenError('WARDEN_ERR_REGISTRY_INVALID_EVIDENCE', `${file}: ${why}`, { where: file });
-  const document = await readJsonFile(file, 'evidence', (reason) =>
-    invalid(`is not JSON (${reason}); submit the evidence file a check wrote with --json`),
-  );
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw invalid('is not a JSON object; submit the evidence file a check wrote with --json');
-  }
-  const doc = document as Record<string, unknown>;
-  if (typeof doc['id'] === 'string' && !verifyEvidenceId(doc as { id: string })) {
-    throw invalid(
-      `was changed after it was sealed: its id ${doc['id']} no longer matches its content; submit the file the check wrote, unchanged, or run the check again`,
-    );
-  }
-  return doc;
-}
-
-function modelSubject(document: Record<string, unknown>): { model: string; version: string } | undefined {
-  const subject = document['subject'] as { type?: unknown; name?: unknown; version?: unknown } | undefined;
-  if (subject?.type !== 'model-version' || typeof subject.name !== 'string') return undefined;
-  if (typeof subject.version !== 'string' || !/^[1-9][0-9]*$/.test(subject.version)) return undefined;
+function modelSubject(document: EvidenceDocument): { model: string; version: string } | undefined {
+  const { subject } = document;
+  if (subject.type !== 'model-version' || !/^[1-9][0-9]*$/.test(subject.version)) return undefined;
   return { model: subject.name, version: subject.version };
 }
 
