@@ -25,7 +25,51 @@ async function failure(promise: Promise<unknown>): Promise<WardenError> {
   return error;
 }
 
-describe.each(testDatabases())('tokens on $dialect', (database) => {
+const promotion = (id: string, fields: Partial<NewPromotionRow> = {}): NewPromotionRow => ({
+  id,
+  model_name: 'churn',
+  version: 1,
+  alias: 'production',
+  status: 'pending',
+  expected_version: null,
+  previous_version: null,
+  decision_id: `dec_${id}`,
+  approval_required_by: '["risk-review"]',
+  comment: null,
+  requested_at: '2026-11-20T10:00:00Z',
+  requested_by: 'ana',
+  ...fields,
+});
+
+const waiver = (id: string, fields: Partial<NewWaiverRow> = {}): NewWaiverRow => ({
+  id,
+  model_name: 'churn',
+  version: 1,
+  policy: 'fairness',
+  validation: null,
+  reason: 'the subgroup is too small to measure before launch',
+  status: 'requested',
+  requested_at: '2026-11-20T10:00:00Z',
+  requested_by: 'ana',
+  expires_at: '2026-12-01T00:00:00Z',
+  audit_due_at: '2026-12-01T00:00:00Z',
+  ...fields,
+});
+
+const webhook = (id: string, createdAt: string): NewWebhookRow => ({
+  id,
+  name: id,
+  url: `https://hooks.example/${id}`,
+  secret: `sealed-${id}`,
+  events: '["*"]',
+  team: null,
+  model_name: null,
+  format: 'json',
+  created_at: createdAt,
+  created_by: 'admin',
+});
+
+describe.each(testDatabases())('the store on $dialect', (database) => {
   let store: Store;
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
@@ -80,64 +124,6 @@ describe.each(testDatabases())('tokens on $dialect', (database) => {
     const error = await failure(store.migrate());
     expect(error.code).toBe('WARDEN_ERR_STORE_SCHEMA_MISMATCH');
     expect(error.message).toContain('9999_future');
-  });
-});
-
-const promotion = (id: string, fields: Partial<NewPromotionRow> = {}): NewPromotionRow => ({
-  id,
-  model_name: 'churn',
-  version: 1,
-  alias: 'production',
-  status: 'pending',
-  expected_version: null,
-  previous_version: null,
-  decision_id: `dec_${id}`,
-  approval_required_by: '["risk-review"]',
-  comment: null,
-  requested_at: '2026-11-20T10:00:00Z',
-  requested_by: 'ana',
-  ...fields,
-});
-
-const waiver = (id: string, fields: Partial<NewWaiverRow> = {}): NewWaiverRow => ({
-  id,
-  model_name: 'churn',
-  version: 1,
-  policy: 'fairness',
-  validation: null,
-  reason: 'the subgroup is too small to measure before launch',
-  status: 'requested',
-  requested_at: '2026-11-20T10:00:00Z',
-  requested_by: 'ana',
-  expires_at: '2026-12-01T00:00:00Z',
-  audit_due_at: '2026-12-01T00:00:00Z',
-  ...fields,
-});
-
-const webhook = (id: string, createdAt: string): NewWebhookRow => ({
-  id,
-  name: id,
-  url: `https://hooks.example/${id}`,
-  secret: `sealed-${id}`,
-  events: '["*"]',
-  team: null,
-  model_name: null,
-  format: 'json',
-  created_at: createdAt,
-  created_by: 'admin',
-});
-
-describe.each(testDatabases())('governance repositories on $dialect', (database) => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    const fresh = await database.fresh();
-    cleanup = fresh.cleanup;
-    store = await openStore(fresh.url);
-  });
-  afterEach(async () => {
-    await store.close();
-    await cleanup();
   });
 
   it('numbers policy sets and finds each version', async () => {
