@@ -1,7 +1,14 @@
 import type { Kysely } from 'kysely';
 import { WardenError } from '../core/index.js';
 import { type DecisionResult, evidenceKey, type GateInput, gateInput, type Waiver } from '../policy/index.js';
-import { evidenceRepository, modelRepository, type Tables, versionRepository } from '../store/index.js';
+import {
+  evidenceRepository,
+  modelRepository,
+  monitorRepository,
+  type Tables,
+  versionRepository,
+  waiverRepository,
+} from '../store/index.js';
 
 export interface AssembledGate {
   input: GateInput;
@@ -35,18 +42,8 @@ export async function assembleGate(
   }
   const [latest, monitors, waivers, gateTags] = await Promise.all([
     evidenceRepository.latestPerKind(db, { model: target.model, version: target.version }),
-    db
-      .selectFrom('model_monitors')
-      .select('monitors')
-      .where('model_name', '=', target.model)
-      .executeTakeFirst(),
-    db
-      .selectFrom('waivers')
-      .select(['id', 'policy', 'validation', 'expires_at'])
-      .where('model_name', '=', target.model)
-      .where('version', '=', target.version)
-      .where('status', '=', 'approved')
-      .execute(),
+    monitorRepository.listForModel(db, target.model),
+    waiverRepository.approvedFor(db, target.model, target.version),
     versionRepository.gateTags(db, target.model, target.version),
   ]);
   const evidence: GateInput['evidence'] = {};
@@ -65,7 +62,7 @@ export async function assembleGate(
       tags: Object.keys(version.tags),
     },
     evidence,
-    monitors: monitors === undefined ? [] : (JSON.parse(monitors.monitors) as unknown[]),
+    monitors,
     now: now.toISOString(),
     waivers: waivers.map(
       (w): Waiver => ({

@@ -1,6 +1,6 @@
 import type { AuditLog, ServerKey } from '../audit/index.js';
 import { WardenError } from '../core/index.js';
-import { modelRepository, type Store } from '../store/index.js';
+import { modelRepository, monitorRepository, type Store } from '../store/index.js';
 import { PolicySets } from './policy-sets.js';
 import { Promotions } from './promotions.js';
 import { Waivers } from './waivers.js';
@@ -68,16 +68,7 @@ export class Governance {
           `model "${model}" does not exist; create it first`,
         );
       }
-      const at = new Date().toISOString();
-      await trx
-        .insertInto('model_monitors')
-        .values({ model_name: model, monitors: JSON.stringify(monitors), set_at: at, set_by: actor })
-        .onConflict((oc) =>
-          oc
-            .column('model_name')
-            .doUpdateSet({ monitors: JSON.stringify(monitors), set_at: at, set_by: actor }),
-        )
-        .execute();
+      await monitorRepository.set(trx, model, monitors, actor, new Date().toISOString());
       await audit.append(trx, {
         actor,
         action: 'monitors.set',
@@ -89,12 +80,7 @@ export class Governance {
   }
 
   async monitors(model: string): Promise<unknown[]> {
-    const row = await this.options.store.db
-      .selectFrom('model_monitors')
-      .select('monitors')
-      .where('model_name', '=', model)
-      .executeTakeFirst();
-    return row === undefined ? [] : (JSON.parse(row.monitors) as unknown[]);
+    return monitorRepository.listForModel(this.options.store.db, model);
   }
 
   start(onError: (error: unknown, task: string) => void): void {

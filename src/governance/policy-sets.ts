@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
 import { WardenError } from '../core/index.js';
 import {
@@ -7,7 +6,7 @@ import {
   type PolicyFile,
   policySetFromFiles,
 } from '../policy/index.js';
-import type { Store } from '../store/index.js';
+import { type PolicySetRow, policySetRepository, type Store } from '../store/index.js';
 
 /** The server's record of an applied policy set. */
 export interface AppliedPolicySet {
@@ -56,22 +55,15 @@ export class PolicySets {
     const appliedAt = this.clock().toISOString();
     const version = await this.store.transaction(async (trx) => {
       await this.store.exclusive(trx, 'policy-sets');
-      const last = await trx
-        .selectFrom('policy_sets')
-        .select(sql<number>`max(version)`.as('version'))
-        .executeTakeFirst();
-      const next = Number(last?.version ?? 0) + 1;
-      await trx
-        .insertInto('policy_sets')
-        .values({
-          version: next,
-          digest: compiled.set.digest,
-          revision: compiled.set.revision,
-          files: JSON.stringify(files),
-          applied_at: appliedAt,
-          applied_by: actor,
-        })
-        .execute();
+      const next = ((await policySetRepository.latestVersion(trx)) ?? 0) + 1;
+      await policySetRepository.insert(trx, {
+        version: next,
+        digest: compiled.set.digest,
+        revision: compiled.set.revision,
+        files: JSON.stringify(files),
+        applied_at: appliedAt,
+        applied_by: actor,
+      });
       const applied = describe(next, compiled, appliedAt, actor);
       await this.audit.append(trx, {
         actor,
@@ -87,24 +79,15 @@ export class PolicySets {
 
   /** The active set, compiled; WARDEN_ERR_GOVERNANCE_NO_POLICY_SET when none was applied. */
   async active(): Promise<ActivePolicySet> {
-    const latest = await this.store.db
-      .selectFrom('policy_sets')
-      .select(['version'])
-      .orderBy('version', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const latest = await policySetRepository.latestVersion(this.store.db);
     if (latest === undefined) {
       throw new WardenError(
         'WARDEN_ERR_GOVERNANCE_NO_POLICY_SET',
         'no policy set has been applied to this server, so nothing can be decided; an admin applies one with warden policy apply DIR',
       );
     }
-    if (this.cached?.version === latest.version) return this.cached;
-    const row = await this.store.db
-      .selectFrom('policy_sets')
-      .selectAll()
-      .where('version', '=', latest.version)
-      .executeTakeFirstOrThrow();
+    if (this.cached?.version === latest) return this.cached;
+    const row = await this.storedSet(latest);
     const compiled = compilePolicySet(
       policySetFromFiles(`policy set version ${row.version}`, JSON.parse(row.files) as PolicyFile[], {
         revision: row.revision,
@@ -116,11 +99,15 @@ export class PolicySets {
 
   async describeActive(): Promise<AppliedPolicySet> {
     const { version, compiled } = await this.active();
-    const row = await this.store.db
-      .selectFrom('policy_sets')
-      .select(['applied_at', 'applied_by'])
-      .where('version', '=', version)
-      .executeTakeFirstOrThrow();
+    const row = await this.storedSet(version);
     return describe(version, compiled, row.applied_at, row.applied_by);
+  }
+
+  private async storedSet(version: number): Promise<PolicySetRow> {
+    const row = await policySetRepository.find(this.store.db, version);
+    if (row === undefined) {
+      throw new WardenError('WARDEN_ERR_STORE_FAILURE', `policy set version ${version} is not stored`);
+    }
+    return row;
   }
 }

@@ -4,8 +4,10 @@ import type { AuditLog } from '../audit/index.js';
 import { WardenError } from '../core/index.js';
 import { type Decision, decide } from '../policy/index.js';
 import {
+  decisionRepository,
   modelRepository,
   type PromotionRow,
+  promotionRepository,
   type Store,
   type Tables,
   versionRepository,
@@ -84,26 +86,20 @@ export class Promotions {
           ? 'pending'
           : 'completed';
       const now = clock().toISOString();
-      await trx
-        .insertInto('promotions')
-        .values({
-          id,
-          model_name: request.model,
-          version: Number(request.version),
-          alias: request.alias,
-          status,
-          expected_version: request.expectedVersion == null ? null : Number(request.expectedVersion),
-          previous_version: holder === null ? null : Number(holder),
-          decision_id: decision.id,
-          approval_required_by: JSON.stringify(decision.approvalRequiredBy ?? []),
-          comment: request.comment ?? null,
-          requested_at: now,
-          requested_by: actor,
-          reviewed_at: null,
-          reviewed_by: null,
-          review_comment: null,
-        })
-        .execute();
+      await promotionRepository.insert(trx, {
+        id,
+        model_name: request.model,
+        version: Number(request.version),
+        alias: request.alias,
+        status,
+        expected_version: request.expectedVersion == null ? null : Number(request.expectedVersion),
+        previous_version: holder === null ? null : Number(holder),
+        decision_id: decision.id,
+        approval_required_by: JSON.stringify(decision.approvalRequiredBy ?? []),
+        comment: request.comment ?? null,
+        requested_at: now,
+        requested_by: actor,
+      });
       if (status === 'completed') await this.moveAlias(trx, request, actor);
       const action =
         status === 'completed'
@@ -266,18 +262,8 @@ export class Promotions {
   }
 
   async get(id: string): Promise<PromotionRecord> {
-    const row = await this.context.store.db
-      .selectFrom('promotions')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (row === undefined) {
-      throw new WardenError(
-        'WARDEN_ERR_REGISTRY_NOT_FOUND',
-        `promotion ${id} does not exist; list them with warden promotions list`,
-      );
-    }
-    return this.toRecord(this.context.store.db, row);
+    const db = this.context.store.db;
+    return this.toRecord(db, await storedPromotion(db, id));
   }
 
   async list(filter: {
@@ -286,35 +272,25 @@ export class Promotions {
     limit: number;
   }): Promise<PromotionRecord[]> {
     const db = this.context.store.db;
-    let query = db
-      .selectFrom('promotions')
-      .selectAll()
-      .orderBy('requested_at', 'desc')
-      .orderBy('id')
-      .limit(filter.limit);
-    if (filter.model !== undefined) query = query.where('model_name', '=', filter.model);
-    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-    const rows = await query.execute();
+    const rows = await promotionRepository.list(db, filter);
     return Promise.all(rows.map((row) => this.toRecord(db, row)));
   }
 
   async decision(id: string): Promise<Decision> {
-    const row = await this.context.store.db
-      .selectFrom('decisions')
-      .select('document')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (row === undefined)
+    const document = await decisionRepository.document(this.context.store.db, id);
+    if (document === undefined)
       throw new WardenError('WARDEN_ERR_REGISTRY_NOT_FOUND', `decision ${id} does not exist`);
-    return JSON.parse(row.document) as Decision;
+    return JSON.parse(document) as Decision;
   }
 
   private async toRecord(db: Kysely<Tables>, row: PromotionRow): Promise<PromotionRecord> {
-    const decision = await db
-      .selectFrom('decisions')
-      .select('document')
-      .where('id', '=', row.decision_id)
-      .executeTakeFirstOrThrow();
+    const decision = await decisionRepository.document(db, row.decision_id);
+    if (decision === undefined) {
+      throw new WardenError(
+        'WARDEN_ERR_STORE_FAILURE',
+        `decision ${row.decision_id} of promotion ${row.id} is not stored`,
+      );
+    }
     return {
       id: row.id,
       model: row.model_name,
@@ -323,7 +299,7 @@ export class Promotions {
       status: row.status as PromotionStatus,
       previousVersion: text(row.previous_version),
       expectedVersion: text(row.expected_version),
-      decision: JSON.parse(decision.document) as Decision,
+      decision: JSON.parse(decision) as Decision,
       approvalRequiredBy: JSON.parse(row.approval_required_by) as string[],
       comment: row.comment,
       requestedAt: row.requested_at,
@@ -334,20 +310,9 @@ export class Promotions {
     };
   }
 
-  private async rowOf(trx: Transaction<Tables>, id: string): Promise<PromotionRow> {
-    const row = await trx.selectFrom('promotions').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) {
-      throw new WardenError(
-        'WARDEN_ERR_REGISTRY_NOT_FOUND',
-        `promotion ${id} does not exist; list them with warden promotions list`,
-      );
-    }
-    return row;
-  }
-
   /** The pending request, if `actor` may decide it (four-eyes). */
   private async review(trx: Transaction<Tables>, id: string, actor: string, verb: 'approve' | 'reject') {
-    const record = await this.toRecord(trx, await this.rowOf(trx, id));
+    const record = await this.toRecord(trx, await storedPromotion(trx, id));
     if (record.status !== 'pending') {
       throw new WardenError(
         'WARDEN_ERR_GOVERNANCE_NOT_PENDING',
@@ -372,17 +337,13 @@ export class Promotions {
     comment: string,
     actor: string,
   ): Promise<void> {
-    await trx
-      .updateTable('promotions')
-      .set({
-        status,
-        decision_id: decisionId,
-        reviewed_at: this.context.clock().toISOString(),
-        reviewed_by: actor,
-        review_comment: comment,
-      })
-      .where('id', '=', record.id)
-      .execute();
+    await promotionRepository.recordReview(trx, record.id, {
+      status,
+      decision_id: decisionId,
+      reviewed_at: this.context.clock().toISOString(),
+      reviewed_by: actor,
+      review_comment: comment,
+    });
   }
 
   /** Decides the gate inside `trx`, stores the decision and applies its tags on a denial. */
@@ -401,19 +362,15 @@ export class Promotions {
       actor,
       preconditions: assembled.preconditions,
     });
-    await trx
-      .insertInto('decisions')
-      .values({
-        id: decision.id,
-        gate,
-        model_name: model,
-        version: Number(version),
-        allowed: decision.allowed ? 1 : 0,
-        document: JSON.stringify(decision),
-        decided_at: decision.decidedAt,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    await decisionRepository.insert(trx, {
+      id: decision.id,
+      gate,
+      model_name: model,
+      version: Number(version),
+      allowed: decision.allowed ? 1 : 0,
+      document: JSON.stringify(decision),
+      decided_at: decision.decidedAt,
+    });
     if (!decision.allowed) await this.applyTags(trx, decision, model, version, gate, actor);
     return decision;
   }
@@ -485,6 +442,17 @@ export class Promotions {
       this.context.clock().toISOString(),
     );
   }
+}
+
+async function storedPromotion(db: Kysely<Tables>, id: string): Promise<PromotionRow> {
+  const row = await promotionRepository.find(db, id);
+  if (row === undefined) {
+    throw new WardenError(
+      'WARDEN_ERR_REGISTRY_NOT_FOUND',
+      `promotion ${id} does not exist; list them with warden promotions list`,
+    );
+  }
+  return row;
 }
 
 async function teamOf(trx: Transaction<Tables>, model: string): Promise<string | null> {

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { WardenError } from '../core/index.js';
-import { modelRepository, type Tables, versionRepository, type WaiverRow } from '../store/index.js';
+import {
+  modelRepository,
+  type Tables,
+  versionRepository,
+  type WaiverRow,
+  waiverRepository,
+} from '../store/index.js';
 import type { GovernanceContext } from './promotions.js';
 
 export const waiverStatuses = ['requested', 'approved', 'rejected', 'revoked'] as const;
@@ -95,30 +101,19 @@ export class Waivers {
           `version ${request.version} of model "${request.model}" does not exist; check it with warden versions list ${request.model}`,
         );
       }
-      await trx
-        .insertInto('waivers')
-        .values({
-          id,
-          model_name: request.model,
-          version: Number(request.version),
-          policy: request.policy,
-          validation: request.validation ?? null,
-          reason: request.reason.trim(),
-          status: 'requested',
-          requested_at: now.toISOString(),
-          requested_by: actor,
-          expires_at: expires.toISOString(),
-          audit_due_at: auditDue.toISOString(),
-          decided_at: null,
-          decided_by: null,
-          decision_comment: null,
-          audited_at: null,
-          audited_by: null,
-          audit_note: null,
-          expiry_alerted_at: null,
-          overdue_alerted_at: null,
-        })
-        .execute();
+      await waiverRepository.insert(trx, {
+        id,
+        model_name: request.model,
+        version: Number(request.version),
+        policy: request.policy,
+        validation: request.validation ?? null,
+        reason: request.reason.trim(),
+        status: 'requested',
+        requested_at: now.toISOString(),
+        requested_by: actor,
+        expires_at: expires.toISOString(),
+        audit_due_at: auditDue.toISOString(),
+      });
       await this.log(trx, id, request, 'waiver.requested', actor, {
         reason: request.reason.trim(),
         expiresAt: expires.toISOString(),
@@ -139,18 +134,14 @@ export class Waivers {
   /** Ends an approved waiver early; later decisions no longer see it. */
   async revoke(id: string, comment: string, actor: string): Promise<WaiverRecord> {
     await this.context.store.transaction(async (trx) => {
-      const row = await this.row(trx, id);
+      const row = await storedWaiver(trx, id);
       if (row.status !== 'approved' && row.status !== 'requested') throw notPending(row, 'revoked');
-      await trx
-        .updateTable('waivers')
-        .set({
-          status: 'revoked',
-          decided_at: this.context.clock().toISOString(),
-          decided_by: actor,
-          decision_comment: comment,
-        })
-        .where('id', '=', id)
-        .execute();
+      await waiverRepository.recordDecision(trx, id, {
+        status: 'revoked',
+        decided_at: this.context.clock().toISOString(),
+        decided_by: actor,
+        decision_comment: comment,
+      });
       await this.log(trx, id, fromRow(row), 'waiver.revoked', actor, { comment });
     });
     return this.get(id);
@@ -159,7 +150,7 @@ export class Waivers {
   /** Records the post-deployment audit as done (by someone other than the requester). */
   async completeAudit(id: string, note: string, actor: string): Promise<WaiverRecord> {
     await this.context.store.transaction(async (trx) => {
-      const row = await this.row(trx, id);
+      const row = await storedWaiver(trx, id);
       if (row.status !== 'approved') throw notPending(row, 'audited (only approved waivers are audited)');
       if (row.audited_at !== null) {
         throw new WardenError(
@@ -173,11 +164,11 @@ export class Waivers {
           `${actor} requested waiver ${id} and so cannot audit it (four-eyes rule)`,
         );
       }
-      await trx
-        .updateTable('waivers')
-        .set({ audited_at: this.context.clock().toISOString(), audited_by: actor, audit_note: note })
-        .where('id', '=', id)
-        .execute();
+      await waiverRepository.recordAudit(trx, id, {
+        audited_at: this.context.clock().toISOString(),
+        audited_by: actor,
+        audit_note: note,
+      });
       await this.log(trx, id, fromRow(row), 'waiver.audited', actor, { note });
     });
     return this.get(id);
@@ -185,9 +176,7 @@ export class Waivers {
 
   async get(id: string): Promise<WaiverRecord> {
     const db = this.context.store.db;
-    const row = await db.selectFrom('waivers').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw missing(id);
-    return (await this.records(db, [row]))[0] as WaiverRecord;
+    return (await this.records(db, [await storedWaiver(db, id)]))[0] as WaiverRecord;
   }
 
   /**
@@ -202,15 +191,13 @@ export class Waivers {
     limit: number;
   }) {
     const db = this.context.store.db;
-    let query = db.selectFrom('waivers').selectAll().orderBy('requested_at', 'desc').orderBy('id');
-    if (filter.model !== undefined) query = query.where('model_name', '=', filter.model);
-    if (filter.version !== undefined) query = query.where('version', '=', Number(filter.version));
-    if (filter.overdue) query = query.where('status', '=', 'approved');
-    else if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-    const records = await this.records(
-      db,
-      await query.limit(filter.overdue ? 10_000 : filter.limit).execute(),
-    );
+    const rows = await waiverRepository.list(db, {
+      model: filter.model,
+      version: filter.version === undefined ? undefined : Number(filter.version),
+      status: filter.overdue ? 'approved' : filter.status,
+      limit: filter.overdue ? 10_000 : filter.limit,
+    });
+    const records = await this.records(db, rows);
     return filter.overdue
       ? records.filter((w) => w.servingAs.length > 0 && (w.expired || w.auditOverdue)).slice(0, filter.limit)
       : records;
@@ -224,21 +211,7 @@ export class Waivers {
   async sweep(): Promise<number> {
     const { store, clock } = this.context;
     const now = clock().toISOString();
-    const candidates = await store.db
-      .selectFrom('waivers')
-      .selectAll()
-      .where('status', '=', 'approved')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('expires_at', '<=', now), eb('expiry_alerted_at', 'is', null)]),
-          eb.and([
-            eb('audit_due_at', '<=', now),
-            eb('audited_at', 'is', null),
-            eb('overdue_alerted_at', 'is', null),
-          ]),
-        ]),
-      )
-      .execute();
+    const candidates = await waiverRepository.alertCandidates(store.db, now);
     let raised = 0;
     for (const waiver of await this.records(store.db, candidates)) {
       if (waiver.servingAs.length === 0) continue;
@@ -248,13 +221,7 @@ export class Waivers {
       ] as const) {
         if (!alert.due) continue;
         const sent = await store.transaction(async (trx) => {
-          const claim = await trx
-            .updateTable('waivers')
-            .set({ [alert.column]: now })
-            .where('id', '=', waiver.id)
-            .where(alert.column, 'is', null)
-            .executeTakeFirst();
-          if (Number(claim.numUpdatedRows) !== 1) return false;
+          if (!(await waiverRepository.claimAlert(trx, waiver.id, alert.column, now))) return false;
           await this.log(trx, waiver.id, waiver, alert.event, 'warden', {
             expiresAt: waiver.expiresAt,
             auditDueAt: waiver.auditDueAt,
@@ -270,7 +237,7 @@ export class Waivers {
 
   private async decide(id: string, status: 'approved' | 'rejected', comment: string, actor: string) {
     await this.context.store.transaction(async (trx) => {
-      const row = await this.row(trx, id);
+      const row = await storedWaiver(trx, id);
       if (row.status !== 'requested') throw notPending(row, status);
       const version = await versionRepository.find(trx, row.model_name, row.version);
       if (actor === row.requested_by || actor === version?.createdBy) {
@@ -285,16 +252,12 @@ export class Waivers {
           `waiver ${id} expired at ${row.expires_at} before it was approved; request a new one`,
         );
       }
-      await trx
-        .updateTable('waivers')
-        .set({
-          status,
-          decided_at: this.context.clock().toISOString(),
-          decided_by: actor,
-          decision_comment: comment,
-        })
-        .where('id', '=', id)
-        .execute();
+      await waiverRepository.recordDecision(trx, id, {
+        status,
+        decided_at: this.context.clock().toISOString(),
+        decided_by: actor,
+        decision_comment: comment,
+      });
       await this.log(
         trx,
         id,
@@ -305,12 +268,6 @@ export class Waivers {
       );
     });
     return this.get(id);
-  }
-
-  private async row(trx: Transaction<Tables>, id: string): Promise<WaiverRow> {
-    const row = await trx.selectFrom('waivers').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw missing(id);
-    return row;
   }
 
   private async log(
@@ -382,6 +339,12 @@ export class Waivers {
       };
     });
   }
+}
+
+async function storedWaiver(db: Kysely<Tables>, id: string): Promise<WaiverRow> {
+  const row = await waiverRepository.find(db, id);
+  if (row === undefined) throw missing(id);
+  return row;
 }
 
 const fromRow = (row: WaiverRow) => ({

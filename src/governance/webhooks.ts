@@ -2,7 +2,15 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID }
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
 import { WardenError } from '../core/index.js';
-import type { DeliveryRow, Store, Tables } from '../store/index.js';
+import {
+  type DeliveryRow,
+  type DueDelivery,
+  deliveryRepository,
+  type Store,
+  type Tables,
+  type WebhookRow,
+  webhookRepository,
+} from '../store/index.js';
 
 /** What Warden tells webhooks about. */
 export const webhookEvents = [
@@ -87,17 +95,7 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
-const toRecord = (row: {
-  id: string;
-  name: string;
-  url: string;
-  events: string;
-  team: string | null;
-  model_name: string | null;
-  format: string;
-  created_at: string;
-  created_by: string;
-}): WebhookRecord => ({
+const toRecord = (row: WebhookRow): WebhookRecord => ({
   id: row.id,
   name: row.name,
   url: row.url,
@@ -141,22 +139,18 @@ export class Webhooks {
     const id = `whk_${randomBytes(6).toString('hex')}`;
     const at = this.clock().toISOString();
     await this.store.transaction(async (trx) => {
-      await trx
-        .insertInto('webhooks')
-        .values({
-          id,
-          name: hook.name,
-          url: hook.url,
-          secret: this.seal(secret),
-          events: JSON.stringify(hook.events),
-          team: hook.team ?? null,
-          model_name: hook.model ?? null,
-          format: hook.format ?? 'json',
-          created_at: at,
-          created_by: actor,
-          deleted_at: null,
-        })
-        .execute();
+      await webhookRepository.insert(trx, {
+        id,
+        name: hook.name,
+        url: hook.url,
+        secret: this.seal(secret),
+        events: JSON.stringify(hook.events),
+        team: hook.team ?? null,
+        model_name: hook.model ?? null,
+        format: hook.format ?? 'json',
+        created_at: at,
+        created_by: actor,
+      });
       await this.audit.append(trx, {
         actor,
         action: 'webhook.created',
@@ -174,12 +168,7 @@ export class Webhooks {
   }
 
   async get(id: string): Promise<WebhookRecord> {
-    const row = await this.store.db
-      .selectFrom('webhooks')
-      .selectAll()
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const row = await webhookRepository.find(this.store.db, id);
     if (row === undefined) {
       throw new WardenError(
         'WARDEN_ERR_REGISTRY_NOT_FOUND',
@@ -190,29 +179,14 @@ export class Webhooks {
   }
 
   async list(): Promise<WebhookRecord[]> {
-    const rows = await this.store.db
-      .selectFrom('webhooks')
-      .selectAll()
-      .where('deleted_at', 'is', null)
-      .orderBy('created_at')
-      .execute();
-    return rows.map(toRecord);
+    return (await webhookRepository.list(this.store.db)).map(toRecord);
   }
 
   async remove(id: string, actor: string): Promise<WebhookRecord> {
     const hook = await this.get(id);
     await this.store.transaction(async (trx) => {
-      await trx
-        .updateTable('webhooks')
-        .set({ deleted_at: this.clock().toISOString() })
-        .where('id', '=', id)
-        .execute();
-      await trx
-        .updateTable('webhook_deliveries')
-        .set({ status: 'failed', last_error: 'the webhook was removed' })
-        .where('webhook_id', '=', id)
-        .where('status', '=', 'pending')
-        .execute();
+      await webhookRepository.remove(trx, id, this.clock().toISOString());
+      await deliveryRepository.failPending(trx, id, 'the webhook was removed');
       await this.audit.append(trx, {
         actor,
         action: 'webhook.deleted',
@@ -225,20 +199,12 @@ export class Webhooks {
 
   async deliveries(id: string, limit = 100): Promise<DeliveryRecord[]> {
     await this.get(id);
-    const rows = await this.store.db
-      .selectFrom('webhook_deliveries')
-      .selectAll()
-      .where('webhook_id', '=', id)
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map(toDelivery);
+    return (await deliveryRepository.listForWebhook(this.store.db, id, limit)).map(toDelivery);
   }
 
   /** Queues the event for every webhook that listens to it, inside the change's transaction. */
   async enqueue(trx: Transaction<Tables>, event: GovernanceEvent): Promise<void> {
-    const hooks = await trx.selectFrom('webhooks').selectAll().where('deleted_at', 'is', null).execute();
+    const hooks = await webhookRepository.list(trx);
     const at = this.clock();
     for (const hook of hooks.map(toRecord)) {
       if (!(hook.events.includes(event.type) || hook.events.includes('*'))) continue;
@@ -249,23 +215,13 @@ export class Webhooks {
         hook.format === 'slack'
           ? JSON.stringify({ text: `[warden] ${event.summary}` })
           : JSON.stringify({ id, type: event.type, timestamp: at.toISOString(), data: event.data });
-      await trx
-        .insertInto('webhook_deliveries')
-        .values({
-          id,
-          webhook_id: hook.id,
-          event: event.type,
-          body,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: at.toISOString(),
-          claimed_until: null,
-          last_status: null,
-          last_error: null,
-          created_at: at.toISOString(),
-          delivered_at: null,
-        })
-        .execute();
+      await deliveryRepository.insert(trx, {
+        id,
+        webhook_id: hook.id,
+        event: event.type,
+        body,
+        created_at: at.toISOString(),
+      });
     }
   }
 
@@ -363,51 +319,15 @@ export class WebhookDispatcher {
   }
 
   private async sendDue(): Promise<void> {
-    const db = this.webhooks.db;
-    const now = this.clock().toISOString();
-    const due = await db
-      .selectFrom('webhook_deliveries')
-      .innerJoin('webhooks', 'webhooks.id', 'webhook_deliveries.webhook_id')
-      .select([
-        'webhook_deliveries.id',
-        'webhook_deliveries.body',
-        'webhook_deliveries.event',
-        'webhook_deliveries.attempts',
-        'webhooks.url',
-        'webhooks.secret',
-      ])
-      .where('webhook_deliveries.status', '=', 'pending')
-      .where('webhook_deliveries.next_attempt_at', '<=', now)
-      .where((eb) =>
-        eb.or([
-          eb('webhook_deliveries.claimed_until', 'is', null),
-          eb('webhook_deliveries.claimed_until', '<', now),
-        ]),
-      )
-      .orderBy('webhook_deliveries.next_attempt_at')
-      .limit(50)
-      .execute();
+    const due = await deliveryRepository.due(this.webhooks.db, this.clock().toISOString(), 50);
     await Promise.all(due.map((delivery) => this.send(delivery)));
   }
 
-  private async send(delivery: {
-    id: string;
-    body: string;
-    event: string;
-    attempts: number;
-    url: string;
-    secret: string;
-  }): Promise<void> {
+  private async send(delivery: DueDelivery): Promise<void> {
     const db = this.webhooks.db;
     const now = this.clock();
-    const claim = await db
-      .updateTable('webhook_deliveries')
-      .set({ claimed_until: new Date(now.getTime() + this.settings.timeoutMs * 2).toISOString() })
-      .where('id', '=', delivery.id)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now.toISOString())]))
-      .executeTakeFirst();
-    if (Number(claim.numUpdatedRows) !== 1) return;
+    const claimUntil = new Date(now.getTime() + this.settings.timeoutMs * 2).toISOString();
+    if (!(await deliveryRepository.claim(db, delivery.id, now.toISOString(), claimUntil))) return;
 
     const timestamp = Math.floor(now.getTime() / 1000);
     const attempt = delivery.attempts + 1;
@@ -447,19 +367,14 @@ export class WebhookDispatcher {
     const backoff =
       Math.min(this.settings.retryBaseMs * 2 ** (attempt - 1), 3_600_000) * (0.8 + Math.random() * 0.4);
     const doneAt = this.clock();
-    await db
-      .updateTable('webhook_deliveries')
-      .set({
-        status: delivered ? 'delivered' : finished ? 'failed' : 'pending',
-        attempts: attempt,
-        last_status: status,
-        last_error: delivered ? null : (error ?? `the receiver answered ${status}`),
-        claimed_until: null,
-        next_attempt_at: new Date(doneAt.getTime() + (retryAfterMs ?? backoff)).toISOString(),
-        ...(delivered ? { delivered_at: doneAt.toISOString() } : {}),
-      })
-      .where('id', '=', delivery.id)
-      .execute();
+    await deliveryRepository.recordAttempt(db, delivery.id, {
+      status: delivered ? 'delivered' : finished ? 'failed' : 'pending',
+      attempts: attempt,
+      last_status: status,
+      last_error: delivered ? null : (error ?? `the receiver answered ${status}`),
+      next_attempt_at: new Date(doneAt.getTime() + (retryAfterMs ?? backoff)).toISOString(),
+      ...(delivered ? { delivered_at: doneAt.toISOString() } : {}),
+    });
     if (!finished) this.scheduleRetry(retryAfterMs ?? backoff);
   }
 

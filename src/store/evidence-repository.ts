@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Tables } from './schema.js';
+import type { EvidenceRow, Tables, VersionEvidenceRow } from './schema.js';
 
 /** An evidence document as the registry keeps it: whole, canonical, addressed by its digest. */
 export interface StoredEvidence {
@@ -37,18 +37,11 @@ const summaryColumns = [
   'version_evidence.attached_by',
 ] as const;
 
-type SummaryRow = {
-  id: string;
-  kind: string;
-  subject_type: string;
-  subject_name: string;
-  subject_version: string | null;
-  produced_at: string;
-  passed: number;
-  bytes: number;
-  attached_at: string;
-  attached_by: string;
-};
+type SummaryRow = Pick<
+  EvidenceRow,
+  'id' | 'kind' | 'subject_type' | 'subject_name' | 'subject_version' | 'produced_at' | 'passed' | 'bytes'
+> &
+  Pick<VersionEvidenceRow, 'attached_at' | 'attached_by'>;
 
 function toAttached(row: SummaryRow): AttachedEvidence {
   return {

@@ -7,6 +7,13 @@ export {
   type Store,
   type StoreCapabilities,
 } from './database.js';
+export { decisionRepository } from './decision-repository.js';
+export {
+  type DeliveryAttempt,
+  type DueDelivery,
+  deliveryRepository,
+  type NewDeliveryRow,
+} from './delivery-repository.js';
 export { type AttachedEvidence, evidenceRepository, type StoredEvidence } from './evidence-repository.js';
 export { isoNow } from './json-columns.js';
 export {
@@ -17,7 +24,24 @@ export {
 } from './lineage-repository.js';
 export { knownMigrations } from './migrations.js';
 export { type ModelFilter, type ModelRecord, modelRepository, type NewModel } from './model-repository.js';
-export type { AuditRow, CheckpointRow, DeliveryRow, PromotionRow, Tables, WaiverRow } from './schema.js';
+export { monitorRepository } from './monitor-repository.js';
+export { policySetRepository } from './policy-set-repository.js';
+export {
+  type NewPromotionRow,
+  type PromotionFilter,
+  type PromotionReview,
+  promotionRepository,
+} from './promotion-repository.js';
+export type {
+  AuditRow,
+  CheckpointRow,
+  DeliveryRow,
+  PolicySetRow,
+  PromotionRow,
+  Tables,
+  WaiverRow,
+  WebhookRow,
+} from './schema.js';
 export {
   issueToken,
   type NewToken,
@@ -35,3 +59,13 @@ export {
   versionRepository,
   versionStatuses,
 } from './version-repository.js';
+export {
+  type GateWaiverRow,
+  type NewWaiverRow,
+  type WaiverAlertColumn,
+  type WaiverAudit,
+  type WaiverDecision,
+  type WaiverFilter,
+  waiverRepository,
+} from './waiver-repository.js';
+export { type NewWebhookRow, webhookRepository } from './webhook-repository.js';

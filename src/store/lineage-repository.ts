@@ -1,12 +1,8 @@
 import type { Kysely } from 'kysely';
 import { readJson, writeJson } from './json-columns.js';
-import type { Tables } from './schema.js';
+import type { LineageDatasetRow, Tables } from './schema.js';
 
-export interface LineageDataset {
-  name: string;
-  uri: string | null;
-  digest: string;
-}
+export type LineageDataset = Pick<LineageDatasetRow, 'name' | 'uri' | 'digest'>;
 
 export interface LineageRecord {
   model: string;
