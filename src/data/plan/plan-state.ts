@@ -1,8 +1,7 @@
 import { WardenError } from '../../core/index.js';
-import type { DataMetric, Severity, SkippedRule, Unit } from '../check-results.js';
+import type { CheckResult, SkippedRule } from '../check-results.js';
 import type { SourceColumn } from '../column-types.js';
 import type { ContractProperty, SchemaObject } from '../contract-document.js';
-import type { OperatorName, Threshold } from '../operators.js';
 import type { PiiDetectorName } from '../pii-detectors.js';
 import { Scan } from './scan.js';
 
@@ -25,17 +24,21 @@ export interface CheckPlan {
   sqlRules: PlannedSqlRule[];
 }
 
-export interface PlannedCheck {
-  check: string;
-  table: string;
-  column?: string;
-  columns?: string[];
-  metric: DataMetric;
-  severity: Severity;
-  operator: OperatorName;
-  threshold: Threshold;
-  unit: Unit;
-  description?: string;
+/** A check read from the scan's row: what its result will say, and the aggregates it reads. */
+export interface PlannedCheck
+  extends Pick<
+    CheckResult,
+    | 'check'
+    | 'table'
+    | 'column'
+    | 'columns'
+    | 'metric'
+    | 'severity'
+    | 'operator'
+    | 'threshold'
+    | 'unit'
+    | 'description'
+  > {
   /** Alias of the aggregate holding the count of unexpected rows (or the measured value). */
   count: string;
   /** Alias of the aggregate holding the denominator of the percentage; none for rowCount. */
@@ -49,16 +52,14 @@ export interface PlannedCheck {
   sensitive: boolean;
 }
 
-export interface PlannedSqlRule {
-  check: string;
-  table: string;
-  column?: string;
-  severity: Severity;
-  operator: OperatorName;
-  threshold: Threshold;
+/** A `query` rule, run as its own statement after the scan. */
+export interface PlannedSqlRule
+  extends Pick<
+    CheckResult,
+    'check' | 'table' | 'column' | 'severity' | 'operator' | 'threshold' | 'description'
+  > {
   query: string;
   where: string;
-  description?: string;
 }
 
 export interface PlannedPiiColumn {
