@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { eachOption } from '../lib/args.mjs';
 import { revision } from '../lib/measure.mjs';
+import { importWardenModule } from '../lib/warden-dist.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -45,9 +46,8 @@ function parseArgs(argv) {
 }
 
 const options = parseArgs(process.argv.slice(2));
-const dist = (path) => join(options.warden, 'dist', path);
-const { AuditLog } = await import(dist('audit/index.js'));
-const { openStore } = await import(dist('store/index.js'));
+const { AuditLog } = await importWardenModule(options.warden, 'audit');
+const { openStore } = await importWardenModule(options.warden, 'store');
 const { sql } = await import('kysely');
 
 const record = (i) => ({

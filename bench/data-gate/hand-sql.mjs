@@ -6,9 +6,10 @@
 //
 // WARDEN_ROOT is the Warden package whose detector macros to use (default: this checkout).
 import { writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { importWardenModule } from '../lib/warden-dist.mjs';
 
 const table = 'applications';
 const columns = [
@@ -119,7 +120,7 @@ FROM (
 
 /** Opens DuckDB as Warden does (same memory limit, same settings that affect speed). */
 async function openDuckDB(wardenRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')) {
-  const { piiMacros } = await import(pathToFileURL(join(wardenRoot, 'dist/data/pii-detectors.js')).href);
+  const { piiMacros } = await importWardenModule(wardenRoot, 'data');
   const db = await DuckDBInstance.create(':memory:');
   const connection = await db.connect();
   await connection.run(`SET memory_limit='${process.env.WARDEN_DUCKDB_MEMORY_LIMIT ?? '1GB'}'`);

@@ -5,11 +5,14 @@
 //
 //   node bench/data-gate/profile.mjs [--rows N] [--repeat K]     (default 200,000 rows, best of 2)
 import { resolve } from 'node:path';
-import { planChecks } from '../../dist/data/check-plan.js';
-import { loadContract } from '../../dist/data/contract-loader.js';
-import { openDataset } from '../../dist/data/dataset-source.js';
-import { openEngineSession } from '../../dist/data/engine-session.js';
-import { piiDetectorNames, piiPredicate } from '../../dist/data/pii-detectors.js';
+import { openDataset, openEngineSession } from '../../dist/core/index.js';
+import {
+  loadContract,
+  piiDetectorNames,
+  piiMacros,
+  piiPredicate,
+  planChecks,
+} from '../../dist/data/index.js';
 import { generate } from './generate.mjs';
 
 const args = process.argv.slice(2);
@@ -21,7 +24,7 @@ const { csv } = await generate(rows);
 const contract = await loadContract(resolve('bench/data-gate/contract.yaml'));
 const dataset = await openDataset(csv, { nullValues: ['NA'] });
 const schemaObject = contract.contract.schema[0];
-const session = await openEngineSession(dataset, schemaObject.name);
+const session = await openEngineSession(dataset, schemaObject.name, { setup: piiMacros });
 const columns = (await session.query(`DESCRIBE SELECT * FROM ${schemaObject.name}`)).map((row) => ({
   name: String(row.column_name),
   type: String(row.column_type),

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { eachOption } from '../lib/args.mjs';
 import { measure, revision, warmCache } from '../lib/measure.mjs';
+import { importWardenModule } from '../lib/warden-dist.mjs';
 import { generate, outDir } from './generate.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -83,9 +84,8 @@ async function main() {
   const { csv, parquet } = await generate(options.rows, { log });
   const pandasRows = options.pandasRows ?? options.rows;
   const pandasCsv = pandasRows === options.rows ? csv : (await generate(pandasRows, { log })).csv;
-  const detectors = await import(pathToFileURL(join(root, 'dist/data/pii-detectors.js')).href);
+  const { piiPatterns: patterns, ibanLengths, sampleSsns } = await importWardenModule(root, 'data');
   const detectorsFile = join(outDir, 'detectors.json');
-  const { patterns, ibanLengths, sampleSsns } = detectors;
   await writeFile(detectorsFile, JSON.stringify({ patterns, ibanLengths, sampleSsns }));
 
   const wardenLabel = useCli ? 'warden check data' : 'runDataCheck (no CLI yet)';

@@ -16,9 +16,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { eachOption } from '../lib/args.mjs';
 import { machineLine, revision } from '../lib/measure.mjs';
+import { importWardenModule } from '../lib/warden-dist.mjs';
 import { categoricalColumns, defaultDir, numericColumns, sampler } from './generate.mjs';
 
 // Memory is read after a full collection: re-run under --expose-gc when gc() is not available.
@@ -226,10 +227,9 @@ function runPeer(options, dir) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  const distUrl = (path) => pathToFileURL(join(options.root, 'dist', path)).href;
   let drift;
   try {
-    drift = await import(distUrl('drift/index.js'));
+    drift = await importWardenModule(options.root, 'drift');
   } catch (error) {
     throw new Error(
       `cannot load ${options.root}/dist/drift/index.js; run \`npm run build\` first (${error.message})`,

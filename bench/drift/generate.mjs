@@ -16,8 +16,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { eachOption } from '../lib/args.mjs';
+import { sfc32 } from '../lib/benchmark-random.mjs';
 import { generatedFileIsFresh } from '../lib/measure.mjs';
-import { sfc32 } from '../lib/random.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const defaultDir = resolve(here, '../../.warden/bench/drift');
@@ -25,7 +25,7 @@ const generatorVersion = 2;
 const seeds = { reference: 20_260_501, current: 20_260_502 };
 
 /**
- * MurmurHash3's 32-bit finaliser: nearby seeds become unrelated ones. sfc32 (bench/lib/random.mjs)
+ * MurmurHash3's 32-bit finaliser: nearby seeds become unrelated ones. sfc32 (bench/lib/benchmark-random.mjs)
  * takes the seed as one word of its state, and streams from adjacent seeds looked slightly alike.
  */
 function mixSeed(seed) {

@@ -17,8 +17,8 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { sfc32 } from '../lib/benchmark-random.mjs';
 import { generatedFileIsFresh } from '../lib/measure.mjs';
-import { sfc32 } from '../lib/random.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const outDir = resolve(here, '../.out/model-gate');

@@ -10,7 +10,7 @@
 //   nullValues, duplicateValues, pattern, piiHashed, rowCount, an SQL rule) and a PII scan of 7 columns;
 // - a data-contract view with 15 properties; 2 post-deployment monitors; a waiver.
 import { createHash } from 'node:crypto';
-import { sfc32 } from '../lib/random.mjs';
+import { sfc32 } from '../lib/benchmark-random.mjs';
 
 export const gate = 'promote:production';
 export const now = '2026-03-02T09:00:00Z';

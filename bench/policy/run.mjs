@@ -12,9 +12,10 @@ import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { eachOption } from '../lib/args.mjs';
 import { revision } from '../lib/measure.mjs';
+import { importWardenModule } from '../lib/warden-dist.mjs';
 import { buildGateInput, gate } from './gate-input.mjs';
 import { writePolicySet } from './policies.mjs';
 
@@ -80,12 +81,12 @@ async function buildDigest(dist) {
 }
 
 /**
- * Counts comprehension iterations by wrapping the budget's tick (an internal of dist/policy: the
- * count is reported when the module still has it, and left out otherwise).
+ * Counts comprehension iterations by wrapping DecisionBudget's tick (the count is reported when the
+ * measured build has it, and left out otherwise).
  */
-async function iterationCounter(dist) {
+async function iterationCounter(root) {
   try {
-    const { DecisionBudget } = await import(pathToFileURL(join(dist, 'policy/cel-environment.js')).href);
+    const { DecisionBudget } = await importWardenModule(root, 'policy');
     const tick = DecisionBudget?.prototype?.tick;
     if (typeof tick !== 'function') return undefined;
     return (decideOnce) => {
@@ -114,8 +115,8 @@ async function main() {
   if (!existsSync(join(dist, 'policy/index.js'))) {
     throw new Error(`${dist}/policy is missing; run \`npm run build\` in ${options.root} first`);
   }
-  const policy = await import(pathToFileURL(join(dist, 'policy/index.js')).href);
-  const core = await import(pathToFileURL(join(dist, 'core/index.js')).href);
+  const policy = await importWardenModule(options.root, 'policy');
+  const core = await importWardenModule(options.root, 'core');
   const log = (message) => process.stderr.write(`  ${message}\n`);
   await mkdir(outDir, { recursive: true });
   const load = loadavg()[0];
@@ -194,7 +195,7 @@ async function main() {
   const failing = reference.results.filter((r) => r.outcome !== 'pass');
   const rendered = failing.filter((r) => r.outcome === 'fail' || r.outcome === 'waived');
 
-  const countIterations = await iterationCounter(dist);
+  const countIterations = await iterationCounter(options.root);
   const iterations = countIterations?.(decideOnce);
 
   // Warm-up (at most 5 s), then the measured decisions, each timed on its own.

@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { importWardenModule } from '../lib/warden-dist.mjs';
 import { buildGateInput, gate } from './gate-input.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -13,8 +14,8 @@ const root = resolve(here, '../..');
 const outDir = resolve(here, '../.out/policy-thresholds');
 const decisions = Number(process.argv[process.argv.indexOf('--decisions') + 1]) || 20_000;
 
-const { sealEvidence } = await import(join(root, 'dist/core/index.js'));
-const { loadPolicySet, compilePolicySet, decide } = await import(join(root, 'dist/policy/index.js'));
+const { sealEvidence } = await importWardenModule(root, 'core');
+const { loadPolicySet, compilePolicySet, decide } = await importWardenModule(root, 'policy');
 
 const metrics = ['rocAuc', 'averagePrecision', 'accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1'];
 const validations = Array.from({ length: 100 }, (_, index) => {

@@ -1,6 +1,8 @@
 /**
  * mulberry32: a 32-bit seeded uniform generator in [0, 1), integer arithmetic only, so every
  * machine (and the Python fixture generators, which implement the same steps) draws the same.
+ * Warden's generator for seeded shuffles and synthetic data (the demo, test fixtures); the
+ * bootstrap (evaluation/bootstrap-random.ts) and the benchmark data (bench/lib) keep their own.
  */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;

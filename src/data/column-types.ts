@@ -16,6 +16,12 @@ export function isTextType(type: string): boolean {
   return type === 'VARCHAR' || type === 'JSON';
 }
 
+/** The SQL expression that reads a column as text. */
+export function asText(column: SourceColumn): string {
+  const c = quoteIdent(column.name);
+  return isTextType(column.type) ? c : `CAST(${c} AS VARCHAR)`;
+}
+
 /**
  * The SQL expression that reads a column as its contract's logical type: the typed value, or NULL
  * when the value cannot be cast (DESIGN.md: such a value is invalid, never a crash). Stricter than

@@ -16,13 +16,13 @@ import {
   translateEngineError,
   WardenError,
 } from '../core/index.js';
-import { type CheckPlan, type PlannedCheck, type PlannedSqlRule, planChecks } from './check-plan.js';
 import type { CheckResult, PiiColumnReport, SkippedRule } from './check-results.js';
 import type { SourceColumn } from './column-types.js';
 import type { SchemaObject } from './contract-document.js';
 import { type LoadedContract, loadContract } from './contract-loader.js';
 import { compare } from './operators.js';
 import { maskValue, type PiiDetectorName, piiDetectorNames, piiMacros } from './pii-detectors.js';
+import { type CheckPlan, type PlannedCheck, type PlannedSqlRule, planChecks } from './plan/index.js';
 
 export interface DataCheckOptions extends DatasetOptions, EngineOptions {
   /** The schema object of the contract that describes this file (needed when it has several). */

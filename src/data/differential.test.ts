@@ -1083,7 +1083,7 @@ describe('keys: key lists and primary keys, as the README and pinnedSemantics st
 
   // BUG (reported): pinnedSemantics says "for a key list, rows minus distinct key tuples" and the
   // README's table "rows − distinct key tuples (a tuple with NULLs is a value)", percent of all rows;
-  // check-plan.ts planTableRule counts a one-property list like duplicateValues on a property
+  // plan/quality-rules.ts planTableRule counts a one-property list like duplicateValues on a property
   // (count(c) − count(DISTINCT c), percent of non-null rows), so NULL keys never count.
   it('a one-property key list: rows minus distinct key tuples, percent of all rows', () => {
     for (const { rows, single } of keyRuns) {

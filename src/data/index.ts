@@ -15,4 +15,14 @@ export {
   runDataCheck,
 } from './data-check.js';
 export { describeExpectation, type OperatorName, type Threshold } from './operators.js';
-export { maskValue, type PiiDetectorName, piiDetectorNames } from './pii-detectors.js';
+export {
+  ibanLengths,
+  maskValue,
+  type PiiDetectorName,
+  patterns as piiPatterns,
+  piiDetectorNames,
+  piiMacros,
+  piiPredicate,
+  sampleSsns,
+} from './pii-detectors.js';
+export { type CheckPlan, type PlanInput, planChecks } from './plan/index.js';

@@ -1,3 +1,4 @@
+import { multinomial, Xoshiro128 } from './bootstrap-random.js';
 import type { ConfusionCounts } from './confusion-metrics.js';
 import {
   type FairnessAggregateName,
@@ -11,7 +12,6 @@ import {
   orNull,
   prepareGroups,
 } from './fairness-report.js';
-import { multinomial, Xoshiro128 } from './random.js';
 import { RankingAccumulator } from './score-table.js';
 import { invalidArgument, requireFiniteScore, requireInteger, requireWeight } from './validation.js';
 

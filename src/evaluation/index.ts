@@ -6,6 +6,7 @@ export {
   type FairnessIntervals,
   quantilesSkipNaN,
 } from './bootstrap.js';
+export { binomial, multinomial, Xoshiro128 } from './bootstrap-random.js';
 export {
   type CalibrationBin,
   type CalibrationBinAggregate,
@@ -76,7 +77,6 @@ export {
   type ProbabilitySums,
   squaredErrorTerm,
 } from './probability-losses.js';
-export { binomial, multinomial, Xoshiro128 } from './random.js';
 export {
   type AggregatedGroup,
   type AggregatedGrouping,

@@ -1,3 +1,4 @@
+export { DecisionBudget } from './cel-environment.js';
 export {
   type CompiledPolicy,
   type CompiledPolicySet,

@@ -1,3 +1,6 @@
+// The benchmarks' generator, not core's mulberry32: the data sets and the figures recorded in the
+// bench READMEs were drawn from these streams, and a new generator would change every recorded table.
+
 /**
  * sfc32 (Chris Doty-Humphrey's Small Fast Counting generator): uniform doubles in [0, 1), the same
  * sequence for the same seed, so generated benchmark inputs are reproducible.

@@ -1,5 +1,8 @@
 import { requireInteger } from './validation.js';
 
+// The bootstrap's own generator, not core's mulberry32: the intervals recorded for a `--seed` are
+// drawn from this stream, and resampling needs 53-bit doubles and more than mulberry32's 2^32 period.
+
 /**
  * xoshiro128** 1.1 (Blackman and Vigna), a small fast generator with 128 bits of state; 32-bit
  * integer arithmetic only, so a seed gives the same stream on every platform and Node version.
