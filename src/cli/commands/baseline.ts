@@ -6,10 +6,10 @@ import {
   type DriftBaseline,
   defaultTopCategories,
 } from '../../drift/index.js';
+import { formatNumber } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
 import { type DriftFile, openDriftFile, streamDriftColumns } from '../drift-input.js';
-import { ProgressBar } from '../render/progress.js';
-import { formatNumber } from '../render/report-view.js';
+import { ProgressBar } from '../progress.js';
 import { writeReportFile } from '../report-outputs.js';
 import { parseColumnList, parsePositiveInteger } from './check-drift.js';
 import { addFileOptions, type CheckFileFlags, fileReadOptions } from './check-options.js';

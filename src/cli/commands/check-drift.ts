@@ -27,6 +27,7 @@ import {
   parseBaseline,
   summarizeBatchDrift,
 } from '../../drift/index.js';
+import { driftReportView, renderDriftHtml } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
 import {
   type DriftFile,
@@ -38,9 +39,7 @@ import {
   readDriftColumn,
   streamDriftColumns,
 } from '../drift-input.js';
-import { renderDriftHtml } from '../render/drift-html.js';
-import { driftReportView } from '../render/drift-view.js';
-import { ProgressBar } from '../render/progress.js';
+import { ProgressBar } from '../progress.js';
 import { writeReportFile } from '../report-outputs.js';
 import {
   addFileOptions,

@@ -9,6 +9,7 @@ import {
   latestEvidenceByKind,
   loadPolicySet,
 } from '../../policy/index.js';
+import { decisionView, renderTerminal } from '../../reports/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
 import {
   assembleGateInput,
@@ -18,8 +19,6 @@ import {
   resolveSubject,
   savedInput,
 } from '../gate-inputs.js';
-import { decisionView } from '../render/decision-view.js';
-import { renderTerminal } from '../render/terminal.js';
 import { writeReportFile, writeReports } from '../report-outputs.js';
 
 export interface PolicyFlags {
