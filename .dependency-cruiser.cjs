@@ -15,7 +15,7 @@ const modules = {
   governance: ['core', 'data', 'evaluation', 'drift', 'policy', 'store', 'audit', 'registry'],
   monitor: ['core', 'data', 'evaluation', 'drift', 'policy', 'store', 'audit', 'registry', 'governance'],
   gateway: ['core', 'monitor'],
-  reports: ['core', 'registry', 'audit'],
+  reports: ['core', 'data', 'evaluation', 'drift', 'policy', 'registry', 'audit'],
   server: null,
   cli: null,
 };

@@ -235,7 +235,7 @@ async function main() {
       `cannot load ${options.root}/dist/drift/index.js; run \`npm run build\` first (${error.message})`,
     );
   }
-  const { DriftAccumulator, createBaseline } = drift;
+  const { DriftAccumulator, baselineFromColumns } = drift;
   const loadAtStart = loadavg();
   process.stderr.write(
     `drift accumulator benchmark: ${options.rows.toLocaleString('en-US')} rows in batches of ${options.batch.toLocaleString('en-US')}\n`,
@@ -253,7 +253,7 @@ async function main() {
     })),
   ];
   t = performance.now();
-  const baseline = createBaseline(baselineColumns, {
+  const baseline = baselineFromColumns(baselineColumns, {
     source: { uri: 'bench://drift/reference', digest: `sha256:${'0'.repeat(64)}` },
     windowRows: 20_000,
     createdAt: '2026-01-01T00:00:00.000Z',

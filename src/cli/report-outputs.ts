@@ -1,9 +1,7 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { WardenError } from '../core/index.js';
-import { renderJunit } from './render/junit.js';
-import { renderMarkdown } from './render/markdown.js';
-import type { ReportView } from './render/report-view.js';
+import { type ReportView, renderJunit, renderMarkdown, renderStepSummary } from '../reports/index.js';
 
 export interface ReportFileOptions {
   json?: string;
@@ -37,12 +35,11 @@ export async function writeReports(
 ): Promise<void> {
   if (options.json) await writeReportFile(options.json, `${JSON.stringify(evidence, null, 2)}\n`);
   if (options.junit) await writeReportFile(options.junit, renderJunit(view, evidence.producedAt));
-  const markdown = options.markdown || env['GITHUB_STEP_SUMMARY'] ? renderMarkdown(view) : '';
-  if (options.markdown) await writeReportFile(options.markdown, markdown);
+  if (options.markdown) await writeReportFile(options.markdown, renderMarkdown(view));
   const stepSummary = env['GITHUB_STEP_SUMMARY'];
   if (stepSummary) {
     try {
-      await appendFile(stepSummary, `${markdown}\n`);
+      await appendFile(stepSummary, renderStepSummary(view));
     } catch (error) {
       throw new WardenError(
         'WARDEN_ERR_OUTPUT_UNWRITABLE',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { producer, WardenError } from '../core/index.js';
-import { assertFeatureSet, type BaselineColumn, checkFeatureSet, createBaseline } from './baseline.js';
+import { assertFeatureSet, type BaselineColumn, baselineFromColumns, checkFeatureSet } from './baseline.js';
 import { linearQuantile } from './baseline-buckets.js';
 import {
   type DriftBaseline,
@@ -52,7 +52,7 @@ function fixtureColumns(): BaselineColumn[] {
 }
 
 function fixtureBaseline(): DriftBaseline {
-  return createBaseline(fixtureColumns(), {
+  return baselineFromColumns(fixtureColumns(), {
     source: { uri: 'file:reference.parquet', digest },
     windowRows: vectors.windowRows,
     topCategories: vectors.topCategories,
@@ -76,7 +76,7 @@ describe('linearQuantile', () => {
   );
 });
 
-describe('createBaseline against the NumPy/SciPy vectors', () => {
+describe('baselineFromColumns against the NumPy/SciPy vectors', () => {
   const baseline = fixtureBaseline();
 
   it('writes the document header', () => {
@@ -155,9 +155,9 @@ describe('createBaseline against the NumPy/SciPy vectors', () => {
   });
 });
 
-describe('createBaseline by hand', () => {
+describe('baselineFromColumns by hand', () => {
   it('ranks categories by count, ties by value, and keeps the top K', () => {
-    const baseline = createBaseline(
+    const baseline = baselineFromColumns(
       [{ name: 'colour', type: 'categorical', values: ['c', 'b', 'a', 'c', 'b', 'a', 'd', null] }],
       { source: { uri: 'x', digest }, windowRows: 4, topCategories: 2 },
     );
@@ -176,7 +176,7 @@ describe('createBaseline by hand', () => {
     // both sides, PSI = (½ − 1)·ln ½ + (½ − 0.0001)·ln(½ / 0.0001) = ½ ln 2 + 0.4999 ln 5000;
     // chunk "b b" is its mirror image. Scores {0, p, p}: mean 2p/3, population std p·√2/3,
     // threshold p·(2/3 + √2).
-    const baseline = createBaseline(
+    const baseline = baselineFromColumns(
       [{ name: 'letter', type: 'categorical', values: ['a', 'b', 'a', 'a', 'b', 'b'] }],
       { source: { uri: 'x', digest }, windowRows: 2 },
     );
@@ -191,7 +191,7 @@ describe('createBaseline by hand', () => {
   });
 
   it('falls back to the default thresholds with fewer than two chunks', () => {
-    const baseline = createBaseline(
+    const baseline = baselineFromColumns(
       [{ name: 'amount', type: 'numeric', values: Float64Array.of(1, 2, 3, 4, 5) }],
       { source: { uri: 'x', digest }, windowRows: 3 },
     );
@@ -204,7 +204,7 @@ describe('createBaseline by hand', () => {
   });
 
   it('puts NaN and ±Infinity in the missing bucket and refuses a column without finite values', () => {
-    const baseline = createBaseline(
+    const baseline = baselineFromColumns(
       [
         {
           name: 'amount',
@@ -217,7 +217,7 @@ describe('createBaseline by hand', () => {
     expect(baseline.features['amount']?.referenceCounts.at(-1)).toBe(2);
     expect(baseline.features['amount']?.summary).toMatchObject({ count: 2, missing: 2, min: 1, max: 2 });
     expect(() =>
-      createBaseline([{ name: 'empty', type: 'numeric', values: Float64Array.of(Number.NaN) }], {
+      baselineFromColumns([{ name: 'empty', type: 'numeric', values: Float64Array.of(Number.NaN) }], {
         source: { uri: 'x', digest },
         windowRows: 1,
       }),
@@ -250,7 +250,7 @@ describe('parseBaseline', () => {
     return document;
   }
 
-  it('reads back what createBaseline wrote', () => {
+  it('reads back what baselineFromColumns wrote', () => {
     expect(parseBaseline(text, 'baseline.json')).toEqual(baseline);
   });
 

@@ -62,7 +62,10 @@ const scoreLimits: Partial<Record<DriftMetric, number>> = {
  * Builds a drift baseline from reference columns: fixed buckets per feature, the reference shares
  * in them, a summary, and NannyML-style alert levels (see `ThresholdSource`). Pure: no I/O.
  */
-export function createBaseline(columns: readonly BaselineColumn[], options: BaselineOptions): DriftBaseline {
+export function baselineFromColumns(
+  columns: readonly BaselineColumn[],
+  options: BaselineOptions,
+): DriftBaseline {
   const rows = checkColumns(columns);
   if (!(Number.isInteger(options.windowRows) && options.windowRows >= 1)) {
     throw invalidDriftArgument(

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { mulberry32, WardenError } from '../core/index.js';
-import { createBaseline } from './baseline.js';
+import { baselineFromColumns } from './baseline.js';
 import type { DriftBaseline, NumericFeatureBaseline } from './baseline-document.js';
 import {
   chiSquareGoodnessOfFit,
@@ -49,7 +49,7 @@ function columnsOf(data: Sample) {
 }
 
 const reference = sample(20_000, 1);
-const baseline: DriftBaseline = createBaseline(columnsOf(reference), {
+const baseline: DriftBaseline = baselineFromColumns(columnsOf(reference), {
   source: { uri: 'file:train.csv', digest },
   windowRows: 2_000,
   topCategories: 4,
@@ -175,7 +175,7 @@ describe('DriftAccumulator: scores are exact functions of the bucket counts', ()
     // bucket is empty on both sides and the above bucket folds into the last decile, so no
     // epsilon of an empty bucket can outweigh the data (it did: PSI 1.5e-3, above the threshold).
     const values = Float64Array.from({ length: 10_000 }, (_, index) => index);
-    const flat = createBaseline([{ name: 'x', type: 'numeric', values }], {
+    const flat = baselineFromColumns([{ name: 'x', type: 'numeric', values }], {
       source: { uri: 'file:flat.csv', digest },
       windowRows: 1_000,
     });

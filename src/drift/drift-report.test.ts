@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isWardenError, mulberry32, sealEvidence, verifyEvidenceId } from '../core/index.js';
-import { createBaseline } from './baseline.js';
+import { baselineFromColumns } from './baseline.js';
 import { sturgesEdges } from './binning.js';
 import { columnDrift } from './column-drift.js';
 import { fillEmptyShares, jensenShannonDistance, psi } from './distances.js';
@@ -288,7 +288,7 @@ describe('baselineDriftReport', () => {
   const rows = 3000;
   const referenceAge = uniform(31, rows, 20, 50);
   const referenceCity = categories(32, rows, ['north', 'south', 'east'], [3, 2, 1]);
-  const baseline = createBaseline(
+  const baseline = baselineFromColumns(
     [
       { name: 'age', type: 'numeric', values: referenceAge },
       { name: 'city', type: 'categorical', values: referenceCity },

@@ -2,8 +2,8 @@ export {
   assertFeatureSet,
   type BaselineColumn,
   type BaselineOptions,
+  baselineFromColumns,
   checkFeatureSet,
-  createBaseline,
   defaultTopCategories,
   type FeatureSetCheck,
 } from './baseline.js';
@@ -30,6 +30,7 @@ export {
   driftMethods,
   smallReferenceRows,
 } from './column-drift.js';
+export { type CreateBaselineOptions, createBaseline, defaultBaselineWindowRows } from './create-baseline.js';
 export { type DatasetDriftResult, datasetDrift, defaultDriftShare } from './dataset-drift.js';
 export {
   type ChiSquareResult,
@@ -50,6 +51,12 @@ export {
   defaultJudgedMetrics,
   type FeatureDrift,
 } from './drift-accumulator.js';
+export {
+  type BaselineDriftCheckOptions,
+  type DriftCheckOptions,
+  runBaselineDriftCheck,
+  runDriftCheck,
+} from './drift-check.js';
 export {
   type BaselineColumnDrift,
   type BaselineDriftReport,

@@ -1,15 +1,13 @@
 import type { Command } from 'commander';
-import { didYouMean } from '../../core/index.js';
 import {
-  type BaselineColumn,
   createBaseline,
   type DriftBaseline,
+  defaultBaselineWindowRows,
   defaultTopCategories,
 } from '../../drift/index.js';
+import { formatNumber } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
-import { type DriftFile, openDriftFile, streamDriftColumns } from '../drift-input.js';
-import { ProgressBar } from '../render/progress.js';
-import { formatNumber } from '../render/report-view.js';
+import { ProgressBar } from '../progress.js';
 import { writeReportFile } from '../report-outputs.js';
 import { parseColumnList, parsePositiveInteger } from './check-drift.js';
 import { addFileOptions, type CheckFileFlags, fileReadOptions } from './check-options.js';
@@ -22,8 +20,6 @@ interface BaselineCreateFlags
   windowRows: string;
   topK: string;
 }
-
-const defaultWindowRows = 1000;
 
 export function registerBaseline(program: Command, io: CliIo): void {
   const baseline = program
@@ -40,7 +36,7 @@ export function registerBaseline(program: Command, io: CliIo): void {
     .option(
       '--window-rows <n>',
       'rows of one production window: the thresholds are calibrated on reference chunks of this size',
-      String(defaultWindowRows),
+      String(defaultBaselineWindowRows),
     )
     .option(
       '--top-k <k>',
@@ -69,72 +65,20 @@ Example:
 async function createBaselineFile(file: string, flags: BaselineCreateFlags, io: CliIo): Promise<number> {
   const windowRows = parsePositiveInteger('--window-rows', flags.windowRows, io) as number;
   const topCategories = parsePositiveInteger('--top-k', flags.topK, io) as number;
-  const listed = parseColumnList('--columns', flags.columns, io);
+  const columns = parseColumnList('--columns', flags.columns, io);
+  const read = fileReadOptions(flags, io);
   const progress = new ProgressBar(io.stderr, `reading ${file}`);
-  // One engine thread keeps the rows in file order: the thresholds come from consecutive chunks.
-  const data = await openDriftFile(file, 'data', {
-    read: fileReadOptions(flags, io),
-    engine: { threads: 1 },
-    inPlace: true,
-    ...(listed === undefined ? {} : { wanted: listed }),
+  const baseline = await createBaseline({
+    file,
+    ...(columns === undefined ? {} : { columns }),
+    windowRows,
+    topCategories,
+    read,
     onProgress: (percent) => progress.update(percent),
   }).finally(() => progress.clear());
-  let baseline: DriftBaseline;
-  try {
-    const columns = await readBaselineColumns(data, listed, io);
-    baseline = createBaseline(columns, {
-      source: { uri: data.dataset.file, digest: await data.digest },
-      windowRows,
-      topCategories,
-    });
-  } finally {
-    await data.close();
-  }
   await writeReportFile(flags.out, `${JSON.stringify(baseline, null, 2)}\n`);
   io.stdout.write(baselineSummary(baseline, flags.out));
   return 0;
-}
-
-/**
- * The reference columns in file order: numbers where the file holds numbers (or nothing),
- * categories otherwise; typed date and time columns are left out unless listed.
- */
-async function readBaselineColumns(
-  data: DriftFile,
-  listed: readonly string[] | undefined,
-  io: CliIo,
-): Promise<BaselineColumn[]> {
-  for (const name of listed ?? []) {
-    if (!data.allColumnNames.includes(name)) {
-      io.usageError(
-        `--columns names ${JSON.stringify(name)}, which ${data.dataset.file} does not have${didYouMean(name, data.allColumnNames)}; its columns are ${data.allColumnNames.map((column) => JSON.stringify(column)).join(', ')}`,
-      );
-    }
-  }
-  const chosen = data.columns.filter((column) => listed !== undefined || column.kind !== 'datetime');
-  const readings = chosen.map((column) => ({
-    name: column.name,
-    reading: column.kind === 'numeric' || column.kind === 'empty' ? ('number' as const) : ('text' as const),
-  }));
-  const values = readings.map((column) =>
-    column.reading === 'number' ? new Float64Array(data.rows) : new Array<string | null>(data.rows),
-  );
-  let row = 0;
-  await streamDriftColumns(data, readings, (batch, rows) => {
-    batch.forEach((chunk, index) => {
-      const into = values[index] as Float64Array | (string | null)[];
-      if (into instanceof Float64Array) into.set(chunk as Float64Array, row);
-      else
-        for (let offset = 0; offset < rows; offset++)
-          into[row + offset] = (chunk as (string | null)[])[offset] ?? null;
-    });
-    row += rows;
-  });
-  return readings.map((column, index) => ({
-    name: column.name,
-    type: column.reading === 'number' ? 'numeric' : 'categorical',
-    values: values[index] as Float64Array | (string | null)[],
-  }));
 }
 
 function baselineSummary(baseline: DriftBaseline, out: string): string {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { loadContract, runDataCheck } from '../../data/index.js';
 import { contractView } from '../../governance/index.js';
+import { dataCheckView } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
-import { dataCheckView } from '../render/data-check-view.js';
-import { ProgressBar } from '../render/progress.js';
+import { ProgressBar } from '../progress.js';
 import {
   addFileOptions,
   addReportOptions,

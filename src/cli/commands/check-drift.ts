@@ -1,46 +1,17 @@
-import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
+import { WardenError } from '../../core/index.js';
 import {
-  datasetInput,
-  type EvidenceInput,
-  fileReadError,
-  sealEvidence,
-  sha256Digest,
-  WardenError,
-} from '../../core/index.js';
-import {
-  assertFeatureSet,
-  type BatchColumnDrift,
-  baselineDriftReport,
-  checkDriftReportOptions,
-  columnDriftEntry,
-  DriftAccumulator,
-  type DriftBaseline,
   type DriftMethod,
-  type DriftReport,
   type DriftReportEvidence,
   type DriftReportOptions,
   defaultDriftShare,
   driftMethods,
-  type FeatureBaseline,
-  parseBaseline,
-  summarizeBatchDrift,
+  runBaselineDriftCheck,
+  runDriftCheck,
 } from '../../drift/index.js';
+import { driftReportView, renderDriftHtml } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
-import {
-  type DriftFile,
-  describeColumnKind,
-  openDriftFile,
-  openDriftFiles,
-  type PlannedColumn,
-  planDriftColumns,
-  readDriftColumn,
-  streamDriftColumns,
-} from '../drift-input.js';
-import { renderDriftHtml } from '../render/drift-html.js';
-import { driftReportView } from '../render/drift-view.js';
-import { ProgressBar } from '../render/progress.js';
+import { ProgressBar } from '../progress.js';
 import { writeReportFile } from '../report-outputs.js';
 import {
   addFileOptions,
@@ -206,106 +177,30 @@ function driftReportOptions(flags: CheckDriftFlags): DriftReportOptions {
   return options;
 }
 
-function subjectName(flags: CheckDriftFlags): string {
-  return flags.name ?? basename(flags.current, extname(flags.current));
-}
-
-async function batchDrift(
-  referenceFile: string,
-  flags: CheckDriftFlags,
-  io: CliIo,
-): Promise<DriftReportEvidence> {
+function batchDrift(referenceFile: string, flags: CheckDriftFlags, io: CliIo): Promise<DriftReportEvidence> {
   if (flags.windowRows !== undefined) {
     io.usageError(
       '--window-rows applies to --baseline; a batch comparison judges all rows of --current at once',
     );
   }
   const options = driftReportOptions(flags);
-  const listed = parseColumnList('--columns', flags.columns, io);
-  const selection = {
-    ...(listed === undefined ? {} : { columns: listed }),
-    ...(flags.target === undefined ? {} : { target: flags.target }),
-    ...(flags.prediction === undefined ? {} : { prediction: flags.prediction }),
-  };
-  const wanted =
-    listed === undefined
-      ? undefined
-      : [...listed, ...[flags.target, flags.prediction].filter((name) => name !== undefined)];
+  const columns = parseColumnList('--columns', flags.columns, io);
   const read = fileReadOptions(flags, io);
   const progress = new ProgressBar(io.stderr, `reading ${referenceFile} and ${flags.current}`);
-  const fileOptions = {
+  return runDriftCheck({
+    ...options,
+    reference: referenceFile,
+    current: flags.current,
+    ...(columns === undefined ? {} : { columns }),
+    ...(flags.target === undefined ? {} : { target: flags.target }),
+    ...(flags.prediction === undefined ? {} : { prediction: flags.prediction }),
+    ...(flags.name === undefined ? {} : { name: flags.name }),
     read,
-    ...(wanted === undefined ? {} : { wanted }),
-    onProgress: (percent: number) => progress.update(percent),
-  };
-  const [reference, current] = (await openDriftFiles([
-    { file: referenceFile, role: 'reference', options: fileOptions },
-    { file: flags.current, role: 'current', options: fileOptions },
-  ]).finally(() => progress.clear())) as [DriftFile, DriftFile];
-  try {
-    const plan = await planDriftColumns(reference, current, selection);
-    checkDriftReportOptions(
-      plan.columns.map((column) => column.name),
-      options,
-    );
-    // Column by column, so that memory holds two columns at a time; the next one is read while
-    // the current one is tested.
-    const readBoth = (column: PlannedColumn) =>
-      Promise.all([readDriftColumn(reference, column), readDriftColumn(current, column)]);
-    const entries: [string, BatchColumnDrift][] = [];
-    let next = plan.columns[0] === undefined ? undefined : readBoth(plan.columns[0]);
-    for (const [index, column] of plan.columns.entries()) {
-      const [referenceValues, currentValues] = await (next as ReturnType<typeof readBoth>);
-      const following = plan.columns[index + 1];
-      next = following === undefined ? undefined : readBoth(following);
-      next?.catch(() => undefined);
-      entries.push([
-        column.name,
-        columnDriftEntry(
-          {
-            name: column.name,
-            type: column.type,
-            role: column.role,
-            reference: referenceValues,
-            current: currentValues,
-          },
-          options,
-        ),
-      ]);
-    }
-    const report = summarizeBatchDrift(entries, options.driftShare);
-    const inputs = [
-      datasetInput(reference.dataset, await reference.digest, reference.rows),
-      datasetInput(current.dataset, await current.digest, current.rows),
-    ];
-    return sealEvidence({
-      kind: 'drift-report',
-      subject: { type: 'dataset', name: subjectName(flags) },
-      inputs,
-      ...report,
-      ...(plan.ignored.length === 0 ? {} : { ignoredColumns: plan.ignored }),
-    }) as DriftReportEvidence;
-  } finally {
-    await Promise.all([reference.close(), current.close()]);
-  }
+    onProgress: (percent) => progress.update(percent),
+  }).finally(() => progress.clear());
 }
 
-/** Reads and checks a baseline file, and describes it as an evidence input. */
-export async function loadBaseline(file: string): Promise<{ baseline: DriftBaseline; input: EvidenceInput }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw fileReadError(file, error, 'baseline');
-  }
-  const baseline = parseBaseline(bytes.toString('utf8'), file);
-  return {
-    baseline,
-    input: { uri: file, digest: sha256Digest(bytes), bytes: bytes.length, format: 'json' },
-  };
-}
-
-async function baselineDrift(
+function baselineDrift(
   baselineFile: string,
   flags: CheckDriftFlags,
   io: CliIo,
@@ -322,119 +217,19 @@ async function baselineDrift(
       );
     }
   }
-  const driftShare = driftReportOptions(flags).driftShare ?? defaultDriftShare;
-  checkDriftReportOptions([], { driftShare });
+  const { driftShare } = driftReportOptions(flags);
   const windowRows = parsePositiveInteger('--window-rows', flags.windowRows, io);
-  const { baseline: whole, input } = await loadBaseline(baselineFile);
-  const baseline = selectFeatures(whole, baselineFile, parseColumnList('--columns', flags.columns, io));
-  const features = Object.entries(baseline.features);
+  const columns = parseColumnList('--columns', flags.columns, io);
+  const read = fileReadOptions(flags, io);
   const progress = new ProgressBar(io.stderr, `reading ${flags.current}`);
-  const current = await openDriftFile(flags.current, 'current', {
-    read: fileReadOptions(flags, io),
-    wanted: features.map(([name]) => name),
-    // One engine thread keeps the rows in file order, which windows need.
-    ...(windowRows === undefined ? {} : { engine: { threads: 1 } }),
-    inPlace: true,
+  return runBaselineDriftCheck({
+    baseline: baselineFile,
+    current: flags.current,
+    ...(driftShare === undefined ? {} : { driftShare }),
+    ...(windowRows === undefined ? {} : { windowRows }),
+    ...(columns === undefined ? {} : { columns }),
+    ...(flags.name === undefined ? {} : { name: flags.name }),
+    read,
     onProgress: (percent) => progress.update(percent),
   }).finally(() => progress.clear());
-  try {
-    assertFeatureSet(baseline, current.allColumnNames, current.dataset.file);
-    const readings = features.map(([name, feature]) => {
-      const column = current.columns.find((candidate) => candidate.name === name);
-      if (feature.type === 'numeric' && column !== undefined && !['numeric', 'empty'].includes(column.kind)) {
-        throw new WardenError(
-          'WARDEN_ERR_DRIFT_INCOMPATIBLE_COLUMNS',
-          `column ${JSON.stringify(name)} is numeric in the baseline ${baselineFile} but ${describeColumnKind(column)} in the current ${current.dataset.file}; make it numeric (clean those values, or pass --null-value for a missing-value marker), or recreate the baseline`,
-          { where: current.dataset.file },
-        );
-      }
-      return { name, reading: feature.type === 'numeric' ? ('number' as const) : ('text' as const) };
-    });
-    const windows = await scoreWindows(baseline, current, readings, windowRows);
-    const report = baselineDriftReport(baseline, windows.scored, driftShare);
-    return sealEvidence({
-      kind: 'drift-report',
-      subject: { type: 'dataset', name: subjectName(flags) },
-      inputs: [input, datasetInput(current.dataset, await current.digest, current.rows)],
-      ...report,
-      ...(windows.leftOverRows === 0
-        ? {}
-        : {
-            ignoredRows: {
-              rows: windows.leftOverRows,
-              reason: `the last ${windows.leftOverRows} rows make a window shorter than --window-rows ${windowRows}, which is not judged`,
-            },
-          }),
-    }) as DriftReportEvidence;
-  } finally {
-    await current.close();
-  }
-}
-
-/** The baseline restricted to `columns` (all features when absent); a column it lacks is an error. */
-function selectFeatures(baseline: DriftBaseline, file: string, columns: string[] | undefined): DriftBaseline {
-  if (columns === undefined) return baseline;
-  const known = Object.keys(baseline.features);
-  const unknown = columns.filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    throw new WardenError(
-      'WARDEN_ERR_DRIFT_FEATURE_MISMATCH',
-      `${file}: the baseline has no feature ${unknown.map((name) => JSON.stringify(name)).join(', ')}; its features are ${known.map((name) => JSON.stringify(name)).join(', ')}; name those in --columns, or create a baseline with these columns`,
-      { where: file },
-    );
-  }
-  return {
-    ...baseline,
-    features: Object.fromEntries(columns.map((name) => [name, baseline.features[name] as FeatureBaseline])),
-  };
-}
-
-/**
- * Counts the current rows into a DriftAccumulator chunk by chunk (memory stays at the
- * accumulator's counters and one chunk) and scores each window of `windowRows` rows, or all rows
- * as one window. A last window shorter than the others is left out when there are full ones.
- */
-async function scoreWindows(
-  baseline: DriftBaseline,
-  file: DriftFile,
-  columns: readonly { name: string; reading: 'number' | 'text' }[],
-  windowRows: number | undefined,
-): Promise<{ scored: DriftReport[]; leftOverRows: number }> {
-  const accumulator = new DriftAccumulator(baseline, { sliceMillis: 1, windowSlices: 1 });
-  const size = windowRows ?? Number.POSITIVE_INFINITY;
-  const scored: DriftReport[] = [];
-  let row = 0;
-  await streamDriftColumns(file, columns, (batch, rows) => {
-    let offset = 0;
-    while (offset < rows) {
-      const window = Math.floor(row / size);
-      const inWindow = size === Number.POSITIVE_INFINITY ? rows : size - (row % size);
-      const end = Math.min(rows, offset + inWindow);
-      if (row > 0 && row % size === 0) scored.push(accumulator.scores());
-      const slice = Object.fromEntries(
-        columns.map((column, index) => [
-          column.name,
-          sliceOf(batch[index] as Float64Array | (string | null)[], offset, end),
-        ]),
-      );
-      accumulator.addBatch(slice, window);
-      row += end - offset;
-      offset = end;
-    }
-  });
-  const lastWindowRows = size === Number.POSITIVE_INFINITY ? row : row - Math.floor((row - 1) / size) * size;
-  if (row === 0 || scored.length === 0 || lastWindowRows === size) {
-    scored.push(accumulator.scores());
-    return { scored, leftOverRows: 0 };
-  }
-  return { scored, leftOverRows: lastWindowRows };
-}
-
-function sliceOf(
-  values: Float64Array | (string | null)[],
-  start: number,
-  end: number,
-): Float64Array | (string | null)[] {
-  if (start === 0 && end === values.length) return values;
-  return values instanceof Float64Array ? values.subarray(start, end) : values.slice(start, end);
 }

@@ -6,9 +6,9 @@ import {
   ratioMetrics,
   runModelEvaluation,
 } from '../../evaluation/index.js';
+import { modelEvaluationView } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
-import { modelEvaluationView } from '../render/model-evaluation-view.js';
-import { ProgressBar } from '../render/progress.js';
+import { ProgressBar } from '../progress.js';
 import {
   addFileOptions,
   addReportOptions,

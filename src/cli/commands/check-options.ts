@@ -1,8 +1,7 @@
 import { type Command, Option } from 'commander';
 import { type CsvEncoding, csvEncodings, type DatasetFormat, datasetFormats } from '../../core/index.js';
+import { type ReportView, renderTerminal } from '../../reports/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
-import type { ReportView } from '../render/report-view.js';
-import { renderTerminal } from '../render/terminal.js';
 import { writeReports } from '../report-outputs.js';
 
 /** The options every check command shares: how to read the file, and where the reports go. */

@@ -17,10 +17,9 @@ import {
   latestEvidenceByKind,
   loadPolicySet,
 } from '../../policy/index.js';
+import { decisionView, renderTerminal } from '../../reports/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
 import { type GateInputFlags, gateInputFiles, subjectDetails } from '../gate-inputs.js';
-import { decisionView } from '../render/decision-view.js';
-import { renderTerminal } from '../render/terminal.js';
 import { writeReportFile, writeReports } from '../report-outputs.js';
 
 export interface PolicyFlags {

@@ -24,10 +24,9 @@ import type {
   WebhookRecord,
 } from '../../governance/index.js';
 import { readPolicyFiles } from '../../policy/index.js';
+import { decisionView, renderTerminal } from '../../reports/index.js';
 import { auditRepository, openStore } from '../../store/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
-import { decisionView } from '../render/decision-view.js';
-import { renderTerminal } from '../render/terminal.js';
 import { type ServerClient, segment, serverClient } from '../server-client.js';
 import { dash, fields, type OutputFlags, printJson, printList, withOutput } from './output.js';
 import { auditKeyPathFor, databaseUrl } from './server.js';

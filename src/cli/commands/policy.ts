@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { compilePolicySet, lintPolicySet, loadPolicySet, runPolicyTests } from '../../policy/index.js';
+import { policyTestView, renderTerminal } from '../../reports/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
-import { policyTestView } from '../render/policy-test-view.js';
-import { renderTerminal } from '../render/terminal.js';
 import { writeReportFile, writeReports } from '../report-outputs.js';
 
 interface PolicyTestFlags {

@@ -26,7 +26,7 @@ import {
   translateEngineError,
   WardenError,
 } from '../core/index.js';
-import type { DriftColumnRole, DriftColumnType } from '../drift/index.js';
+import type { DriftColumnRole, DriftColumnType } from './drift-report.js';
 
 /** How one file holds a column. */
 export type ColumnKind = 'numeric' | 'text' | 'boolean' | 'empty' | 'datetime' | 'other';

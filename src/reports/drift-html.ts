@@ -3,13 +3,13 @@
  * nothing loaded from the network, so it reads the same offline, attached to a CI run or mailed.
  * Every string that comes from the data (column names, categories, file names) is escaped.
  */
-import type { EvidenceInput } from '../../core/index.js';
+import type { EvidenceInput } from '../core/index.js';
 import {
   type ColumnDriftEntry,
   columnsBySeverity,
   type DriftHistogram,
   type DriftReportEvidence,
-} from '../../drift/index.js';
+} from '../drift/index.js';
 import {
   driftFinding,
   driftSummary,

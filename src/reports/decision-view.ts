@@ -1,4 +1,4 @@
-import type { Decision, DecisionResult } from '../../policy/index.js';
+import type { Decision, DecisionResult } from '../policy/index.js';
 import type { ReportRow, ReportView, RowStatus } from './report-view.js';
 
 /** How a result reads in a report: blocking failures fail, warnings warn, audits inform. */

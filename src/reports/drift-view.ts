@@ -1,5 +1,5 @@
-import type { EvidenceInput } from '../../core/index.js';
-import { type ColumnDriftEntry, columnsBySeverity, type DriftReportEvidence } from '../../drift/index.js';
+import type { EvidenceInput } from '../core/index.js';
+import { type ColumnDriftEntry, columnsBySeverity, type DriftReportEvidence } from '../drift/index.js';
 import { formatNumber, type ReportRow, type ReportTable, type ReportView } from './report-view.js';
 
 /** A score as people read it: four decimals, or two significant digits in scientific notation when tiny. */

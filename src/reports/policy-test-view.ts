@@ -1,4 +1,4 @@
-import type { PolicyTestReport } from '../../policy/index.js';
+import type { PolicyTestReport } from '../policy/index.js';
 import type { ReportView } from './report-view.js';
 
 /** Policy test results as a report: one row per case; the coverage table lists untested denials. */

@@ -66,3 +66,11 @@ function verdictWord(view: ReportView): string {
   const word = view.passed ? (view.verdicts?.passed ?? 'passed') : (view.verdicts?.failed ?? 'failed');
   return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
 }
+
+/**
+ * What a run appends to GitHub Actions' step summary ($GITHUB_STEP_SUMMARY): the Markdown report
+ * and a blank line, so that the reports of several steps stay apart.
+ */
+export function renderStepSummary(view: ReportView): string {
+  return `${renderMarkdown(view)}\n`;
+}

@@ -4,7 +4,7 @@ import {
   type ModelEvaluationEvidence,
   type ThresholdResult,
   truePositiveRate,
-} from '../../evaluation/index.js';
+} from '../evaluation/index.js';
 import { formatNumber, type ReportRow, type ReportTable, type ReportView } from './report-view.js';
 
 const metricText = (value: number | null | undefined) =>

@@ -1,5 +1,5 @@
-import type { CheckResult, DataCheckEvidence } from '../../data/index.js';
-import { describeExpectation } from '../../data/index.js';
+import type { CheckResult, DataCheckEvidence } from '../data/index.js';
+import { describeExpectation } from '../data/index.js';
 import { formatNumber, type ReportRow, type ReportView, type RowStatus } from './report-view.js';
 
 function percentText(value: number): string {
