@@ -1,5 +1,5 @@
 /**
- * Module boundaries from DESIGN.md: imports go only downward in the module list, `core` imports
+ * Module boundaries from docs/architecture.md: imports go only downward in the module list, `core` imports
  * nothing of ours, and a module is entered only through its index.ts. Benchmarks (bench/) enter the
  * build only through dist/<module>/index.js.
  */

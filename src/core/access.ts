@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /**
- * Roles, each allowed what the one before it may do (DESIGN.md, "Security model"): viewers read,
+ * Roles, each allowed what the one before it may do (docs/architecture.md, "Security model"): viewers read,
  * contributors register models and versions and submit evidence, approvers move aliases and clear
  * governance tags, admins manage tokens.
  */

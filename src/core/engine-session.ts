@@ -17,7 +17,7 @@ export interface EngineOptions {
 /**
  * A DuckDB session that can read exactly one dataset and nothing else: no other files, no
  * extension loading, no writes outside its private spill directory. The configuration is locked
- * before any user SQL runs, so a contract's SQL rule cannot undo it (DESIGN.md, "Storage and scale").
+ * before any user SQL runs, so a contract's SQL rule cannot undo it (docs/architecture.md, "Storage and scale").
  */
 export interface EngineSession {
   connection: DuckDBConnection;

@@ -1,6 +1,6 @@
 /**
  * The one registry of Warden's error codes. Every coded error has a stable code, the HTTP status a
- * server answers with, and the exit code the CLI ends with (DESIGN.md: 2 bad usage or input, 3 an
+ * server answers with, and the exit code the CLI ends with (docs/architecture.md: 2 bad usage or input, 3 an
  * infrastructure fault). docs/errors.md documents each code; a test keeps the two in step.
  */
 export const errorRegistry = {

@@ -33,7 +33,7 @@ export function datasetInput(dataset: DatasetSource, digest: Digest, rows: numbe
   return { uri: dataset.file, digest, bytes: dataset.bytes, rows, format: dataset.format };
 }
 
-/** The envelope every evidence document shares (DESIGN.md, "Shapes that everything shares"). */
+/** The envelope every evidence document shares (docs/architecture.md, "Shapes that everything shares"). */
 export interface EvidenceEnvelope {
   kind: EvidenceKind;
   schemaVersion: 1;

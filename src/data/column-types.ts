@@ -24,7 +24,7 @@ export function asText(column: SourceColumn): string {
 
 /**
  * The SQL expression that reads a column as its contract's logical type: the typed value, or NULL
- * when the value cannot be cast (DESIGN.md: such a value is invalid, never a crash). Stricter than
+ * when the value cannot be cast (docs/architecture.md: such a value is invalid, never a crash). Stricter than
  * DuckDB's own casts where those would accept what a contract author would not: '1.5' is not an
  * integer (DuckDB rounds it), and 'NaN' or 'inf' are not numbers.
  */

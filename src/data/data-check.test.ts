@@ -1275,7 +1275,7 @@ describe('runDataCheck: PII', () => {
   it('no raw PII leaks through the samples of other checks on an undeclared column', async () => {
     // contact is declared only as a unique string of at most 8 characters; it holds a raw email
     // twice. maxLength and unique fail on that email, and the PII scan finds it: the evidence must
-    // still not hold the raw value (DESIGN.md: counts and masked samples only).
+    // still not hold the raw value (docs/architecture.md: counts and masked samples only).
     const evidence = await check(
       'pii-other-check.csv',
       'id,contact\n1,n/a\n2,alice@example.net\n3,alice@example.net\n',

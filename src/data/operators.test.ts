@@ -42,7 +42,7 @@ describe('operators', () => {
   });
 
   it.each([
-    // mustBeBetween is inclusive at both ends (DESIGN.md)
+    // mustBeBetween is inclusive at both ends (docs/architecture.md)
     [0.5, [1, 3], false],
     [1, [1, 3], true],
     [2, [1, 3], true],

@@ -1,4 +1,4 @@
-/** The eight ODCS comparison operators. `mustBeBetween` is inclusive at both ends (DESIGN.md). */
+/** The eight ODCS comparison operators. `mustBeBetween` is inclusive at both ends (docs/architecture.md). */
 export const operatorNames = [
   'mustBe',
   'mustNotBe',

@@ -1,5 +1,5 @@
 /**
- * The body of a `drift-report` evidence document (DESIGN.md envelope): one entry per column with
+ * The body of a `drift-report` evidence document (the envelope in docs/architecture.md): one entry per column with
  * its test result, missing-value counts and a small histogram for charts, and the dataset verdict.
  * Two modes: 'batch' compares a reference sample with a current one as Evidently does
  * (`columnDrift`); 'baseline' judges current windows against a fixed-bin baseline

@@ -15,7 +15,7 @@ import type { GateInput, GateSubject, Waiver } from './gate-input.js';
 
 export type Outcome = 'pass' | 'fail' | 'error' | 'waived';
 
-/** One validation's verdict in a decision (DESIGN.md, "A decision"). */
+/** One validation's verdict in a decision (docs/architecture.md, "A decision"). */
 export interface DecisionResult {
   policy: string;
   binding: string;

@@ -10,7 +10,7 @@ const plannerOperators = ['_&&_', '_||_', '_?_:_', '_[_]', '@not_strictly_false'
 /** CEL's macros: expanded by the parser, so never in the function list, yet often misspelt. */
 const macroNames = ['all', 'exists', 'exists_one', 'map', 'filter', 'has'];
 
-/** Limits that keep a policy from costing more than a gate can afford (DESIGN.md, security). */
+/** Limits that keep a policy from costing more than a gate can afford (docs/architecture.md, "Security model"). */
 export interface PolicyLimits {
   /** Characters in one expression. */
   maxExpressionLength: number;
