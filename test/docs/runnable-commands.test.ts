@@ -29,7 +29,8 @@ for (const document of documents) {
   const blocks = parseRunnableBlocks(await readFile(join(repoRoot, document), 'utf8'));
   if (blocks.length === 0) continue;
 
-  describe(`runnable commands in ${document}`, () => {
+  // Documents run side by side; the blocks of one document run in order.
+  describe.concurrent(`runnable commands in ${document}`, () => {
     let session: DocumentSession;
     beforeAll(async () => {
       session = await DocumentSession.open();
@@ -39,7 +40,7 @@ for (const document of documents) {
     });
 
     for (const block of blocks) {
-      it(`${document}:${block.line} exits ${block.expectedExit}`, async () => {
+      it.sequential(`${document}:${block.line} exits ${block.expectedExit}`, async ({ expect }) => {
         const run = await session.run(block);
         expect(
           run.code,
