@@ -9,7 +9,7 @@ import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { repoRoot } from '../cli/run-cli.js';
 import { parseRunnableBlocks, type RunnableBlock } from './runnable-blocks.js';
 
