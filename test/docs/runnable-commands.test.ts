@@ -15,7 +15,8 @@ import { parseRunnableBlocks, type RunnableBlock } from './runnable-blocks.js';
 
 /** What the blocks may read, copied into a fresh directory per document. */
 const copiedPaths = ['examples'];
-const blockTimeoutMs = 60_000;
+/** A block that runs longer is stopped and fails with its output so far (a loaded machine is slow). */
+const blockTimeoutMs = 120_000;
 
 const documents = [
   'README.md',
@@ -40,14 +41,18 @@ for (const document of documents) {
     });
 
     for (const block of blocks) {
-      it.sequential(`${document}:${block.line} exits ${block.expectedExit}`, async ({ expect }) => {
-        const run = await session.run(block);
-        expect(
-          run.code,
-          `${document}:${block.line}: expected exit ${block.expectedExit}, got ${run.code}\n` +
-            `--- block ---\n${block.script}\n--- output ---\n${run.output}`,
-        ).toBe(block.expectedExit);
-      });
+      it.sequential(
+        `${document}:${block.line} exits ${block.expectedExit}`,
+        async ({ expect }) => {
+          const run = await session.run(block);
+          expect(
+            run.code,
+            `${document}:${block.line}: expected exit ${block.expectedExit}, got ${run.code}\n` +
+              `--- block ---\n${block.script}\n--- output ---\n${run.output}`,
+          ).toBe(block.expectedExit);
+        },
+        blockTimeoutMs + 10_000,
+      );
     }
   });
 }
