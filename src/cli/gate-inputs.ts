@@ -13,6 +13,7 @@ import {
   isGateName,
   latestEvidenceByKind,
 } from '../policy/index.js';
+import { parsePairs } from './options.js';
 
 /**
  * Reads what `warden gate` (and the check commands' `--policies`) decide on: evidence files,
@@ -112,23 +113,6 @@ export async function readEvidenceFiles(files: readonly string[]): Promise<Evide
     documents.push(checkEvidenceDocument(value, file));
   }
   return documents;
-}
-
-/** `a=1,b=2` as a record; every entry must have a key and a value. */
-export function parsePairs(flag: string, text: string | undefined): Record<string, string> {
-  const pairs: Record<string, string> = {};
-  if (text === undefined || text.trim() === '') return pairs;
-  for (const entry of text.split(',')) {
-    const match = /^\s*([^=\s]+)\s*=\s*(.*?)\s*$/.exec(entry);
-    if (!match || match[2] === '') {
-      throw new WardenError(
-        'WARDEN_ERR_USAGE_INVALID_OPTION',
-        `${flag} "${entry.trim()}": write key=value pairs separated by commas, e.g. ${flag} domain=credit,riskTier=high`,
-      );
-    }
-    pairs[match[1] as string] = match[2] as string;
-  }
-  return pairs;
 }
 
 /**

@@ -10,8 +10,8 @@ import {
   fileReadOptions,
   reportCheck,
 } from './check-options.js';
+import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
 import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
-import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './registry.js';
 
 interface CheckDataFlags extends CheckFileFlags, Partial<CheckPolicyFlags>, SubmitFlags {
   contract: string;
