@@ -8,11 +8,11 @@ import {
 } from '../../drift/index.js';
 import type { CliIo } from '../cli-io.js';
 import { type DriftFile, openDriftFile, streamDriftColumns } from '../drift-input.js';
+import { addFileOptions, type CheckFileFlags, fileReadOptions } from '../options.js';
 import { ProgressBar } from '../render/progress.js';
 import { formatNumber } from '../render/report-view.js';
 import { writeReportFile } from '../report-outputs.js';
 import { parseColumnList, parsePositiveInteger } from './check-drift.js';
-import { addFileOptions, type CheckFileFlags, fileReadOptions } from './check-options.js';
 import { table } from './output.js';
 
 interface BaselineCreateFlags

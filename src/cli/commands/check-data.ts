@@ -1,15 +1,10 @@
 import type { Command } from 'commander';
 import { runDataCheck } from '../../data/index.js';
 import type { CliIo } from '../cli-io.js';
+import { addFileOptions, addReportOptions, type CheckFileFlags, fileReadOptions } from '../options.js';
 import { dataCheckView } from '../render/data-check-view.js';
 import { ProgressBar } from '../render/progress.js';
-import {
-  addFileOptions,
-  addReportOptions,
-  type CheckFileFlags,
-  fileReadOptions,
-  reportCheck,
-} from './check-options.js';
+import { reportCheck } from './check-options.js';
 import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
 import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
 

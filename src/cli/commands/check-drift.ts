@@ -38,17 +38,12 @@ import {
   readDriftColumn,
   streamDriftColumns,
 } from '../drift-input.js';
+import { addFileOptions, addReportOptions, type CheckFileFlags, fileReadOptions } from '../options.js';
 import { renderDriftHtml } from '../render/drift-html.js';
 import { driftReportView } from '../render/drift-view.js';
 import { ProgressBar } from '../render/progress.js';
 import { writeReportFile } from '../report-outputs.js';
-import {
-  addFileOptions,
-  addReportOptions,
-  type CheckFileFlags,
-  fileReadOptions,
-  reportCheck,
-} from './check-options.js';
+import { reportCheck } from './check-options.js';
 
 export interface CheckDriftFlags extends CheckFileFlags {
   reference?: string;

@@ -7,16 +7,18 @@ import {
   runModelEvaluation,
 } from '../../evaluation/index.js';
 import type { CliIo } from '../cli-io.js';
-import { collect, commaList, parseNumber } from '../options.js';
-import { modelEvaluationView } from '../render/model-evaluation-view.js';
-import { ProgressBar } from '../render/progress.js';
 import {
   addFileOptions,
   addReportOptions,
   type CheckFileFlags,
+  collect,
+  commaList,
   fileReadOptions,
-  reportCheck,
-} from './check-options.js';
+  parseNumber,
+} from '../options.js';
+import { modelEvaluationView } from '../render/model-evaluation-view.js';
+import { ProgressBar } from '../render/progress.js';
+import { reportCheck } from './check-options.js';
 import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
 import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
 
