@@ -180,7 +180,7 @@ async function main() {
         'check',
         'model',
         file,
-        '--label',
+        '--target',
         'label',
         '--positive',
         'bad',

@@ -1,4 +1,13 @@
 export { AuditLog, type Checkpoint, checkpointFromRow, checkpointStatement } from './audit-log.js';
+export {
+  type AuditApi,
+  type AuditSource,
+  apiAuditSource,
+  auditPageSize,
+  databaseAuditSource,
+  readTrustedKey,
+  verifyAuditSource,
+} from './audit-source.js';
 export { type AuditEntry, type AuditRecord, entryFromRow, genesisHash } from './chain.js';
 export { keyIdOf, ServerKey, type TrustedKey, trustedKeyFromPem } from './signing-key.js';
 export {

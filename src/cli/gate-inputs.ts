@@ -1,5 +1,6 @@
 import { WardenError } from '../core/index.js';
 import type { GateInputFiles, NamedSubject, SubjectDetails } from '../governance/index.js';
+import { parsePairs } from './options.js';
 
 /** The flags of `warden gate` (and the check commands' `--policies`) that describe the gate input. */
 
@@ -11,23 +12,6 @@ export interface GateInputFlags {
   contract?: string;
   monitors?: string;
   now?: string;
-}
-
-/** `a=1,b=2` as a record; every entry must have a key and a value. */
-export function parsePairs(flag: string, text: string | undefined): Record<string, string> {
-  const pairs: Record<string, string> = {};
-  if (text === undefined || text.trim() === '') return pairs;
-  for (const entry of text.split(',')) {
-    const match = /^\s*([^=\s]+)\s*=\s*(.*?)\s*$/.exec(entry);
-    if (!match || match[2] === '') {
-      throw new WardenError(
-        'WARDEN_ERR_USAGE_INVALID_OPTION',
-        `${flag} "${entry.trim()}": write key=value pairs separated by commas, e.g. ${flag} domain=credit,riskTier=high`,
-      );
-    }
-    pairs[match[1] as string] = match[2] as string;
-  }
-  return pairs;
 }
 
 /** `--subject model=NAME,version=V` (or `dataset=NAME`, `deployment=NAME`) as a subject. */

@@ -1,22 +1,31 @@
-import { Command, CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { isWardenError, producer, WardenError } from '../core/index.js';
 import type { CliIo } from './cli-io.js';
+import { registerAudit } from './commands/audit.js';
 import { registerBaseline } from './commands/baseline.js';
 import { registerCheckData } from './commands/check-data.js';
 import { registerCheckDrift } from './commands/check-drift.js';
 import { registerCheckModel } from './commands/check-model.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEvidence } from './commands/evidence.js';
 import { registerGate } from './commands/gate.js';
-import { registerGovernance } from './commands/governance.js';
+import { registerLineage } from './commands/lineage.js';
+import { registerModels } from './commands/models.js';
+import { registerMonitors } from './commands/monitors.js';
 import { registerPolicy } from './commands/policy.js';
-import { registerRegistry } from './commands/registry.js';
+import { registerPromotions } from './commands/promote.js';
 import { registerServer } from './commands/server.js';
+import { registerTokens } from './commands/tokens.js';
+import { registerVersions } from './commands/versions.js';
+import { registerWaivers } from './commands/waiver.js';
+import { registerWebhooks } from './commands/webhook.js';
+import { StrictCommand } from './strict-command.js';
 
 /** Exit codes (DESIGN.md): 0 passed, 1 a gate or check failed, 2 bad usage or input, 3 a fault. */
 export const exitCodes = { passed: 0, failed: 1, badInput: 2, fault: 3 } as const;
 
 function buildProgram(io: CliIo): Command {
-  const program = new Command('warden')
+  const program = new StrictCommand('warden')
     .description('Warden — ML governance gates: data contracts, model checks, policies and evidence')
     .version(producer.version)
     // Options after a command are that command's own: `check model --version 3` is the model version.
@@ -33,9 +42,18 @@ function buildProgram(io: CliIo): Command {
   registerCheckDrift(check, io);
   registerBaseline(program, io);
   registerGate(program, io);
-  registerGovernance(program, registerPolicy(program, io), io);
+  registerPolicy(program, io);
+  registerPromotions(program, io);
+  registerWaivers(program, io);
+  registerAudit(program, io);
+  registerWebhooks(program, io);
+  registerMonitors(program, io);
   registerServer(program, io);
-  registerRegistry(program, io);
+  registerModels(program, io);
+  registerVersions(program, io);
+  registerEvidence(program, io);
+  registerLineage(program, io);
+  registerTokens(program, io);
   registerDemo(program, io);
   return program;
 }

@@ -1,9 +1,13 @@
+import type { z } from 'zod';
 import { type ErrorCode, errorRegistry, WardenError } from '../core/index.js';
+import { type ApiRoutes, apiRoutes, type RawJson, type Route } from '../server/index.js';
 
 /**
- * A small client of the Warden HTTP API (/api/v1) for the CLI's registry commands. The server is
- * `--server URL`, else WARDEN_SERVER, else http://127.0.0.1:8080; the token comes only from
- * WARDEN_TOKEN (a flag would leave it in shell history and process lists) and is never printed.
+ * A typed client of the Warden HTTP API (/api/v1) for the CLI and the demo, derived from the
+ * server's route table: `client.call('createModel', {body})` knows the path, the method, the
+ * parameters and the answer's type. The server is `--server URL`, else WARDEN_SERVER, else
+ * http://127.0.0.1:8080; the token comes only from WARDEN_TOKEN (a flag would leave it in shell
+ * history and process lists) and is never printed.
  */
 
 export const defaultServerUrl = 'http://127.0.0.1:8080';
@@ -15,11 +19,40 @@ export interface ServerFlags {
   server?: string;
 }
 
-export interface RequestOptions {
+/** A query parameter's value; an array repeats the parameter, undefined leaves it out. */
+type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+interface RequestOptions {
   body?: unknown;
-  /** Query parameters; an array repeats the parameter, undefined leaves it out. */
-  query?: Record<string, string | number | boolean | readonly string[] | undefined>;
+  query?: Record<string, QueryValue>;
 }
+
+export type OperationId = keyof ApiRoutes;
+
+/**
+ * What a call sends: path parameters and query parameters by name (text on the wire; the server
+ * validates them), and the body as the route's schema takes it.
+ */
+type CallInput<R> =
+  R extends Route<infer Params, infer Query, infer Body, unknown>
+    ? (Params extends z.ZodType ? { params: { [K in keyof z.input<Params>]: string } } : unknown) &
+        (Query extends z.ZodType ? { query?: { [K in keyof z.input<Query>]?: QueryValue } } : unknown) &
+        (Body extends z.ZodType ? { body: z.input<Body> } : unknown)
+    : never;
+
+/** The answer of a call: the handler's result as JSON (a stored document is any JSON). */
+export type CallAnswer<K extends OperationId> =
+  ApiRoutes[K] extends Route<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined, infer A>
+    ? A extends RawJson
+      ? unknown
+      : A
+    : never;
+
+/** The input argument of `call`: optional when the operation takes nothing required. */
+export type CallArguments<K extends OperationId> =
+  Record<never, never> extends CallInput<ApiRoutes[K]>
+    ? [input?: CallInput<ApiRoutes[K]>]
+    : [input: CallInput<ApiRoutes[K]>];
 
 /** An error answer of the API: `{error: {code, status, message, issues?, requiredRole?}}`. */
 interface ErrorAnswer {
@@ -36,20 +69,30 @@ export class ServerClient {
     private readonly token: string | undefined,
   ) {}
 
-  get<T>(path: string, options: RequestOptions = {}): Promise<T> {
-    return this.request<T>('GET', path, options);
+  /**
+   * Calls one operation of the API by its operationId and returns its JSON answer; every failure
+   * comes out as a coded WardenError.
+   *
+   * @example
+   * const model = await client.call('getModel', { params: { model: 'credit-risk' } });
+   */
+  call<K extends OperationId>(operation: K, ...[input]: CallArguments<K>): Promise<CallAnswer<K>> {
+    const route: Route = apiRoutes[operation];
+    const given = (input ?? {}) as {
+      params?: Record<string, string>;
+      query?: RequestOptions['query'];
+      body?: unknown;
+    };
+    const path = route.path.replace(/:([A-Za-z]+)/g, (_, name: string) =>
+      encodeURIComponent(given.params?.[name] ?? ''),
+    );
+    return this.request(route.method, path, {
+      ...(given.query === undefined ? {} : { query: given.query }),
+      ...(given.body === undefined ? {} : { body: given.body }),
+    }) as Promise<CallAnswer<K>>;
   }
 
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, { body });
-  }
-
-  delete<T>(path: string): Promise<T> {
-    return this.request<T>('DELETE', path);
-  }
-
-  /** Calls the API and returns its JSON answer; every failure comes out as a coded WardenError. */
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  private async request(method: string, path: string, options: RequestOptions): Promise<unknown> {
     const token = this.requireToken();
     const url = `${this.baseUrl}${path}${queryString(options.query)}`;
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
@@ -83,7 +126,7 @@ export class ServerClient {
           `it answered ${method} ${path} with HTTP ${response.status} but no JSON; is it a Warden server?`,
         );
       }
-      return answer as T;
+      return answer;
     }
     throw this.answerError(response.status, answer);
   }
@@ -204,9 +247,4 @@ function badServer(given: string, from: string): WardenError {
     'WARDEN_ERR_USAGE_INVALID_OPTION',
     `${from} "${given}" is not an http:// or https:// URL; pass it like --server http://127.0.0.1:8080`,
   );
-}
-
-/** A path segment of an API URL (model names and aliases are checked by the server). */
-export function segment(value: string): string {
-  return encodeURIComponent(value);
 }

@@ -103,7 +103,7 @@ export const errorRegistry = {
     httpStatus: 400,
     exitCode: 2,
     summary:
-      'A column named by --label, --score, --prediction, --weight or --sensitive is not in the predictions file.',
+      'A column named by --target, --score, --prediction, --weight or --sensitive is not in the predictions file.',
   },
   WARDEN_ERR_EVAL_INVALID_LABEL: {
     httpStatus: 400,

@@ -13,7 +13,7 @@ const rowsText = (count: number) => `${integer.format(count)} row${count === 1 ?
 
 export function requireColumns(file: string, available: readonly string[], columns: PredictionColumns): void {
   const named: [string, string | undefined][] = [
-    ['--label', columns.label],
+    ['--target', columns.label],
     ['--score', columns.score],
     ['--prediction', columns.prediction],
     ['--weight', columns.weight],

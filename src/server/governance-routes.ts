@@ -16,7 +16,7 @@ import {
 } from '../governance/index.js';
 import { modelName, type Registry, versionNumber } from '../registry/index.js';
 import { requireTeam } from './auth.js';
-import { type Route, route } from './route.js';
+import { operations, route } from './route.js';
 
 const modelParams = z.strictObject({ model: modelName });
 const versionParams = z.strictObject({ model: modelName, version: versionNumber });
@@ -33,12 +33,48 @@ async function requireModelTeam(
   requireTeam(principal, (await registry.model(model)).team, action);
 }
 
-/** Policies, gates, promotions, waivers, the audit log and webhooks (issue: governed promotions). */
-export const governanceRoutes: Route[] = [
-  route({
+function promotionReview(verb: 'approve' | 'reject', summary: string) {
+  return route({
+    method: 'POST',
+    path: `/api/v1/promotions/:id/${verb}`,
+    summary,
+    role: 'approver',
+    params: idParams('prm'),
+    body: reviewBody,
+    handler: async ({ governance, registry, params, body, principal }) => {
+      const promotion = await governance.promotions.get(params.id);
+      await requireModelTeam(
+        registry,
+        principal,
+        promotion.model,
+        `reviewing a promotion of "${promotion.model}"`,
+      );
+      return governance.promotions[verb](params.id, body.comment, principal.actor);
+    },
+  });
+}
+
+function waiverDecision(verb: 'approve' | 'reject' | 'revoke', summary: string) {
+  return route({
+    method: 'POST',
+    path: `/api/v1/waivers/:id/${verb}`,
+    summary,
+    role: 'approver',
+    params: idParams('wvr'),
+    body: reviewBody,
+    handler: async ({ governance, registry, params, body, principal }) => {
+      const waiver = await governance.waivers.get(params.id);
+      await requireModelTeam(registry, principal, waiver.model, `deciding a waiver for "${waiver.model}"`);
+      return governance.waivers[verb](params.id, body.comment, principal.actor);
+    },
+  });
+}
+
+/** Policies, gates, promotions, waivers, the audit log and webhooks, keyed by operationId. */
+export const governanceRoutes = operations({
+  applyPolicySet: route({
     method: 'PUT',
     path: '/api/v1/policy-set',
-    operationId: 'applyPolicySet',
     summary:
       'Apply a policy set (its YAML files); it becomes the next numbered version and is active at once',
     role: 'admin',
@@ -46,19 +82,17 @@ export const governanceRoutes: Route[] = [
     handler: async ({ governance, body, principal }) =>
       governance.policySets.apply(body.files, body.revision, principal.actor),
   }),
-  route({
+  getPolicySet: route({
     method: 'GET',
     path: '/api/v1/policy-set',
-    operationId: 'getPolicySet',
     summary:
       'The active policy set: version, digest, revision, who applied it when, its policies and bindings',
     role: 'viewer',
     handler: async ({ governance }) => governance.policySets.describeActive(),
   }),
-  route({
+  setMonitors: route({
     method: 'PUT',
     path: '/api/v1/models/:model/monitors',
-    operationId: 'setMonitors',
     summary: 'Declare the post-deployment monitors of a model (what policies read as `monitors`)',
     role: 'contributor',
     params: modelParams,
@@ -68,10 +102,9 @@ export const governanceRoutes: Route[] = [
       return { monitors: await governance.setMonitors(params.model, body.monitors, principal.actor) };
     },
   }),
-  route({
+  getMonitors: route({
     method: 'GET',
     path: '/api/v1/models/:model/monitors',
-    operationId: 'getMonitors',
     summary: 'The declared monitors of a model',
     role: 'viewer',
     params: modelParams,
@@ -80,10 +113,9 @@ export const governanceRoutes: Route[] = [
       return { monitors: await governance.monitors(params.model) };
     },
   }),
-  route({
+  evaluateGate: route({
     method: 'POST',
     path: '/api/v1/models/:model/versions/:version/gates',
-    operationId: 'evaluateGate',
     summary:
       'Decide a gate for a version with the active policies and its latest evidence; recorded, and a denial tags the version',
     role: 'contributor',
@@ -95,19 +127,17 @@ export const governanceRoutes: Route[] = [
       return governance.promotions.evaluate(params.model, params.version, body.gate, principal.actor);
     },
   }),
-  route({
+  getDecision: route({
     method: 'GET',
     path: '/api/v1/decisions/:id',
-    operationId: 'getDecision',
     summary: 'A recorded decision, whole',
     role: 'viewer',
     params: decisionParams,
     handler: async ({ governance, params }) => governance.promotions.decision(params.id),
   }),
-  route({
+  requestPromotion: route({
     method: 'POST',
     path: '/api/v1/promotions',
-    operationId: 'requestPromotion',
     summary:
       'Ask to point an alias at a version: decided by the policies bound to promote:<alias>; completed, denied, or pending an approval',
     role: 'contributor',
@@ -127,10 +157,9 @@ export const governanceRoutes: Route[] = [
       );
     },
   }),
-  route({
+  listPromotions: route({
     method: 'GET',
     path: '/api/v1/promotions',
-    operationId: 'listPromotions',
     summary: 'Promotion requests, newest first; filter by model and status (pending for the approval queue)',
     role: 'viewer',
     query: promotionQuery,
@@ -142,43 +171,25 @@ export const governanceRoutes: Route[] = [
       }),
     }),
   }),
-  route({
+  getPromotion: route({
     method: 'GET',
     path: '/api/v1/promotions/:id',
-    operationId: 'getPromotion',
     summary: 'One promotion request with its decision',
     role: 'viewer',
     params: idParams('prm'),
     handler: async ({ governance, params }) => governance.promotions.get(params.id),
   }),
-  ...(['approve', 'reject'] as const).map((verb) =>
-    route({
-      method: 'POST',
-      path: `/api/v1/promotions/:id/${verb}`,
-      operationId: `${verb}Promotion`,
-      summary:
-        verb === 'approve'
-          ? 'Approve a pending promotion (not your own, nor of a version you registered); the gate is decided again, then the alias moves'
-          : 'Reject a pending promotion, with a comment (four-eyes as for approval)',
-      role: 'approver',
-      params: idParams('prm'),
-      body: reviewBody,
-      handler: async ({ governance, registry, params, body, principal }) => {
-        const promotion = await governance.promotions.get(params.id);
-        await requireModelTeam(
-          registry,
-          principal,
-          promotion.model,
-          `reviewing a promotion of "${promotion.model}"`,
-        );
-        return governance.promotions[verb](params.id, body.comment, principal.actor);
-      },
-    }),
+  approvePromotion: promotionReview(
+    'approve',
+    'Approve a pending promotion (not your own, nor of a version you registered); the gate is decided again, then the alias moves',
   ),
-  route({
+  rejectPromotion: promotionReview(
+    'reject',
+    'Reject a pending promotion, with a comment (four-eyes as for approval)',
+  ),
+  requestWaiver: route({
     method: 'POST',
     path: '/api/v1/waivers',
-    operationId: 'requestWaiver',
     summary:
       'Request a time-bound waiver of a policy (or one validation) for a version, with a reason, an expiry (at most 90 days) and a post-deployment audit date',
     role: 'contributor',
@@ -206,10 +217,9 @@ export const governanceRoutes: Route[] = [
       );
     },
   }),
-  route({
+  listWaivers: route({
     method: 'GET',
     path: '/api/v1/waivers',
-    operationId: 'listWaivers',
     summary:
       'Waivers, newest first; overdue=true lists approved waivers on serving versions that expired or whose audit is past due',
     role: 'viewer',
@@ -224,40 +234,26 @@ export const governanceRoutes: Route[] = [
       }),
     }),
   }),
-  route({
+  getWaiver: route({
     method: 'GET',
     path: '/api/v1/waivers/:id',
-    operationId: 'getWaiver',
     summary: 'One waiver',
     role: 'viewer',
     params: idParams('wvr'),
     handler: async ({ governance, params }) => governance.waivers.get(params.id),
   }),
-  ...(['approve', 'reject', 'revoke'] as const).map((verb) =>
-    route({
-      method: 'POST',
-      path: `/api/v1/waivers/:id/${verb}`,
-      operationId: `${verb}Waiver`,
-      summary:
-        verb === 'approve'
-          ? 'Approve a requested waiver (not your own, nor for a version you registered)'
-          : verb === 'reject'
-            ? 'Reject a requested waiver, with a comment'
-            : 'Revoke a waiver before it expires; later decisions no longer see it',
-      role: 'approver',
-      params: idParams('wvr'),
-      body: reviewBody,
-      handler: async ({ governance, registry, params, body, principal }) => {
-        const waiver = await governance.waivers.get(params.id);
-        await requireModelTeam(registry, principal, waiver.model, `deciding a waiver for "${waiver.model}"`);
-        return governance.waivers[verb](params.id, body.comment, principal.actor);
-      },
-    }),
+  approveWaiver: waiverDecision(
+    'approve',
+    'Approve a requested waiver (not your own, nor for a version you registered)',
   ),
-  route({
+  rejectWaiver: waiverDecision('reject', 'Reject a requested waiver, with a comment'),
+  revokeWaiver: waiverDecision(
+    'revoke',
+    'Revoke a waiver before it expires; later decisions no longer see it',
+  ),
+  auditWaiver: route({
     method: 'POST',
     path: '/api/v1/waivers/:id/audit',
-    operationId: 'auditWaiver',
     summary: 'Record the post-deployment audit of an approved waiver as done, with its finding',
     role: 'approver',
     params: idParams('wvr'),
@@ -268,10 +264,9 @@ export const governanceRoutes: Route[] = [
       return governance.waivers.completeAudit(params.id, body.note, principal.actor);
     },
   }),
-  route({
+  listAudit: route({
     method: 'GET',
     path: '/api/v1/audit',
-    operationId: 'listAudit',
     summary: 'Audit log entries in order after `after` (a seq), with their hashes; page with nextAfter',
     role: 'viewer',
     query: auditQuery,
@@ -282,28 +277,25 @@ export const governanceRoutes: Route[] = [
       return { entries, ...(entries.length === limit && last ? { nextAfter: last.seq } : {}) };
     },
   }),
-  route({
+  listCheckpoints: route({
     method: 'GET',
     path: '/api/v1/audit/checkpoints',
-    operationId: 'listCheckpoints',
     summary: 'Signed checkpoints of the audit log (Ed25519 over {seq, hash, at, keyId})',
     role: 'viewer',
     handler: async ({ audit }) => ({ checkpoints: await audit.checkpoints() }),
   }),
-  route({
+  createCheckpoint: route({
     method: 'POST',
     path: '/api/v1/audit/checkpoints',
-    operationId: 'createCheckpoint',
     summary:
       'Sign the current head of the audit log now (the server also does so periodically and on shutdown)',
     role: 'admin',
     status: 201,
     handler: async ({ governance }) => ({ checkpoint: (await governance.checkpoint()) ?? null }),
   }),
-  route({
+  getAuditPublicKey: route({
     method: 'GET',
     path: '/api/v1/audit/public-key',
-    operationId: 'getAuditPublicKey',
     summary: 'The public key that verifies audit checkpoints (PEM), and its key id',
     role: 'viewer',
     handler: async ({ governance }) => ({
@@ -312,10 +304,9 @@ export const governanceRoutes: Route[] = [
       publicKey: governance.key.publicKeyPem(),
     }),
   }),
-  route({
+  createWebhook: route({
     method: 'POST',
     path: '/api/v1/webhooks',
-    operationId: 'createWebhook',
     summary:
       'Send events (gate denied, version tagged, waivers, promotions) to a URL, signed (Standard Webhooks); the answer holds the signing secret, shown this once',
     role: 'admin',
@@ -334,28 +325,25 @@ export const governanceRoutes: Route[] = [
         principal.actor,
       ),
   }),
-  route({
+  listWebhooks: route({
     method: 'GET',
     path: '/api/v1/webhooks',
-    operationId: 'listWebhooks',
     summary: 'Webhooks (never their secrets)',
     role: 'admin',
     handler: async ({ governance }) => ({ webhooks: await governance.webhooks.list() }),
   }),
-  route({
+  deleteWebhook: route({
     method: 'DELETE',
     path: '/api/v1/webhooks/:id',
-    operationId: 'deleteWebhook',
     summary: 'Remove a webhook; its pending deliveries are dropped',
     role: 'admin',
     params: idParams('whk'),
     handler: async ({ governance, params, principal }) =>
       governance.webhooks.remove(params.id, principal.actor),
   }),
-  route({
+  listDeliveries: route({
     method: 'GET',
     path: '/api/v1/webhooks/:id/deliveries',
-    operationId: 'listDeliveries',
     summary: 'The delivery log of a webhook: each event, its attempts, last HTTP status or error',
     role: 'admin',
     params: idParams('whk'),
@@ -363,4 +351,4 @@ export const governanceRoutes: Route[] = [
       deliveries: await governance.webhooks.deliveries(params.id),
     }),
   }),
-];
+});

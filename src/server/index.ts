@@ -1,4 +1,4 @@
 export { buildServer, defaultBodyLimit, type ServerOptions } from './app.js';
-export type { Route } from './route.js';
-export { routes } from './routes.js';
+export type { RawJson, Route } from './route.js';
+export { type ApiRoutes, apiRoutes, routes } from './routes.js';
 export { type RunningServer, startServer } from './start.js';

@@ -19,7 +19,7 @@ import { tokenRepository } from '../store/index.js';
 import { ApiError } from './api-errors.js';
 import { requireTeam } from './auth.js';
 import { governanceRoutes } from './governance-routes.js';
-import { type Route, route } from './route.js';
+import { operations, type Route, rawJson, route } from './route.js';
 
 const modelParams = z.strictObject({ model: modelName });
 const versionParams = z.strictObject({ model: modelName, version: versionNumber });
@@ -69,23 +69,17 @@ function labelFilter(label: string | string[] | undefined): Record<string, strin
   return labels;
 }
 
-/**
- * Every operation of /api/v1. The OpenAPI document, the authorisation matrix test and the
- * server are all generated from this one table.
- */
-export const routes: Route[] = [
-  route({
+const registryRoutes = operations({
+  whoami: route({
     method: 'GET',
     path: '/api/v1/whoami',
-    operationId: 'whoami',
     summary: 'The calling token: its name (the actor), role and teams',
     role: 'viewer',
     handler: async ({ principal }) => principal,
   }),
-  route({
+  listModels: route({
     method: 'GET',
     path: '/api/v1/models',
-    operationId: 'listModels',
     summary: 'Registered models in name order; filter by team and label=KEY:VALUE, page with pageToken',
     role: 'viewer',
     query: listModelsQuery,
@@ -99,10 +93,9 @@ export const routes: Route[] = [
       return { models: page.models, ...(page.last === undefined ? {} : { nextPageToken: page.last }) };
     },
   }),
-  route({
+  createModel: route({
     method: 'POST',
     path: '/api/v1/models',
-    operationId: 'createModel',
     summary: 'Register a model (name, description, owner, team, labels such as domain and riskTier)',
     role: 'contributor',
     status: 201,
@@ -112,19 +105,17 @@ export const routes: Route[] = [
       return registry.createModel(body, principal.actor);
     },
   }),
-  route({
+  getModel: route({
     method: 'GET',
     path: '/api/v1/models/:model',
-    operationId: 'getModel',
     summary: 'One model with its aliases',
     role: 'viewer',
     params: modelParams,
     handler: async ({ registry, params }) => registry.model(params.model),
   }),
-  route({
+  updateModel: route({
     method: 'PATCH',
     path: '/api/v1/models/:model',
-    operationId: 'updateModel',
     summary: 'Change a model’s description, owner, team or labels',
     role: 'contributor',
     params: modelParams,
@@ -136,10 +127,9 @@ export const routes: Route[] = [
       return registry.updateModel(params.model, body, principal.actor);
     },
   }),
-  route({
+  listVersions: route({
     method: 'GET',
     path: '/api/v1/models/:model/versions',
-    operationId: 'listVersions',
     summary: 'A model’s versions, newest first, with aliases and tags',
     role: 'viewer',
     params: modelParams,
@@ -155,10 +145,9 @@ export const routes: Route[] = [
       };
     },
   }),
-  route({
+  createVersion: route({
     method: 'POST',
     path: '/api/v1/models/:model/versions',
-    operationId: 'createVersion',
     summary: 'Register the next version: artifact URI and digest, run id, and (optionally) its lineage',
     role: 'contributor',
     status: 201,
@@ -173,28 +162,25 @@ export const routes: Route[] = [
       return registry.createVersion(params.model, body, principal.actor);
     },
   }),
-  route({
+  getVersion: route({
     method: 'GET',
     path: '/api/v1/models/:model/versions/:version',
-    operationId: 'getVersion',
     summary: 'One version with its aliases and tags',
     role: 'viewer',
     params: versionParams,
     handler: async ({ registry, params }) => registry.version(params.model, params.version),
   }),
-  route({
+  getVersionByAlias: route({
     method: 'GET',
     path: '/api/v1/models/:model/aliases/:alias',
-    operationId: 'getVersionByAlias',
     summary: 'The version an alias (staging, production, …) points at',
     role: 'viewer',
     params: aliasParams,
     handler: async ({ registry, params }) => registry.versionByAlias(params.model, params.alias),
   }),
-  route({
+  deleteAlias: route({
     method: 'DELETE',
     path: '/api/v1/models/:model/aliases/:alias',
-    operationId: 'deleteAlias',
     summary:
       'Remove an alias (the model leaves that stage); moving one is a promotion (POST /api/v1/promotions)',
     role: 'approver',
@@ -208,10 +194,9 @@ export const routes: Route[] = [
       return registry.deleteAlias(params.model, params.alias, principal.actor);
     },
   }),
-  route({
+  setTag: route({
     method: 'PUT',
     path: '/api/v1/models/:model/versions/:version/tags/:key',
-    operationId: 'setTag',
     summary: 'Set a tag on a version (biased, blocked, validation_status=…)',
     role: 'contributor',
     params: tagParams,
@@ -221,10 +206,9 @@ export const routes: Route[] = [
       return registry.setTag(params.model, params.version, params.key, body.value ?? '', principal.actor);
     },
   }),
-  route({
+  deleteTag: route({
     method: 'DELETE',
     path: '/api/v1/models/:model/versions/:version/tags/:key',
-    operationId: 'deleteTag',
     summary: 'Remove a tag; clearing a mark such as biased or blocked is an approver’s call',
     role: 'approver',
     params: tagParams,
@@ -233,10 +217,9 @@ export const routes: Route[] = [
       return registry.deleteTag(params.model, params.version, params.key, principal.actor);
     },
   }),
-  route({
+  submitEvidence: route({
     method: 'POST',
     path: '/api/v1/models/:model/versions/:version/evidence',
-    operationId: 'submitEvidence',
     summary: 'Attach an evidence document (as a check wrote it); stored once by its content digest',
     role: 'contributor',
     status: 201,
@@ -251,10 +234,9 @@ export const routes: Route[] = [
       return registry.submitEvidence(params.model, params.version, body, principal.actor);
     },
   }),
-  route({
+  listEvidence: route({
     method: 'GET',
     path: '/api/v1/models/:model/versions/:version/evidence',
-    operationId: 'listEvidence',
     summary: 'Evidence attached to a version, newest first; latest=true keeps the newest of each kind',
     role: 'viewer',
     params: versionParams,
@@ -266,21 +248,19 @@ export const routes: Route[] = [
       }),
     }),
   }),
-  route({
+  getEvidence: route({
     method: 'GET',
     path: '/api/v1/evidence/:id',
-    operationId: 'getEvidence',
     summary:
       'One evidence document, byte for byte as stored (its SHA-256 over the document without id is the id)',
     role: 'viewer',
     params: evidenceParams,
     rawJson: true,
-    handler: async ({ registry, params }) => registry.evidenceDocument(params.id),
+    handler: async ({ registry, params }) => rawJson(await registry.evidenceDocument(params.id)),
   }),
-  route({
+  recordLineage: route({
     method: 'POST',
     path: '/api/v1/models/:model/versions/:version/lineage',
-    operationId: 'recordLineage',
     summary:
       'Record what produced a version (once): commit, datasets with digests, environment, parameters, parent runs',
     role: 'contributor',
@@ -292,28 +272,25 @@ export const routes: Route[] = [
       return registry.recordLineage(params.model, params.version, body, principal.actor);
     },
   }),
-  route({
+  getLineage: route({
     method: 'GET',
     path: '/api/v1/models/:model/versions/:version/lineage',
-    operationId: 'getLineage',
     summary:
       'Walk from a version back to its sources: datasets and their checks, parent runs and their versions',
     role: 'viewer',
     params: versionParams,
     handler: async ({ registry, params }) => registry.lineage(params.model, params.version),
   }),
-  route({
+  listTokens: route({
     method: 'GET',
     path: '/api/v1/tokens',
-    operationId: 'listTokens',
     summary: 'API tokens (never their secrets)',
     role: 'admin',
     handler: async ({ store }) => ({ tokens: await tokenRepository.list(store.db) }),
   }),
-  route({
+  createToken: route({
     method: 'POST',
     path: '/api/v1/tokens',
-    operationId: 'createToken',
     summary: 'Create a token; the answer holds its secret, shown this once and stored only hashed',
     role: 'admin',
     status: 201,
@@ -326,14 +303,23 @@ export const routes: Route[] = [
       return { ...token, secret };
     },
   }),
-  route({
+  revokeToken: route({
     method: 'DELETE',
     path: '/api/v1/tokens/:id',
-    operationId: 'revokeToken',
     summary: 'Revoke a token; it stops working at once on every replica',
     role: 'admin',
     params: tokenParams,
     handler: async ({ registry, params, principal }) => registry.revokeToken(params.id, principal.actor),
   }),
-  ...governanceRoutes,
-];
+});
+
+/**
+ * Every operation of /api/v1, keyed by operationId. The server, the OpenAPI document, the
+ * authorisation matrix test and the typed API client are all derived from this one table.
+ */
+export const apiRoutes = { ...registryRoutes, ...governanceRoutes };
+
+export type ApiRoutes = typeof apiRoutes;
+
+/** The route table as a list, in the order of the API documentation. */
+export const routes: Route[] = Object.values(apiRoutes);

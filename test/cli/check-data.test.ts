@@ -221,7 +221,7 @@ describe('warden check data', () => {
     [
       'an unknown option',
       async () => [dataset, '--contract', contract, '--frobnicate'],
-      /unknown option '--frobnicate'/,
+      /unknown option --frobnicate\n/,
     ],
     ['a missing --contract', async () => [dataset], /required option '-c, --contract <file>' not specified/],
     [

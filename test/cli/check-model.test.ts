@@ -6,7 +6,7 @@ import { expectNoStackTrace, repoRoot, runCli, writeFixture } from './run-cli.js
 
 const predictions = join(repoRoot, 'examples/credit-risk/predictions.csv');
 const gate = [
-  '--label',
+  '--target',
   'Status',
   '--positive',
   'bad',
@@ -164,11 +164,44 @@ describe('warden check model', () => {
 
   it.each(badInputs)('rejects %s with exit 2 and no stack trace', async (name, content, extra, message) => {
     const file = await writeFixture(work, `${name.replaceAll(/\W+/g, '-')}.csv`, content);
-    const flags = ['--label', 'label', '--positive', 'bad', '--score', 'score', ...extra];
+    const flags = ['--target', 'label', '--positive', 'bad', '--score', 'score', ...extra];
     const run = await runCli(['check', 'model', file, ...flags]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).toMatch(/\[WARDEN_ERR_[A-Z_]+\]/);
     expectNoStackTrace(run.stderr);
+  });
+});
+
+describe('warden check model --target (formerly --label)', () => {
+  const rest = gate.slice(2);
+
+  it('takes the ground truth from --target, without a notice', async () => {
+    const run = await runCli(['check', 'model', predictions, '--target', 'Status', ...rest, '--quiet']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^PASSED/m);
+  });
+
+  it('still takes the deprecated --label, with a notice on stderr and the same verdict', async () => {
+    const run = await runCli(['check', 'model', predictions, '--label', 'Status', ...rest, '--quiet']);
+    expect(run.stderr).toBe(
+      'warning: --label is deprecated; use --target (--label will mean key=value labels)\n',
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^PASSED/m);
+  });
+
+  it('asks for --target when neither is given (exit 2)', async () => {
+    const run = await runCli(['check', 'model', predictions, ...rest]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("required option '--target <column>' not specified");
+    expectNoStackTrace(run.stderr);
+  });
+
+  it('names --target when its column is not in the file', async () => {
+    const run = await runCli(['check', 'model', predictions, '--target', 'Statsu', ...rest]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--target names column "Statsu", which the file does not have/);
   });
 });

@@ -8,7 +8,7 @@ const policies = join(repoRoot, 'examples/policies');
 const monitors = join(repoRoot, 'examples/credit-risk/monitors.yaml');
 const contract = join(repoRoot, 'examples/credit-risk/contract.yaml');
 const modelCheck = [
-  '--label',
+  '--target',
   'Status',
   '--positive',
   'bad',

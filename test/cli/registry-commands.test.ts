@@ -9,7 +9,7 @@ import { expectNoStackTrace, repoRoot, runCli, writeFixture } from './run-cli.js
 
 const example = join(repoRoot, 'examples/credit-risk');
 const predictions = join(example, 'predictions.csv');
-const modelGate = ['--label', 'Status', '--positive', 'bad', '--score', 'score', '--sensitive', 'Marital'];
+const modelGate = ['--target', 'Status', '--positive', 'bad', '--score', 'score', '--sensitive', 'Marital'];
 const secretLine = /^wdn_[A-Za-z0-9_-]{43}$/;
 
 let work: string;

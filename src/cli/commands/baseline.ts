@@ -7,10 +7,10 @@ import {
 } from '../../drift/index.js';
 import { formatNumber } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
+import { addFileOptions, type CheckFileFlags, fileReadOptions } from '../options.js';
 import { ProgressBar } from '../progress.js';
 import { writeReportFile } from '../report-outputs.js';
 import { parseColumnList, parsePositiveInteger } from './check-drift.js';
-import { addFileOptions, type CheckFileFlags, fileReadOptions } from './check-options.js';
 import { table } from './output.js';
 
 interface BaselineCreateFlags

@@ -3,16 +3,11 @@ import { loadContract, runDataCheck } from '../../data/index.js';
 import { contractView } from '../../governance/index.js';
 import { dataCheckView } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
+import { addFileOptions, addReportOptions, type CheckFileFlags, fileReadOptions } from '../options.js';
 import { ProgressBar } from '../progress.js';
-import {
-  addFileOptions,
-  addReportOptions,
-  type CheckFileFlags,
-  fileReadOptions,
-  reportCheck,
-} from './check-options.js';
+import { reportCheck } from './check-options.js';
+import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
 import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
-import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './registry.js';
 
 interface CheckDataFlags extends CheckFileFlags, Partial<CheckPolicyFlags>, SubmitFlags {
   contract: string;

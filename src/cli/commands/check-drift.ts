@@ -11,15 +11,10 @@ import {
 } from '../../drift/index.js';
 import { driftReportView, renderDriftHtml } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
+import { addFileOptions, addReportOptions, type CheckFileFlags, fileReadOptions } from '../options.js';
 import { ProgressBar } from '../progress.js';
 import { writeReportFile } from '../report-outputs.js';
-import {
-  addFileOptions,
-  addReportOptions,
-  type CheckFileFlags,
-  fileReadOptions,
-  reportCheck,
-} from './check-options.js';
+import { reportCheck } from './check-options.js';
 
 export interface CheckDriftFlags extends CheckFileFlags {
   reference?: string;

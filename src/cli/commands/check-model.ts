@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   differenceMetrics,
   type ModelEvaluationOptions,
@@ -8,19 +8,24 @@ import {
 } from '../../evaluation/index.js';
 import { modelEvaluationView } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
-import { ProgressBar } from '../progress.js';
 import {
   addFileOptions,
   addReportOptions,
   type CheckFileFlags,
+  collect,
+  commaList,
   fileReadOptions,
-  reportCheck,
-} from './check-options.js';
+  parseNumber,
+} from '../options.js';
+import { ProgressBar } from '../progress.js';
+import { reportCheck } from './check-options.js';
+import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
 import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
-import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './registry.js';
 
 export interface CheckModelFlags extends CheckFileFlags, Partial<CheckPolicyFlags>, SubmitFlags {
-  label: string;
+  target?: string;
+  /** The old name of --target, kept for one release. */
+  label?: string;
   positive?: string;
   score?: string;
   prediction?: string;
@@ -46,8 +51,12 @@ export function registerCheckModel(check: Command, io: CliIo): void {
     .command('model')
     .description('measure performance and fairness from a predictions file, and gate on thresholds')
     .argument('<file>', 'the predictions file (CSV, Parquet, JSON Lines), one row per prediction')
-    .requiredOption('--label <column>', 'the actual outcome')
-    .option('--positive <value>', 'the label value of the positive class, e.g. bad (optional for 0/1 labels)')
+    .option('--target <column>', 'the actual outcome (the ground truth); required')
+    .addOption(new Option('--label <column>', 'deprecated: the old name of --target').hideHelp())
+    .option(
+      '--positive <value>',
+      'the target value of the positive class, e.g. bad (optional for 0/1 targets)',
+    )
     .option('--score <column>', 'the probability of the positive class')
     .option('--prediction <column>', 'the predicted label (default: score ≥ --threshold)')
     .option('--threshold <p>', 'decision threshold on the score when there is no --prediction', '0.5')
@@ -90,10 +99,6 @@ export function registerCheckModel(check: Command, io: CliIo): void {
   );
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 /** Runs the model gate and prints its report; returns the exit code (0 passed, 1 failed). */
 export async function checkModel(file: string, flags: CheckModelFlags, io: CliIo): Promise<number> {
   const options = modelEvaluationOptions(flags, io);
@@ -111,15 +116,24 @@ export async function checkModel(file: string, flags: CheckModelFlags, io: CliIo
   return submitCheckEvidence(submit, evidence, verdict, io);
 }
 
-function modelEvaluationOptions(flags: CheckModelFlags, io: CliIo): ModelEvaluationOptions {
-  const number = (flag: string, value: string | undefined, integer: boolean): number | undefined => {
-    if (value === undefined) return undefined;
-    const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed) || (integer && !Number.isInteger(parsed))) {
-      io.usageError(`${flag} takes ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(value)}`);
+/**
+ * The ground-truth column: --target, or the deprecated --label (with a notice on stderr, since
+ * --label will mean key=value labels as everywhere else).
+ */
+function targetColumn(flags: CheckModelFlags, io: CliIo): string {
+  if (flags.label !== undefined) {
+    io.stderr.write('warning: --label is deprecated; use --target (--label will mean key=value labels)\n');
+    if (flags.target !== undefined && flags.target !== flags.label) {
+      io.usageError(`--target ${flags.target} and --label ${flags.label} disagree; pass only --target`);
     }
-    return parsed;
-  };
+  }
+  const target = flags.target ?? flags.label;
+  if (target === undefined) io.usageError("required option '--target <column>' not specified");
+  return target;
+}
+
+function modelEvaluationOptions(flags: CheckModelFlags, io: CliIo): ModelEvaluationOptions {
+  const label = targetColumn(flags, io);
   const bins: Record<string, number[]> = {};
   for (const spec of flags.bins ?? []) {
     const match = /^(.+?)=(.+)$/.exec(spec);
@@ -129,30 +143,27 @@ function modelEvaluationOptions(flags: CheckModelFlags, io: CliIo): ModelEvaluat
     }
     bins[match[1] as string] = edges;
   }
-  const sensitive = (flags.sensitive ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
+  const sensitive = commaList(flags.sensitive);
   for (const column of Object.keys(bins)) if (!sensitive.includes(column)) sensitive.push(column);
-  const bootstrap = number('--bootstrap', flags.bootstrap, true);
-  const minAuc = number('--min-auc', flags.minAuc, false);
+  const bootstrap = parseNumber('--bootstrap', flags.bootstrap, true);
+  const minAuc = parseNumber('--min-auc', flags.minAuc, false);
   const optional = <T>(key: string, value: T | undefined) => (value === undefined ? {} : { [key]: value });
   return {
-    label: flags.label,
+    label,
     ...optional('positive', flags.positive),
     ...optional('score', flags.score),
     ...optional('prediction', flags.prediction),
-    ...optional('threshold', number('--threshold', flags.threshold, false)),
+    ...optional('threshold', parseNumber('--threshold', flags.threshold, false)),
     ...optional('weight', flags.weight),
     sensitive,
     bins,
     intersections: flags.intersections ?? false,
-    ...optional('minGroupSize', number('--min-group-size', flags.minGroupSize, true)),
-    ...optional('maxGroups', number('--max-groups', flags.maxGroups, true)),
-    ...optional('calibrationBins', number('--calibration-bins', flags.calibrationBins, true)),
+    ...optional('minGroupSize', parseNumber('--min-group-size', flags.minGroupSize, true)),
+    ...optional('maxGroups', parseNumber('--max-groups', flags.maxGroups, true)),
+    ...optional('calibrationBins', parseNumber('--calibration-bins', flags.calibrationBins, true)),
     ...(bootstrap === undefined
       ? {}
-      : { bootstrap: { replicates: bootstrap, seed: number('--seed', flags.seed, true) ?? 0 } }),
+      : { bootstrap: { replicates: bootstrap, seed: parseNumber('--seed', flags.seed, true) ?? 0 } }),
     thresholds: {
       ...optional('minAuc', minAuc),
       minRatio: parseMetricThresholds('--min-ratio', flags.minRatio ?? [], ratioMetrics),

@@ -91,7 +91,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     const json = work(`model-evaluation-${variant}.json`);
     const decision = work(`decision-model-${variant}.json`);
     const gate = {
-      label: 'Status',
+      target: 'Status',
       positive: 'bad',
       score: 'score',
       sensitive: 'Age,Marital',
@@ -104,7 +104,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
       ...central,
     };
     io.stdout.write(
-      `  model: ${model.description}\n  $ warden check model ${predictions} --label Status --positive bad --score score --sensitive Age,Marital --bins Age=18,25,40,65 --min-group-size 30 --model ${gate.model} --version ${gate.version} --json ${json} --policies ${policies} --labels domain=credit --decision ${decision}\n\n`,
+      `  model: ${model.description}\n  $ warden check model ${predictions} --target Status --positive bad --score score --sensitive Age,Marital --bins Age=18,25,40,65 --min-group-size 30 --model ${gate.model} --version ${gate.version} --json ${json} --policies ${policies} --labels domain=credit --decision ${decision}\n\n`,
     );
     return checkModel(predictions, gate, io);
   };
@@ -205,12 +205,14 @@ interface DemoRun {
 async function registerInControlPlane(plane: DemoControlPlane, run: DemoRun, io: CliIo): Promise<void> {
   const say = (text: string) => io.stdout.write(`  ${text}\n`);
   say(`server ${plane.server.url} (database ${plane.database})`);
-  await plane.call('pipeline', 'POST', '/api/v1/models', {
-    name: 'credit-risk',
-    description: 'Probability that a credit applicant defaults (logistic regression)',
-    owner: 'credit-risk-ml',
-    team: 'risk',
-    labels: { domain: 'credit', riskTier: 'high' },
+  await plane.call('pipeline', 'createModel', {
+    body: {
+      name: 'credit-risk',
+      description: 'Probability that a credit applicant defaults (logistic regression)',
+      owner: 'credit-risk-ml',
+      team: 'risk',
+      labels: { domain: 'credit', riskTier: 'high' },
+    },
   });
   say('registered model credit-risk (team risk, domain=credit, riskTier=high) as credit-pipeline');
   const cleanCheck = await readJsonFile(run.work('data-check-clean.json'));
@@ -219,32 +221,33 @@ async function registerInControlPlane(plane: DemoControlPlane, run: DemoRun, io:
   for (const variant of ['fair', 'biased'] as const) {
     const version = run.versionOf[variant];
     const evaluation = await readJsonFile(run.work(`model-evaluation-${variant}.json`));
-    await plane.call('pipeline', 'POST', '/api/v1/models/credit-risk/versions', {
-      artifact: {
-        uri: `file://${run.work(`predictions-${variant}.csv`)}`,
-        digest: sha256Digest(await readFile(run.work(`predictions-${variant}.csv`))),
-      },
-      runId: `demo-train-${variant}`,
-      description:
-        variant === 'fair'
-          ? 'logistic regression, seeded 70/30 split'
-          : 'retrained variant that leans on age',
-      lineage: {
-        datasets:
-          trainingSet === undefined
-            ? []
-            : [{ name: 'credit-train', uri: trainingSet.uri, digest: trainingSet.digest }],
-        environment: { lockfiles: { 'package-lock.json': sha256Digest(lockfile) } },
-        parameters: { model: 'logistic-regression', split: '70/30', seed: 42, variant },
+    await plane.call('pipeline', 'createVersion', {
+      params: { model: 'credit-risk' },
+      body: {
+        artifact: {
+          uri: `file://${run.work(`predictions-${variant}.csv`)}`,
+          digest: sha256Digest(await readFile(run.work(`predictions-${variant}.csv`))),
+        },
+        runId: `demo-train-${variant}`,
+        description:
+          variant === 'fair'
+            ? 'logistic regression, seeded 70/30 split'
+            : 'retrained variant that leans on age',
+        lineage: {
+          datasets:
+            trainingSet === undefined
+              ? []
+              : [{ name: 'credit-train', uri: trainingSet.uri, digest: trainingSet.digest }],
+          environment: { lockfiles: { 'package-lock.json': sha256Digest(lockfile) } },
+          parameters: { model: 'logistic-regression', split: '70/30', seed: 42, variant },
+        },
       },
     });
     for (const evidence of [cleanCheck, evaluation]) {
-      await plane.call(
-        'pipeline',
-        'POST',
-        `/api/v1/models/credit-risk/versions/${version}/evidence`,
-        evidence,
-      );
+      await plane.call('pipeline', 'submitEvidence', {
+        params: { model: 'credit-risk', version },
+        body: evidence,
+      });
     }
     say(
       `registered version ${version} (${variant}) with its lineage; submitted its data-check and model-evaluation evidence`,

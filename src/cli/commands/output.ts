@@ -1,22 +1,7 @@
-import type { Command } from 'commander';
 import type { CliIo } from '../cli-io.js';
-import { defaultServerUrl } from '../server-client.js';
+import type { OutputFlags } from '../options.js';
 
-/** What the commands that talk to a server print, and the flags they share. */
-
-export interface OutputFlags {
-  server?: string;
-  json?: boolean;
-}
-
-export const serverHelp = `the Warden server (WARDEN_SERVER; default ${defaultServerUrl}); the token is WARDEN_TOKEN`;
-
-/** --server and --json, which every command here takes. */
-export function withOutput(command: Command): Command {
-  return command
-    .option('--server <url>', serverHelp)
-    .option('--json', 'print the JSON answer instead of a table (for scripts)');
-}
+/** What the commands that talk to a server print: JSON answers, tables and `name  value` lines. */
 
 export function printJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -61,3 +46,16 @@ export function fields(pairs: [string, string][], indent = ''): string {
 
 export const dash = (value: string | null | undefined) =>
   value === null || value === undefined || value === '' ? '-' : value;
+
+/** A record of labels or tags as `a=1,b` (a tag without a value is its key alone); `-` when empty. */
+export function pairsText(record: Record<string, string>): string {
+  const entries = Object.entries(record);
+  return entries.length === 0
+    ? '-'
+    : entries.map(([key, value]) => (value === '' ? key : `${key}=${value}`)).join(',');
+}
+
+/** The hint a list command prints (to stderr) when the server has another page. */
+export function morePages(io: CliIo, what: string, token: string | undefined): void {
+  if (token !== undefined) io.stderr.write(`(more ${what}: pass --page-token ${token})\n`);
+}

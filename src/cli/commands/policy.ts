@@ -1,8 +1,18 @@
+import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { compilePolicySet, lintPolicySet, loadPolicySet, runPolicyTests } from '../../policy/index.js';
+import {
+  compilePolicySet,
+  lintPolicySet,
+  loadPolicySet,
+  readPolicyFiles,
+  runPolicyTests,
+} from '../../policy/index.js';
 import { policyTestView, renderTerminal } from '../../reports/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
+import { type OutputFlags, withOutput } from '../options.js';
 import { writeReportFile, writeReports } from '../report-outputs.js';
+import { serverClient } from '../server-client.js';
+import { printJson } from './output.js';
 
 interface PolicyTestFlags {
   run?: string;
@@ -13,7 +23,8 @@ interface PolicyTestFlags {
   verbose?: boolean;
 }
 
-export function registerPolicy(program: Command, io: CliIo): Command {
+/** `warden policy lint|test` on local files, and `policy apply` to the server. */
+export function registerPolicy(program: Command, io: CliIo): void {
   const policy = program.command('policy').description('check and test a policy set');
   policy
     .command('lint')
@@ -35,7 +46,25 @@ export function registerPolicy(program: Command, io: CliIo): Command {
     .action(async (dir: string, flags: PolicyTestFlags) => {
       io.exitCode = await test(dir, flags, io);
     });
-  return policy;
+  withOutput(
+    policy
+      .command('apply')
+      .description('upload a policy set to the server (admin); it becomes the active, numbered version')
+      .argument('<dir>', 'the policy set directory (or one YAML file)')
+      .option('--revision <rev>', 'what to call this revision (a git commit, a release)'),
+  ).action(async (dir: string, flags: OutputFlags & { revision?: string }) => {
+    const files = (await readPolicyFiles(dir)).map((file) => ({
+      ...file,
+      path: relative(process.cwd(), file.path),
+    }));
+    const applied = await serverClient(flags).call('applyPolicySet', {
+      body: { files, ...(flags.revision ? { revision: flags.revision } : {}) },
+    });
+    if (flags.json) return printJson(io, applied);
+    io.stdout.write(
+      `applied policy set version ${applied.version} (revision ${applied.revision}, ${applied.digest.slice(0, 19)}…): ${applied.policies.length} policies, ${applied.bindings.length} bindings\n`,
+    );
+  });
 }
 
 async function lint(dir: string, io: CliIo): Promise<number> {

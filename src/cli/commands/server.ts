@@ -1,9 +1,10 @@
-import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { Registry } from '../../registry/index.js';
 import { defaultBodyLimit, startServer } from '../../server/index.js';
 import { defaultDatabaseUrl, openStore, type Store, tokenRepository } from '../../store/index.js';
 import type { CliIo } from '../cli-io.js';
+import { auditKeyPathFor, databaseUrl } from '../database-url.js';
+import { parseIntegerInRange } from '../options.js';
 
 interface ServerFlags {
   port?: string;
@@ -13,31 +14,6 @@ interface ServerFlags {
   bodyLimit?: string;
   logLevel?: string;
   auditKey?: string;
-}
-
-/** The database URL: --db, else WARDEN_DATABASE_URL, else the embedded SQLite file. */
-export function databaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag ?? env['WARDEN_DATABASE_URL'] ?? defaultDatabaseUrl;
-}
-
-/**
- * Where the audit signing key lives unless --audit-key says: beside an SQLite database file (so the
- * two travel together), else in .warden/.
- */
-export function auditKeyPathFor(url: string, env: NodeJS.ProcessEnv = process.env): string {
-  const configured = env['WARDEN_AUDIT_KEY'];
-  if (configured) return configured;
-  const sqlite = /^sqlite:(.+)$/.exec(url.trim());
-  if (sqlite && sqlite[1] !== ':memory:') return join(dirname(sqlite[1] as string), 'audit-signing.key');
-  return join('.warden', 'audit-signing.key');
-}
-
-function integerOption(io: CliIo, name: string, value: string, min: number, max: number): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    io.usageError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
-  }
-  return parsed;
 }
 
 export function registerServer(program: Command, io: CliIo): void {
@@ -85,10 +61,9 @@ export function registerServer(program: Command, io: CliIo): void {
 
 async function serve(flags: ServerFlags, io: CliIo): Promise<number> {
   const env = process.env;
-  const port = integerOption(io, '--port', flags.port ?? env['WARDEN_PORT'] ?? '8080', 0, 65535);
+  const port = parseIntegerInRange('--port', flags.port ?? env['WARDEN_PORT'] ?? '8080', 0, 65535);
   const host = flags.host ?? env['WARDEN_HOST'] ?? '127.0.0.1';
-  const bodyLimit = integerOption(
-    io,
+  const bodyLimit = parseIntegerInRange(
     '--body-limit',
     flags.bodyLimit ?? String(defaultBodyLimit),
     1024,

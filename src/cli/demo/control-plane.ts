@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Role } from '../../core/index.js';
 import { type RunningServer, startServer } from '../../server/index.js';
 import { issueToken, openStore } from '../../store/index.js';
-import { ServerClient } from '../server-client.js';
+import { type CallAnswer, type CallArguments, type OperationId, ServerClient } from '../server-client.js';
 
 export type DemoActor = 'admin' | 'pipeline' | 'committee' | 'officer' | 'viewer';
 
@@ -21,12 +21,11 @@ export interface DemoControlPlane {
   /** A client acting as one of the demo's actors. */
   client(actor: DemoActor): ServerClient;
   /** Calls the API as one of the demo's actors; a non-2xx answer throws with the server's message. */
-  call<T = Record<string, unknown>>(
+  call<K extends OperationId>(
     actor: DemoActor,
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<T>;
+    operation: K,
+    ...input: CallArguments<K>
+  ): Promise<CallAnswer<K>>;
 }
 
 const demoTokens: Record<DemoActor, { name: string; role: Role; teams: string[] | null }> = {
@@ -66,13 +65,8 @@ export async function startDemoControlPlane(workdir: string, port: number): Prom
       await sql`vacuum into ${path}`.execute(store.db);
     },
     client: (actor) => new ServerClient(server.url, secrets[actor]),
-    call<T>(actor: DemoActor, method: string, path: string, body?: unknown): Promise<T> {
-      return new ServerClient(server.url, secrets[actor]).request<T>(
-        method,
-        path,
-        body === undefined ? {} : { body },
-      );
-    },
+    call: (actor, operation, ...input) =>
+      new ServerClient(server.url, secrets[actor]).call(operation, ...input),
   };
 }
 

@@ -1,9 +1,8 @@
 import { relative } from 'node:path';
-import type { AppliedPolicySet, PromotionRecord, WaiverRecord } from '../../governance/index.js';
 import { readPolicyFiles } from '../../policy/index.js';
 import { openStore } from '../../store/index.js';
+import { verifyAudit } from '../audit-verification.js';
 import type { CliIo } from '../cli-io.js';
-import { verifyAudit } from '../commands/governance.js';
 import { startAlertReceiver } from './alert-receiver.js';
 import type { DemoControlPlane } from './control-plane.js';
 
@@ -44,25 +43,25 @@ export async function runGovernedPromotion(
       path: relative(process.cwd(), f.path),
     }));
     command(`warden policy apply ${run.policies} --revision demo   # as demo-admin`);
-    const applied = await plane.call<AppliedPolicySet>('admin', 'PUT', '/api/v1/policy-set', {
-      files,
-      revision: 'demo',
-    });
+    const applied = await plane.call('admin', 'applyPolicySet', { body: { files, revision: 'demo' } });
     say(`policy set version ${applied.version} is active: ${applied.policies.join(', ')}`);
     const { parse } = await import('yaml');
     const { readFile } = await import('node:fs/promises');
     command(`warden monitors set credit-risk ${run.monitors}   # as credit-pipeline`);
-    await plane.call('pipeline', 'PUT', '/api/v1/models/credit-risk/monitors', {
-      monitors: parse(await readFile(run.monitors, 'utf8')),
+    await plane.call('pipeline', 'setMonitors', {
+      params: { model: 'credit-risk' },
+      body: { monitors: parse(await readFile(run.monitors, 'utf8')) },
     });
     command(
       'warden webhook add --name "credit-risk owners" --url … --events gate.denied,version.tagged,waiver.requested,waiver.approved --team risk',
     );
-    const hook = await plane.call<{ secret: string }>('admin', 'POST', '/api/v1/webhooks', {
-      name: 'credit-risk owners',
-      url: receiver.url,
-      events: ['gate.denied', 'version.tagged', 'waiver.requested', 'waiver.approved'],
-      team: 'risk',
+    const hook = await plane.call('admin', 'createWebhook', {
+      body: {
+        name: 'credit-risk owners',
+        url: receiver.url,
+        events: ['gate.denied', 'version.tagged', 'waiver.requested', 'waiver.approved'],
+        team: 'risk',
+      },
     });
     receiver.useSecret(hook.secret);
     say(`the owners' receiver listens at ${receiver.url} and checks every signature`);
@@ -73,11 +72,8 @@ export async function runGovernedPromotion(
     );
     const { fair, biased } = run.versionOf;
     command(`warden promote credit-risk ${fair} --to production   # as risk-committee`);
-    const request = await plane.call<PromotionRecord>('committee', 'POST', '/api/v1/promotions', {
-      model: 'credit-risk',
-      version: fair,
-      alias: 'production',
-      comment: 'quarterly release',
+    const request = await plane.call('committee', 'requestPromotion', {
+      body: { model: 'credit-risk', version: fair, alias: 'production', comment: 'quarterly release' },
     });
     say(
       `${request.status}: every rule passed (${request.decision.summary.pass} passed, ${request.decision.summary.warnings} warning), and ${request.approvalRequiredBy.join(', ')} asks a person to sign off on a high-risk model`,
@@ -85,7 +81,7 @@ export async function runGovernedPromotion(
     expect(request.status === 'pending', `the fair version's promotion is ${request.status}, not pending`);
     command(`warden promotions approve ${request.id} --comment "…"   # as risk-committee, who asked`);
     const self = await plane
-      .call('committee', 'POST', `/api/v1/promotions/${request.id}/approve`, { comment: 'looks fine' })
+      .call('committee', 'approvePromotion', { params: { id: request.id }, body: { comment: 'looks fine' } })
       .then(
         () => 'allowed',
         (error: Error) => error.message,
@@ -93,31 +89,23 @@ export async function runGovernedPromotion(
     say(`refused: ${self}`);
     expect(self !== 'allowed', 'the requester approved their own promotion');
     command(`warden promotions approve ${request.id} --comment "…"   # as model-risk-officer`);
-    const approved = await plane.call<PromotionRecord>(
-      'officer',
-      'POST',
-      `/api/v1/promotions/${request.id}/approve`,
-      {
-        comment: 'validation report reviewed; monitors in place',
-      },
-    );
+    const approved = await plane.call('officer', 'approvePromotion', {
+      params: { id: request.id },
+      body: { comment: 'validation report reviewed; monitors in place' },
+    });
     say(`${approved.status}: credit-risk@production is version ${fair}, approved by ${approved.reviewedBy}`);
     expect(approved.status === 'completed', `the approved promotion is ${approved.status}`);
 
     command(`warden promote credit-risk ${biased} --to staging   # as credit-pipeline`);
-    const denied = await plane.call<PromotionRecord>('pipeline', 'POST', '/api/v1/promotions', {
-      model: 'credit-risk',
-      version: biased,
-      alias: 'staging',
+    const denied = await plane.call('pipeline', 'requestPromotion', {
+      body: { model: 'credit-risk', version: biased, alias: 'staging' },
     });
     for (const result of denied.decision.results.filter((r) => r.blocking)) {
       say(`${denied.status}: ${result.policy}/${result.validation}: ${result.message}`);
     }
-    const tagged = await plane.call<{ tags: Record<string, string> }>(
-      'admin',
-      'GET',
-      `/api/v1/models/credit-risk/versions/${biased}`,
-    );
+    const tagged = await plane.call('admin', 'getVersion', {
+      params: { model: 'credit-risk', version: biased },
+    });
     say(
       `version ${biased} is now tagged: ${
         Object.entries(tagged.tags)
@@ -141,33 +129,29 @@ export async function runGovernedPromotion(
     command(
       `warden waiver request --model credit-risk --version ${biased} --policy credit-fairness --validation equalized-odds --expires 14d --audit-due 30d --reason "…"   # as credit-pipeline`,
     );
-    const waiver = await plane.call<WaiverRecord>('pipeline', 'POST', '/api/v1/waivers', {
-      model: 'credit-risk',
-      version: biased,
-      policy: 'credit-fairness',
-      validation: 'equalized-odds',
-      reason:
-        'shadow evaluation in staging only, no customer decisions; the age-band gap is being retrained away',
-      expiresIn: '14d',
-      auditDueIn: '30d',
+    const waiver = await plane.call('pipeline', 'requestWaiver', {
+      body: {
+        model: 'credit-risk',
+        version: biased,
+        policy: 'credit-fairness',
+        validation: 'equalized-odds',
+        reason:
+          'shadow evaluation in staging only, no customer decisions; the age-band gap is being retrained away',
+        expiresIn: '14d',
+        auditDueIn: '30d',
+      },
     });
     command(`warden waiver approve ${waiver.id} --comment "…"   # as model-risk-officer`);
-    const granted = await plane.call<WaiverRecord>(
-      'officer',
-      'POST',
-      `/api/v1/waivers/${waiver.id}/approve`,
-      {
-        comment: 'staging only; revisit at the post-deployment audit',
-      },
-    );
+    const granted = await plane.call('officer', 'approveWaiver', {
+      params: { id: waiver.id },
+      body: { comment: 'staging only; revisit at the post-deployment audit' },
+    });
     say(
       `waiver ${granted.id} approved by ${granted.decidedBy}, until ${granted.expiresAt} (post-deployment audit due ${granted.auditDueAt})`,
     );
     command(`warden promote credit-risk ${biased} --to staging   # as credit-pipeline`);
-    const waived = await plane.call<PromotionRecord>('pipeline', 'POST', '/api/v1/promotions', {
-      model: 'credit-risk',
-      version: biased,
-      alias: 'staging',
+    const waived = await plane.call('pipeline', 'requestPromotion', {
+      body: { model: 'credit-risk', version: biased, alias: 'staging' },
     });
     const waivedResults = waived.decision.results.filter((r) => r.outcome === 'waived');
     const describeWaived = (r: (typeof waivedResults)[number]) =>
@@ -183,7 +167,7 @@ export async function runGovernedPromotion(
     );
 
     heading('9', 'The audit log: every decision above is in a hash chain with signed checkpoints');
-    await plane.call('admin', 'POST', '/api/v1/audit/checkpoints');
+    await plane.call('admin', 'createCheckpoint');
     command('warden audit verify');
     const intact = await verifyAudit({ publicKey: [] }, io, plane.client('viewer'));
     expect(intact === 0, 'the audit log did not verify');

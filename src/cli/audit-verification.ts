@@ -1,0 +1,66 @@
+import {
+  type AuditSource,
+  apiAuditSource,
+  databaseAuditSource,
+  readTrustedKey,
+  trustedKeyFromPem,
+  type VerificationReport,
+  verifyAuditSource,
+} from '../audit/index.js';
+import { apiRoutes } from '../server/index.js';
+import type { CliIo } from './cli-io.js';
+import { printJson } from './commands/output.js';
+import { auditKeyPathFor, databaseUrl } from './database-url.js';
+import type { OutputFlags } from './options.js';
+import { type ServerClient, serverClient } from './server-client.js';
+
+/** Where `warden audit verify|export` (and the demo) read the log: --db, else the server. */
+export interface AuditFlags extends OutputFlags {
+  db?: string | true;
+  publicKey: string[];
+  auditKey?: string;
+}
+
+/** The audit log of --db (a database read directly) or of the server (`server`, else --server). */
+export async function openAuditSource(flags: AuditFlags, server?: ServerClient): Promise<AuditSource> {
+  const given = await Promise.all(flags.publicKey.map(readTrustedKey));
+  if (flags.db !== undefined) {
+    const url = databaseUrl(flags.db === true ? undefined : flags.db);
+    return databaseAuditSource(url, given, flags.auditKey ?? auditKeyPathFor(url));
+  }
+  const client = server ?? serverClient(flags);
+  return apiAuditSource(
+    {
+      entriesAfter: (after, limit) => client.call('listAudit', { query: { after, limit } }),
+      checkpoints: async () => (await client.call('listCheckpoints')).checkpoints,
+      publishedKey: async () =>
+        trustedKeyFromPem(
+          (await client.call('getAuditPublicKey')).publicKey,
+          `${client.baseUrl}${apiRoutes.getAuditPublicKey.path}`,
+        ),
+    },
+    given,
+  );
+}
+
+function verificationText(report: VerificationReport, where: string): string {
+  const checkpoints = `${report.checkpoints.matched} of ${report.checkpoints.total} signed checkpoint${report.checkpoints.total === 1 ? '' : 's'} matched`;
+  if (report.ok) {
+    return `audit log verified (${where}): ${report.entries} entries, unbroken from entry 1${report.head ? ` to ${report.head.seq} (head ${report.head.hash.slice(0, 19)}…)` : ''}; ${checkpoints}\n`;
+  }
+  const problem = report.problem as NonNullable<VerificationReport['problem']>;
+  return `AUDIT LOG BROKEN (${where}) at entry ${problem.seq} [${problem.kind}]: ${problem.message}\n${report.entries} entries verified before it; ${checkpoints}\n`;
+}
+
+/** Verifies the log from the server or a database and prints the verdict; 0 intact, 1 broken. */
+export async function verifyAudit(flags: AuditFlags, io: CliIo, server?: ServerClient): Promise<number> {
+  const source = await openAuditSource(flags, server);
+  try {
+    const report = await verifyAuditSource(source);
+    if (flags.json) printJson(io, report);
+    else io.stdout.write(verificationText(report, flags.db !== undefined ? 'database' : 'server'));
+    return report.ok ? 0 : 1;
+  } finally {
+    await source.close();
+  }
+}
