@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
 import { WardenError } from './errors.js';
 import { checkEvidenceDocument, sealEvidence, verifyEvidenceId } from './evidence.js';
+import { sealedEvaluation as sealed } from './test-support/sealed-evaluation.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   name: string;
@@ -86,19 +87,6 @@ describe('verifyEvidenceId', () => {
 });
 
 describe('checkEvidenceDocument', () => {
-  const sealed = (producedAt: string, extra: Record<string, unknown> = {}) =>
-    sealEvidence(
-      {
-        kind: 'model-evaluation' as const,
-        subject: { type: 'model-version' as const, name: 'credit-risk', version: '3' },
-        inputs: [],
-        passed: true,
-        performance: { rocAuc: 0.83 },
-        ...extra,
-      },
-      new Date(producedAt),
-    );
-
   const evidenceError = (value: unknown): WardenError => {
     let caught: unknown;
     try {

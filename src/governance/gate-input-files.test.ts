@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sealEvidence, WardenError } from '../core/index.js';
+import { sealedEvaluation } from '../core/test-support/sealed-evaluation.js';
 import { gateInputDigest } from '../policy/index.js';
 import {
   gateInputFromFiles,
@@ -20,16 +21,7 @@ const write = (name: string, text: string): string => {
   return file;
 };
 
-const evaluation = sealEvidence(
-  {
-    kind: 'model-evaluation' as const,
-    subject: { type: 'model-version' as const, name: 'credit-risk', version: '3' },
-    inputs: [],
-    passed: true,
-    performance: { rocAuc: 0.8 },
-  },
-  new Date('2026-11-01T10:00:00Z'),
-);
+const evaluation = sealedEvaluation('2026-11-01T10:00:00Z');
 const dataCheck = sealEvidence(
   {
     kind: 'data-check' as const,

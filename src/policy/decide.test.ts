@@ -11,6 +11,7 @@ import {
   sha256Digest,
   type WardenError,
 } from '../core/index.js';
+import { sealedEvaluation as sealed } from '../core/test-support/sealed-evaluation.js';
 import { type CompiledPolicySet, compilePolicySet } from './compiled-policy-set.js';
 import {
   type Decision,
@@ -985,19 +986,6 @@ describe('decide: the decision record', () => {
 });
 
 describe('latestEvidenceByKind', () => {
-  const sealed = (producedAt: string, extra: Record<string, unknown> = {}) =>
-    sealEvidence(
-      {
-        kind: 'model-evaluation' as const,
-        subject: { type: 'model-version' as const, name: 'credit-risk', version: '3' },
-        inputs: [],
-        passed: true,
-        performance: { rocAuc: 0.83 },
-        ...extra,
-      },
-      new Date(producedAt),
-    );
-
   it('keeps the latest document of each kind by producedAt, keyed in camelCase', () => {
     const older = sealed('2026-03-01T10:00:00Z', { performance: { rocAuc: 0.7 } });
     const newer = sealed('2026-03-02T10:00:00Z', { performance: { rocAuc: 0.8 } });
