@@ -21,7 +21,7 @@ import { registerWaivers } from './commands/waiver.js';
 import { registerWebhooks } from './commands/webhook.js';
 import { StrictCommand } from './strict-command.js';
 
-/** Exit codes (DESIGN.md): 0 passed, 1 a gate or check failed, 2 bad usage or input, 3 a fault. */
+/** Exit codes (docs/architecture.md, "Results and errors"): 0 passed, 1 a gate or check failed, 2 bad usage or input, 3 a fault. */
 export const exitCodes = { passed: 0, failed: 1, badInput: 2, fault: 3 } as const;
 
 function buildProgram(io: CliIo): Command {

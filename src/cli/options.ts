@@ -63,11 +63,17 @@ export function addFileOptions(command: Command): Command {
     );
 }
 
-export function addReportOptions(command: Command, verboseHelp: string): Command {
+/** --json, --junit and --markdown: the record itself (`jsonHolds`, e.g. "the decision") and CI reports. */
+export function addReportFileOptions(command: Command, jsonHolds: string): Command {
   return command
-    .option('--json <file>', 'write the evidence (JSON) to this file')
+    .option('--json <file>', `write ${jsonHolds} (JSON) to this file`)
     .option('--junit <file>', 'write a JUnit XML report to this file')
-    .option('--markdown <file>', 'write a Markdown report to this file')
+    .option('--markdown <file>', 'write a Markdown report to this file');
+}
+
+/** The report options of a check command: the evidence and CI reports, --verbose and --quiet. */
+export function addReportOptions(command: Command, verboseHelp: string): Command {
+  return addReportFileOptions(command, 'the evidence')
     .option('-v, --verbose', verboseHelp)
     .option('-q, --quiet', 'print only the verdict line');
 }
@@ -92,9 +98,12 @@ export function fileReadOptions(
 
 // ── values ───────────────────────────────────────────────────────────────────
 
-/** A repeatable option's values in the order given: `.option('--x <v>', help, collect, [])`. */
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/**
+ * A repeatable option's values in the order given: `.option('--x <v>', help, collect, [])`, or
+ * without the default when "not given" must stay undefined.
+ */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** `a,b, c` as ['a', 'b', 'c'] (empty items dropped); several values are joined first. */
@@ -129,6 +138,24 @@ export function parsePairs(
     }
   }
   return pairs;
+}
+
+/** A comma-separated list of column names (each once), or undefined when the option is absent. */
+export function parseColumnList(flag: string, value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = commaList(value);
+  if (names.length === 0) throw usage(`${flag} takes column names, comma-separated, e.g. ${flag} Age,Income`);
+  return [...new Set(names)];
+}
+
+/** A whole number ≥ 1, or undefined when the option is absent. */
+export function parsePositiveInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isInteger(parsed) || parsed < 1) {
+    throw usage(`${flag} takes a whole number ≥ 1, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
 }
 
 /** A whole number from `min` to `max`, e.g. --port or --limit. */

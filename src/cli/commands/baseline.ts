@@ -7,10 +7,15 @@ import {
 } from '../../drift/index.js';
 import { formatNumber } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
-import { addFileOptions, type CheckFileFlags, fileReadOptions } from '../options.js';
+import {
+  addFileOptions,
+  type CheckFileFlags,
+  fileReadOptions,
+  parseColumnList,
+  parsePositiveInteger,
+} from '../options.js';
 import { ProgressBar } from '../progress.js';
 import { writeReportFile } from '../report-outputs.js';
-import { parseColumnList, parsePositiveInteger } from './check-drift.js';
 import { table } from './output.js';
 
 interface BaselineCreateFlags
@@ -63,9 +68,9 @@ Example:
 }
 
 async function createBaselineFile(file: string, flags: BaselineCreateFlags, io: CliIo): Promise<number> {
-  const windowRows = parsePositiveInteger('--window-rows', flags.windowRows, io) as number;
-  const topCategories = parsePositiveInteger('--top-k', flags.topK, io) as number;
-  const columns = parseColumnList('--columns', flags.columns, io);
+  const windowRows = parsePositiveInteger('--window-rows', flags.windowRows) as number;
+  const topCategories = parsePositiveInteger('--top-k', flags.topK) as number;
+  const columns = parseColumnList('--columns', flags.columns);
   const read = fileReadOptions(flags, io);
   const progress = new ProgressBar(io.stderr, `reading ${file}`);
   const baseline = await createBaseline({

@@ -11,7 +11,15 @@ import {
 } from '../../drift/index.js';
 import { driftReportView, renderDriftHtml } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
-import { addFileOptions, addReportOptions, type CheckFileFlags, fileReadOptions } from '../options.js';
+import {
+  addFileOptions,
+  addReportOptions,
+  type CheckFileFlags,
+  collect,
+  fileReadOptions,
+  parseColumnList,
+  parsePositiveInteger,
+} from '../options.js';
 import { ProgressBar } from '../progress.js';
 import { writeReportFile } from '../report-outputs.js';
 import { reportCheck } from './check-options.js';
@@ -30,8 +38,6 @@ export interface CheckDriftFlags extends CheckFileFlags {
   name?: string;
   html?: string;
 }
-
-const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 export function registerCheckDrift(check: Command, io: CliIo): void {
   const command = check
@@ -109,28 +115,6 @@ export async function checkDrift(flags: CheckDriftFlags, io: CliIo): Promise<num
   );
 }
 
-/** A comma-separated list of column names, or undefined when the option is absent. */
-export function parseColumnList(flag: string, value: string | undefined, io: CliIo): string[] | undefined {
-  if (value === undefined) return undefined;
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  if (names.length === 0)
-    io.usageError(`${flag} takes column names, comma-separated, e.g. ${flag} Age,Income`);
-  return [...new Set(names)];
-}
-
-/** A whole number ≥ 1, or undefined when the option is absent. */
-export function parsePositiveInteger(flag: string, value: string | undefined, io: CliIo): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isInteger(parsed) || parsed < 1) {
-    io.usageError(`${flag} takes a whole number ≥ 1, got ${JSON.stringify(value)}`);
-  }
-  return parsed;
-}
-
 function invalidDriftOption(message: string): WardenError {
   return new WardenError('WARDEN_ERR_DRIFT_INVALID_ARGUMENT', message);
 }
@@ -179,7 +163,7 @@ function batchDrift(referenceFile: string, flags: CheckDriftFlags, io: CliIo): P
     );
   }
   const options = driftReportOptions(flags);
-  const columns = parseColumnList('--columns', flags.columns, io);
+  const columns = parseColumnList('--columns', flags.columns);
   const read = fileReadOptions(flags, io);
   const progress = new ProgressBar(io.stderr, `reading ${referenceFile} and ${flags.current}`);
   return runDriftCheck({
@@ -213,8 +197,8 @@ function baselineDrift(
     }
   }
   const { driftShare } = driftReportOptions(flags);
-  const windowRows = parsePositiveInteger('--window-rows', flags.windowRows, io);
-  const columns = parseColumnList('--columns', flags.columns, io);
+  const windowRows = parsePositiveInteger('--window-rows', flags.windowRows);
+  const columns = parseColumnList('--columns', flags.columns);
   const read = fileReadOptions(flags, io);
   const progress = new ProgressBar(io.stderr, `reading ${flags.current}`);
   return runBaselineDriftCheck({

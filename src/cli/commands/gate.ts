@@ -20,6 +20,7 @@ import {
 import { decisionView, renderTerminal } from '../../reports/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
 import { type GateInputFlags, gateInputFiles, subjectDetails } from '../gate-inputs.js';
+import { addReportFileOptions } from '../options.js';
 import { writeReportFile, writeReports } from '../report-outputs.js';
 
 export interface PolicyFlags {
@@ -82,11 +83,8 @@ export function registerGate(program: Command, io: CliIo): void {
       '--input <file>',
       'decide on a saved gate input (from --save-input) instead of files: an exact replay',
     )
-    .option('--save-input <file>', 'write the assembled gate input, to replay this decision later')
-    .option('--json <file>', 'write the decision (JSON) to this file')
-    .option('--junit <file>', 'write a JUnit XML report to this file')
-    .option('--markdown <file>', 'write a Markdown report to this file')
-    .option('-v, --verbose', 'list passing validations too');
+    .option('--save-input <file>', 'write the assembled gate input, to replay this decision later');
+  addReportFileOptions(command, 'the decision').option('-v, --verbose', 'list passing validations too');
   addPolicyOptions(command, true).action(async (gate: string, flags: GateFlags) => {
     io.exitCode = await decideGate(gate, flags, io);
   });

@@ -9,7 +9,7 @@ import {
 } from '../../policy/index.js';
 import { policyTestView, renderTerminal } from '../../reports/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
-import { type OutputFlags, withOutput } from '../options.js';
+import { addReportFileOptions, type OutputFlags, withOutput } from '../options.js';
 import { writeReportFile, writeReports } from '../report-outputs.js';
 import { serverClient } from '../server-client.js';
 import { printJson } from './output.js';
@@ -33,15 +33,13 @@ export function registerPolicy(program: Command, io: CliIo): void {
     .action(async (dir: string) => {
       io.exitCode = await lint(dir, io);
     });
-  policy
+  const testCommand = policy
     .command('test')
     .description('run the PolicyTest cases of a policy set (expected outcome per validation)')
     .argument('<dir>', 'the policy set directory, tests included')
     .option('--run <regex>', 'run only the cases whose "suite / case" name matches')
-    .option('--fail-on-empty', 'fail when no case runs')
-    .option('--junit <file>', 'write a JUnit XML report to this file')
-    .option('--json <file>', 'write the results (JSON) to this file')
-    .option('--markdown <file>', 'write a Markdown report to this file')
+    .option('--fail-on-empty', 'fail when no case runs');
+  addReportFileOptions(testCommand, 'the results')
     .option('-v, --verbose', 'list passing cases too')
     .action(async (dir: string, flags: PolicyTestFlags) => {
       io.exitCode = await test(dir, flags, io);
