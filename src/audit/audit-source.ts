@@ -99,7 +99,13 @@ export function apiAuditSource(api: AuditApi, trustedKeys: readonly TrustedKey[]
   };
 }
 
-/** Verifies the whole log of a source: the chain from entry 1 and every signed checkpoint. */
-export async function verifyAuditSource(source: AuditSource): Promise<VerificationReport> {
-  return verifyAuditLog(source.pages(), await source.checkpoints(), await source.trustedKeys());
+/**
+ * Verifies the whole log of a source: the chain from entry 1, every signed checkpoint, and, when
+ * given, the checkpoints witnesses hold (`readWitnessed`).
+ */
+export async function verifyAuditSource(
+  source: AuditSource,
+  witnessed: Checkpoint[] = [],
+): Promise<VerificationReport> {
+  return verifyAuditLog(source.pages(), await source.checkpoints(), await source.trustedKeys(), witnessed);
 }

@@ -19,3 +19,4 @@ export {
   verifiableFromRow,
   verifyAuditLog,
 } from './verify.js';
+export { CheckpointPublisher, openWitness, readWitnessed, type Witness } from './witness.js';

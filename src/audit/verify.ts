@@ -45,7 +45,10 @@ export type ProblemKind =
   | 'truncated'
   | 'rewritten'
   | 'bad-signature'
-  | 'unknown-key';
+  | 'unknown-key'
+  | 'forked'
+  | 'checkpoint-missing'
+  | 'unwitnessed';
 
 export interface VerificationProblem {
   /** The first entry that is wrong (for a checkpoint problem, the checkpoint's entry). */
@@ -59,6 +62,8 @@ export interface VerificationReport {
   entries: number;
   head: { seq: number; hash: string } | null;
   checkpoints: { total: number; matched: number; lastSeq: number | null };
+  /** With witnesses: how many checkpoints they hold, and the last entry they cover. */
+  witnessed?: { total: number; lastSeq: number | null };
   problem?: VerificationProblem;
 }
 
@@ -67,11 +72,17 @@ export interface VerificationReport {
  * and that the entry it names still has the hash it signed. Stops at the first broken entry.
  * Without a checkpoint after them, entries removed from the end of the log cannot be noticed —
  * the server signs its head periodically and on shutdown for that reason.
+ *
+ * `witnessed` are the checkpoints witnesses hold outside the database. They weigh more than the
+ * database's own: the log must still match each of them (so a log cut after a witnessed checkpoint,
+ * or re-chained and re-signed with a stolen key, fails), the database must still hold each of them,
+ * and it may hold no checkpoint between the first and last witnessed one that no witness saw.
  */
 export async function verifyAuditLog(
   pages: AsyncIterable<VerifiableEntry[]>,
   checkpoints: Checkpoint[],
   trustedKeys: TrustedKey[],
+  witnessed: Checkpoint[] = [],
 ): Promise<VerificationReport> {
   const signed = new Map<number, Checkpoint>();
   let matched = 0;
@@ -80,10 +91,15 @@ export async function verifyAuditLog(
     entries,
     head,
     checkpoints: { total: checkpoints.length, matched, lastSeq: checkpoints.at(-1)?.seq ?? null },
+    ...(witnessed.length > 0
+      ? { witnessed: { total: witnessed.length, lastSeq: witnessed.at(-1)?.seq ?? null } }
+      : {}),
     ...(problem ? { problem } : {}),
   });
 
-  for (const checkpoint of checkpoints) {
+  const fork = witnessFork(witnessed);
+  if (fork !== undefined) return report(0, null, fork);
+  for (const checkpoint of [...checkpoints, ...witnessed]) {
     const key = trustedKeys.find((candidate) => candidate.keyId === checkpoint.keyId);
     if (key === undefined) {
       return report(0, null, {
@@ -156,15 +172,66 @@ export async function verifyAuditLog(
   }
   const entries = expectedSeq - 1;
   const head = entries === 0 ? null : { seq: entries, hash: prevHash };
-  const beyond = checkpoints.find((checkpoint) => checkpoint.seq > entries);
+  const beyond = [...witnessed, ...checkpoints].find((checkpoint) => checkpoint.seq > entries);
   if (beyond !== undefined) {
     return report(entries, head, {
       seq: entries + 1,
       kind: 'truncated',
-      message: `the log ends at entry ${entries}, but a checkpoint signed at ${beyond.at} covers entry ${beyond.seq}: entries ${entries + 1}–${beyond.seq} were removed`,
+      message: `the log ends at entry ${entries}, but a checkpoint signed at ${beyond.at}${witnessed.includes(beyond) ? ' (held by a witness)' : ''} covers entry ${beyond.seq}: entries ${entries + 1}–${beyond.seq} were removed`,
     });
   }
-  return report(entries, head);
+  const witnessProblem = compareWithWitnesses(checkpoints, witnessed);
+  return report(entries, head, witnessProblem);
+}
+
+const sameCheckpoint = (a: Checkpoint, b: Checkpoint) =>
+  a.seq === b.seq && a.hash === b.hash && a.keyId === b.keyId && a.signature === b.signature;
+
+/** Two witnessed checkpoints for one entry with different hashes: two logs were signed. */
+function witnessFork(witnessed: readonly Checkpoint[]): VerificationProblem | undefined {
+  const bySeq = new Map<number, Checkpoint>();
+  for (const checkpoint of witnessed) {
+    const other = bySeq.get(checkpoint.seq);
+    if (other !== undefined && other.hash !== checkpoint.hash) {
+      return {
+        seq: checkpoint.seq,
+        kind: 'forked',
+        message: `the witnesses hold two signed checkpoints for entry ${checkpoint.seq} (${short(other.hash)} at ${other.at}, ${short(checkpoint.hash)} at ${checkpoint.at}): the log was re-chained and signed again`,
+      };
+    }
+    bySeq.set(checkpoint.seq, checkpoint);
+  }
+  return undefined;
+}
+
+/** The database must hold every witnessed checkpoint, and none in the witnessed range no witness saw. */
+function compareWithWitnesses(
+  checkpoints: readonly Checkpoint[],
+  witnessed: readonly Checkpoint[],
+): VerificationProblem | undefined {
+  if (witnessed.length === 0) return undefined;
+  const gone = witnessed.find((seen) => !checkpoints.some((held) => sameCheckpoint(held, seen)));
+  if (gone !== undefined) {
+    return {
+      seq: gone.seq,
+      kind: 'checkpoint-missing',
+      message: `a witness holds the checkpoint signed at ${gone.at} for entry ${gone.seq}, but the database no longer does: checkpoints were deleted or replaced`,
+    };
+  }
+  const first = witnessed[0] as Checkpoint;
+  const last = witnessed.at(-1) as Checkpoint;
+  const unseen = checkpoints.find(
+    (held) =>
+      held.seq > first.seq && held.seq < last.seq && !witnessed.some((seen) => sameCheckpoint(held, seen)),
+  );
+  if (unseen !== undefined) {
+    return {
+      seq: unseen.seq,
+      kind: 'unwitnessed',
+      message: `the database holds a checkpoint for entry ${unseen.seq} (signed at ${unseen.at}) that no witness saw, between witnessed entries ${first.seq} and ${last.seq}: it was never published, or was signed later by whoever holds the key`,
+    };
+  }
+  return undefined;
 }
 
 const short = (hash: string | Digest) => `${hash.slice(0, 19)}…`;

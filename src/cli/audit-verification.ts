@@ -1,11 +1,15 @@
 import {
   type AuditSource,
   apiAuditSource,
+  type Checkpoint,
   databaseAuditSource,
+  openWitness,
   readTrustedKey,
+  readWitnessed,
   trustedKeyFromPem,
   type VerificationReport,
   verifyAuditSource,
+  type Witness,
 } from '../audit/index.js';
 import { apiRoutes } from '../server/index.js';
 import type { CliIo } from './cli-io.js';
@@ -19,6 +23,8 @@ export interface AuditFlags extends OutputFlags {
   db?: string | true;
   publicKey: string[];
   auditKey?: string;
+  /** `audit verify` only: the witnesses to check against. */
+  witness?: string[];
 }
 
 /** The audit log of --db (a database read directly) or of the server (`server`, else --server). */
@@ -43,8 +49,18 @@ export async function openAuditSource(flags: AuditFlags, server?: ServerClient):
   );
 }
 
+async function readWitnesses(specs: readonly string[]): Promise<Checkpoint[]> {
+  const witnesses: Witness[] = [];
+  try {
+    for (const spec of specs) witnesses.push(await openWitness(spec));
+    return await readWitnessed(witnesses);
+  } finally {
+    await Promise.all(witnesses.map((witness) => witness.close()));
+  }
+}
+
 function verificationText(report: VerificationReport, where: string): string {
-  const checkpoints = `${report.checkpoints.matched} of ${report.checkpoints.total} signed checkpoint${report.checkpoints.total === 1 ? '' : 's'} matched`;
+  const checkpoints = `${report.checkpoints.matched} of ${report.checkpoints.total} signed checkpoint${report.checkpoints.total === 1 ? '' : 's'} matched${report.witnessed ? `; ${report.witnessed.total} witnessed checkpoint${report.witnessed.total === 1 ? '' : 's'} held` : ''}`;
   if (report.ok) {
     return `audit log verified (${where}): ${report.entries} entries, unbroken from entry 1${report.head ? ` to ${report.head.seq} (head ${report.head.hash.slice(0, 19)}…)` : ''}; ${checkpoints}\n`;
   }
@@ -54,9 +70,10 @@ function verificationText(report: VerificationReport, where: string): string {
 
 /** Verifies the log from the server or a database and prints the verdict; 0 intact, 1 broken. */
 export async function verifyAudit(flags: AuditFlags, io: CliIo, server?: ServerClient): Promise<number> {
+  const witnessed = await readWitnesses(flags.witness ?? []);
   const source = await openAuditSource(flags, server);
   try {
-    const report = await verifyAuditSource(source);
+    const report = await verifyAuditSource(source, witnessed);
     if (flags.json) printJson(io, report);
     else io.stdout.write(verificationText(report, flags.db !== undefined ? 'database' : 'server'));
     return report.ok ? 0 : 1;

@@ -230,6 +230,17 @@ export const errorRegistry = {
     summary:
       'The audit signing key (or a public key given to verify with) is unreadable, not PEM, or not Ed25519.',
   },
+  WARDEN_ERR_AUDIT_WITNESS_INVALID: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'An audit witness (`--audit-witness`, `audit verify --witness`) is not `file:PATH` or `nats://HOST:PORT/SUBJECT`, carries credentials, or holds something that is not a signed checkpoint.',
+  },
+  WARDEN_ERR_AUDIT_WITNESS_UNAVAILABLE: {
+    httpStatus: 503,
+    exitCode: 3,
+    summary: 'An audit witness cannot be reached (NATS down, JetStream not enabled).',
+  },
   WARDEN_ERR_GOVERNANCE_NO_POLICY_SET: {
     httpStatus: 409,
     exitCode: 2,

@@ -1,4 +1,4 @@
-import type { AuditLog, ServerKey } from '../audit/index.js';
+import { type AuditLog, CheckpointPublisher, type ServerKey, type Witness } from '../audit/index.js';
 import { WardenError } from '../core/index.js';
 import { modelRepository, monitorRepository, type Store } from '../store/index.js';
 import { PolicySets } from './policy-sets.js';
@@ -16,6 +16,8 @@ export interface GovernanceOptions {
   sweepIntervalMs?: number;
   /** How often to sign the audit log's head when it moved; default 60 s. */
   checkpointIntervalMs?: number;
+  /** Where each signed checkpoint is published, outside the database. */
+  witnesses?: readonly Witness[];
 }
 
 /**
@@ -31,10 +33,15 @@ export class Governance {
   readonly dispatcher: WebhookDispatcher;
   readonly key: ServerKey;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly publisher: CheckpointPublisher;
+  private reportError: (error: unknown, task: string) => void = () => undefined;
 
   constructor(private readonly options: GovernanceOptions) {
     const clock = options.clock ?? (() => new Date());
     this.key = options.key;
+    this.publisher = new CheckpointPublisher(options.witnesses ?? [], (error, witness) =>
+      this.reportError(error, `audit witness ${witness.name}`),
+    );
     this.policySets = new PolicySets(options.store, options.audit, clock);
     this.webhooks = new Webhooks(
       options.store,
@@ -84,6 +91,7 @@ export class Governance {
   }
 
   start(onError: (error: unknown, task: string) => void): void {
+    this.reportError = onError;
     const every = (ms: number, task: string, work: () => Promise<unknown>) => {
       let busy = false;
       const timer = setInterval(() => {
@@ -110,8 +118,12 @@ export class Governance {
     void this.dispatcher.kick().catch(() => undefined);
   }
 
+  /** Signs the head when it moved and publishes the checkpoint to the witnesses (retrying any behind). */
   async checkpoint() {
-    return this.options.audit.checkpoint(this.key);
+    const checkpoint = await this.options.audit.checkpoint(this.key);
+    if (checkpoint === undefined) await this.publisher.retry();
+    else await this.publisher.publish(checkpoint);
+    return checkpoint;
   }
 
   async stop(): Promise<void> {
@@ -120,5 +132,6 @@ export class Governance {
     this.dispatcher.stop();
     await this.dispatcher.idle();
     await this.checkpoint().catch(() => undefined);
+    await this.publisher.close();
   }
 }

@@ -26,7 +26,7 @@ export interface ServerOptions {
   /** The server's clock (tests move it to expire waivers). */
   clock?: () => Date;
   /** Webhook retry and background intervals (tests shorten them). */
-  governance?: Pick<GovernanceOptions, 'delivery' | 'sweepIntervalMs' | 'checkpointIntervalMs'>;
+  governance?: Pick<GovernanceOptions, 'delivery' | 'sweepIntervalMs' | 'checkpointIntervalMs' | 'witnesses'>;
 }
 
 export const defaultAuditKeyPath = '.warden/audit-signing.key';

@@ -34,6 +34,12 @@ export function registerAudit(program: Command, io: CliIo): void {
       .command('verify')
       .description(
         'recompute the hash chain from entry 1 and check every signed checkpoint; exits 1 at the first broken entry',
+      )
+      .option(
+        '--witness <witness>',
+        'also check the checkpoints a witness holds (file:PATH or nats://HOST:PORT/SUBJECT, as given to the server with --audit-witness): catches a log cut or re-signed; repeatable',
+        collect,
+        [],
       ),
   ).action(async (flags: AuditFlags) => {
     io.exitCode = await verifyAudit(flags, io);

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { openWitness, type Witness } from '../../audit/index.js';
 import { Registry } from '../../registry/index.js';
 import { defaultBodyLimit, startServer } from '../../server/index.js';
 import { defaultDatabaseUrl, openStore, type Store, tokenRepository } from '../../store/index.js';
 import type { CliIo } from '../cli-io.js';
 import { auditKeyPathFor, databaseUrl } from '../database-url.js';
-import { parseIntegerInRange } from '../options.js';
+import { collect, parseIntegerInRange } from '../options.js';
 
 interface ServerFlags {
   port?: string;
@@ -14,6 +15,7 @@ interface ServerFlags {
   bodyLimit?: string;
   logLevel?: string;
   auditKey?: string;
+  auditWitness: string[];
 }
 
 export function registerServer(program: Command, io: CliIo): void {
@@ -30,6 +32,12 @@ export function registerServer(program: Command, io: CliIo): void {
     .option(
       '--audit-key <file>',
       'the Ed25519 key that signs audit checkpoints, created if missing (WARDEN_AUDIT_KEY; default audit-signing.key beside the SQLite file, else .warden/); replicas share one',
+    )
+    .option(
+      '--audit-witness <witness>',
+      'publish every signed checkpoint outside the database too: file:PATH (JSON Lines) or nats://HOST:PORT/SUBJECT (JetStream); repeatable',
+      collect,
+      [],
     )
     .option('--body-limit <bytes>', `largest request body accepted (default ${defaultBodyLimit})`)
     .option(
@@ -74,15 +82,23 @@ async function serve(flags: ServerFlags, io: CliIo): Promise<number> {
     io.usageError(`--log-level must be fatal, error, warn, info, debug, trace or silent, not "${logLevel}"`);
   }
   const url = databaseUrl(flags.db);
+  const witnesses: Witness[] = [];
+  for (const spec of flags.auditWitness) witnesses.push(await openWitness(spec));
   const store = await openStore(url);
   if (flags.init) await initialAdmin(store, io);
   const auditKeyPath = flags.auditKey ?? auditKeyPathFor(url);
-  const server = await startServer({ store, host, port, bodyLimit, logLevel, auditKeyPath }).catch(
-    async (error: unknown) => {
-      await store.close();
-      throw error;
-    },
-  );
+  const server = await startServer({
+    store,
+    host,
+    port,
+    bodyLimit,
+    logLevel,
+    auditKeyPath,
+    governance: { witnesses },
+  }).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   io.stderr.write(
     `warden server: listening on ${server.url} (database ${store.location}); Ctrl-C stops it\n`,
   );
