@@ -8,7 +8,8 @@ import type { Checkpoint } from './audit-log.js';
  * the database (and even the signing key) cannot cut or re-chain the log unnoticed: verification
  * against a witness requires every witnessed checkpoint to still match the log.
  *
- * - `file:PATH`: JSON Lines, one checkpoint a line, appended and flushed to disk.
+ * - `file:PATH`: JSON Lines, one checkpoint a line, appended and flushed to disk (a receiver's
+ *   `audit.checkpoint` webhook bodies, one a line, read the same).
  * - `nats://HOST:PORT/SUBJECT`: NATS JetStream; the stream (`?stream=NAME`, default WARDEN_AUDIT)
  *   is created for the subject when missing, and a checkpoint is published once per key and entry.
  */
@@ -135,7 +136,11 @@ function checkpointFrom(text: string, where: string): Checkpoint {
   } catch {
     value = undefined;
   }
-  const checkpoint = value as Partial<Checkpoint> | undefined;
+  // A webhook receiver that appends the `audit.checkpoint` bodies it got is a file witness too.
+  const envelope = value as { type?: unknown; data?: unknown } | undefined;
+  const checkpoint = (envelope?.type === 'audit.checkpoint' ? envelope.data : value) as
+    | Partial<Checkpoint>
+    | undefined;
   if (
     typeof checkpoint?.seq !== 'number' ||
     typeof checkpoint.hash !== 'string' ||

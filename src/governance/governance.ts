@@ -39,9 +39,6 @@ export class Governance {
   constructor(private readonly options: GovernanceOptions) {
     const clock = options.clock ?? (() => new Date());
     this.key = options.key;
-    this.publisher = new CheckpointPublisher(options.witnesses ?? [], (error, witness) =>
-      this.reportError(error, `audit witness ${witness.name}`),
-    );
     this.policySets = new PolicySets(options.store, options.audit, clock);
     this.webhooks = new Webhooks(
       options.store,
@@ -63,6 +60,35 @@ export class Governance {
       { ...defaultDeliverySettings, ...options.delivery },
       clock,
     );
+    this.publisher = new CheckpointPublisher(
+      [...(options.witnesses ?? []), this.webhookWitness()],
+      (error, witness) => this.reportError(error, `audit witness ${witness.name}`),
+    );
+  }
+
+  /**
+   * Webhook receivers that listen to `audit.checkpoint` are witnesses too: each checkpoint is
+   * queued for them (with no audit entry of its own, which would move the head again).
+   */
+  private webhookWitness(): Witness {
+    const { store } = this.options;
+    return {
+      name: 'webhooks (audit.checkpoint)',
+      publish: async (checkpoint) => {
+        await store.transaction((trx) =>
+          this.webhooks.enqueue(trx, {
+            type: 'audit.checkpoint',
+            model: '',
+            team: null,
+            data: { ...checkpoint },
+            summary: `audit log signed at entry ${checkpoint.seq} (${checkpoint.hash.slice(0, 19)}…)`,
+          }),
+        );
+        this.deliverSoon();
+      },
+      read: async () => [],
+      close: async () => undefined,
+    };
   }
 
   /** Declares the monitors that watch a model in production (what `monitors` holds in its gates). */

@@ -26,6 +26,7 @@ export const webhookEvents = [
   'waiver.expired',
   'waiver.audit_overdue',
   'model.rolled_back',
+  'audit.checkpoint',
 ] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];
 
