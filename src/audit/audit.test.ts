@@ -9,6 +9,7 @@ import { testDatabases } from '../store/test-support/databases.js';
 import { AuditLog } from './audit-log.js';
 import { chainHash, genesisHash } from './chain.js';
 import { ServerKey, trustedKeyFromPem } from './signing-key.js';
+import { rewriteAndRechain } from './test-support/rechain.js';
 import { verifiableFromRow, verifyAuditLog } from './verify.js';
 
 describe.each(testDatabases())('the audit log on $name', (database) => {
@@ -98,22 +99,7 @@ describe.each(testDatabases())('the audit log on $name', (database) => {
   it('catches a rewritten, re-chained log by its signed checkpoint', async () => {
     await fill(5);
     await log.checkpoint(key);
-    // Rewrite entry 2 and re-chain everything after it, as someone with database access could.
-    const rows = await auditRepository.page(store.db, 0, 100);
-    let prev = (rows[0] as { hash: string }).hash;
-    for (const row of rows.slice(1)) {
-      const payload = row.seq === 2 ? canonicalJson({ key: 'note', value: 'forged' }) : row.payload;
-      const hash = chainHash(
-        prev,
-        `{"action":${JSON.stringify(row.action)},"actor":${JSON.stringify(row.actor)},"at":${JSON.stringify(row.at)},"payload":${payload},"seq":${row.seq},"subject":${row.subject}}`,
-      );
-      await store.db
-        .updateTable('audit_log')
-        .set({ payload, prev_hash: prev, hash })
-        .where('seq', '=', row.seq)
-        .execute();
-      prev = hash;
-    }
+    await rewriteAndRechain(store, 2, { key: 'note', value: 'forged' });
     expect((await verify()).problem).toMatchObject({ seq: 5, kind: 'rewritten' });
   });
 

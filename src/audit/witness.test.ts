@@ -9,6 +9,7 @@ import { auditRepository, openStore, type Store } from '../store/index.js';
 import { AuditLog, type Checkpoint } from './audit-log.js';
 import { chainHash } from './chain.js';
 import { ServerKey } from './signing-key.js';
+import { rewriteAndRechain } from './test-support/rechain.js';
 import { verifiableFromRow, verifyAuditLog } from './verify.js';
 import { CheckpointPublisher, openWitness, readWitnessed, type Witness } from './witness.js';
 
@@ -66,21 +67,7 @@ async function verify(witnessed: Checkpoint[] = []) {
 /** What someone holding the database and the signing key can do: rewrite, re-chain, re-sign. */
 async function rewriteAndResign(seq: number) {
   await store.db.deleteFrom('audit_checkpoints').execute();
-  const rows = await auditRepository.page(store.db, 0, 100);
-  let prev = (rows[0] as { hash: string }).hash;
-  for (const row of rows.slice(1)) {
-    const payload = row.seq === seq ? canonicalJson({ i: 'forged' }) : row.payload;
-    const hash = chainHash(
-      prev,
-      `{"action":${JSON.stringify(row.action)},"actor":${JSON.stringify(row.actor)},"at":${JSON.stringify(row.at)},"payload":${payload},"seq":${row.seq},"subject":${row.subject}}`,
-    );
-    await store.db
-      .updateTable('audit_log')
-      .set({ payload, prev_hash: prev, hash })
-      .where('seq', '=', row.seq)
-      .execute();
-    prev = hash;
-  }
+  await rewriteAndRechain(store, seq, { i: 'forged' });
   await log.checkpoint(key);
 }
 
