@@ -192,9 +192,9 @@ function gateDefaultFor(
   skippedPolicies: number,
 ): GateDefaultApplied {
   const gates = declared?.document.spec.gates ?? {};
-  const key = gates[gate]
+  const key = Object.hasOwn(gates, gate)
     ? gate
-    : gate.startsWith('promote:') && gates['promote:*']
+    : gate.startsWith('promote:') && Object.hasOwn(gates, 'promote:*')
       ? 'promote:*'
       : undefined;
   const why = `no policy applies to gate ${gate} for this subject (${

@@ -7,22 +7,32 @@ import { expectNoStackTrace, repoRoot, runCli, writeFixture } from './run-cli.js
 const policies = join(repoRoot, 'examples/policies');
 const monitors = join(repoRoot, 'examples/credit-risk/monitors.yaml');
 const contract = join(repoRoot, 'examples/credit-risk/contract.yaml');
+const modelColumns = ['--target', 'Status', '--positive', 'bad', '--score', 'score', '--version', '7'];
 const modelCheck = [
-  '--target',
-  'Status',
-  '--positive',
-  'bad',
-  '--score',
-  'score',
+  ...modelColumns,
   '--sensitive',
   'Age,Marital',
   '--bins',
   'Age=18,25,40,65',
   '--min-group-size',
   '30',
-  '--version',
-  '7',
 ];
+
+/** Checks the clean training data against its contract and writes the evidence to `json`. */
+async function checkTrainingData(json: string): Promise<void> {
+  const check = await runCli([
+    'check',
+    'data',
+    join(repoRoot, 'examples/credit-risk/credit_data.csv'),
+    '--contract',
+    contract,
+    '--null-value',
+    'NA',
+    '--json',
+    json,
+  ]);
+  expect(check.code).toBe(0);
+}
 
 let work: string;
 let fairEvidence: string;
@@ -143,18 +153,7 @@ describe('warden gate', () => {
 
   it('denies a promotion to production that no policy covers, exit 1, and says why', async () => {
     const dataEvidence = join(work, 'uncovered-data.json');
-    const check = await runCli([
-      'check',
-      'data',
-      join(repoRoot, 'examples/credit-risk/credit_data.csv'),
-      '--contract',
-      contract,
-      '--null-value',
-      'NA',
-      '--json',
-      dataEvidence,
-    ]);
-    expect(check.code).toBe(0);
+    await checkTrainingData(dataEvidence);
     const decisionFile = join(work, 'uncovered.json');
     const run = await runCli([
       'gate',
@@ -182,21 +181,11 @@ describe('warden gate', () => {
   });
 
   it('check model without --sensitive fails the example fairness policy, exit 1', async () => {
-    const withoutSensitive = [
-      '--target',
-      'Status',
-      '--positive',
-      'bad',
-      '--score',
-      'score',
-      '--version',
-      '7',
-    ];
     const run = await runCli([
       'check',
       'model',
       join(repoRoot, 'examples/credit-risk/predictions.csv'),
-      ...withoutSensitive,
+      ...modelColumns,
       '--model',
       'credit-risk',
       '--policies',
@@ -273,20 +262,8 @@ describe('warden gate', () => {
   });
 
   it('decides the data gate with the contract: raw PII in an undeclared column is denied', async () => {
-    const dataset = join(repoRoot, 'examples/credit-risk/credit_data.csv');
     const evidence = join(work, 'data.json');
-    const check = await runCli([
-      'check',
-      'data',
-      dataset,
-      '--contract',
-      contract,
-      '--null-value',
-      'NA',
-      '--json',
-      evidence,
-    ]);
-    expect(check.code).toBe(0);
+    await checkTrainingData(evidence);
     const allowed = await runCli([
       'gate',
       'data',
