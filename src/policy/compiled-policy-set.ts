@@ -23,6 +23,8 @@ export interface CompiledPolicy {
   located: Located<PolicyDocument>;
   params: Record<string, unknown>;
   failurePolicy: 'Fail' | 'Ignore';
+  /** Evidence keys (camelCase) whose absence fails the policy instead of skipping it. */
+  requiredEvidence: string[];
   controls: string[];
   matchConditions: { name: string; expression: CompiledExpression }[];
   variables: Map<string, CompiledExpression>;
@@ -177,6 +179,7 @@ function compilePolicy(
     located,
     params: spec.params,
     failurePolicy: spec.failurePolicy,
+    requiredEvidence: spec.requiredEvidence,
     controls: metadata.controls ?? [],
     matchConditions: matchConditions as CompiledPolicy['matchConditions'],
     variables: variables as Map<string, CompiledExpression>,

@@ -985,6 +985,230 @@ describe('decide: the decision record', () => {
   });
 });
 
+describe('decide: fail closed when no validation applies', () => {
+  const guarded = policy(
+    'guarded',
+    `  matchConditions:
+    - name: has-evaluation
+      expression: has(evidence.modelEvaluation)
+  validations:
+    - name: min-auc
+      expression: evidence.modelEvaluation.performance.rocAuc >= 0.75
+      message: ROC AUC is too low
+`,
+  );
+  const set = (defaults = '') =>
+    compile(
+      `${guarded}${binding('guarded-everywhere', 'guarded', '', '[model, deploy, "promote:*", data, runtime]')}${defaults}`,
+    );
+  const gateDefaults = (gates: string) => `---
+apiVersion: warden.dev/v1
+kind: GateDefaults
+metadata:
+  name: open-staging
+spec:
+  gates:
+${gates}`;
+
+  it('without GateDefaults, promote:* and deploy deny and data, model and runtime allow, each saying why', async () => {
+    const compiled = await set();
+    const outcomes = Object.fromEntries(
+      ['promote:production', 'promote:staging', 'deploy', 'data', 'model', 'runtime'].map((gate) => {
+        const decision = decide(compiled, gateInput({ gate }));
+        return [gate, [decision.allowed, decision.gateDefault?.onNoPolicy, decision.gateDefault?.gate]];
+      }),
+    );
+    expect(outcomes).toEqual({
+      'promote:production': [false, 'deny', 'promote:*'],
+      'promote:staging': [false, 'deny', 'promote:*'],
+      deploy: [false, 'deny', 'deploy'],
+      data: [true, 'allow', 'data'],
+      model: [true, 'allow', 'model'],
+      runtime: [true, 'allow', 'runtime'],
+    });
+    const denied = decide(compiled, gateInput({ gate: 'promote:production' }));
+    expect(denied.gateDefault).toEqual({
+      onNoPolicy: 'deny',
+      gate: 'promote:*',
+      declaredBy: 'built-in',
+      reason:
+        'no policy applies to gate promote:production for this subject (1 bound policy was skipped by its matchConditions), and the policy set declares no default for it: denied (fail closed); declare the gate open with a GateDefaults document if this is intended',
+    });
+    expect(denied.skipped).toHaveLength(1);
+    const unbound = await compile(`${guarded}${binding('guarded-model', 'guarded')}`);
+    expect(decide(unbound, gateInput({ gate: 'deploy' })).gateDefault?.reason).toMatch(
+      /^no policy applies to gate deploy for this subject \(no binding selects it\), and the policy set declares no default for it: denied \(fail closed\)/,
+    );
+  });
+
+  it('a declared gate wins over promote:*, which wins over the built-in default', async () => {
+    const compiled = await set(
+      gateDefaults(
+        `    "promote:staging": { onNoPolicy: allow }\n    "promote:*": { onNoPolicy: deny }\n    model: { onNoPolicy: deny }\n    deploy: { onNoPolicy: allow }\n`,
+      ),
+    );
+    const decided = (gate: string) => decide(compiled, gateInput({ gate }));
+    expect(decided('promote:staging')).toMatchObject({
+      allowed: true,
+      gateDefault: {
+        onNoPolicy: 'allow',
+        gate: 'promote:staging',
+        declaredBy: 'GateDefaults "open-staging"',
+        reason:
+          'no policy applies to gate promote:staging for this subject (1 bound policy was skipped by its matchConditions), and GateDefaults "open-staging" declares promote:staging onNoPolicy: allow: allowed (declared open)',
+      },
+    });
+    expect(decided('promote:production')).toMatchObject({
+      allowed: false,
+      gateDefault: { gate: 'promote:*' },
+    });
+    expect(decided('model')).toMatchObject({
+      allowed: false,
+      gateDefault: { onNoPolicy: 'deny', gate: 'model' },
+    });
+    expect(decided('deploy').allowed).toBe(true);
+    expect(decided('data')).toMatchObject({
+      allowed: true,
+      gateDefault: { declaredBy: 'built-in', gate: 'data' },
+    });
+  });
+
+  it('any validation that applies (a pass, a warning, an audit) leaves the default out', async () => {
+    const compiled = await compile(
+      `${guarded}${binding('guarded-audit', 'guarded', '  action: audit\n', '["promote:*"]')}`,
+    );
+    const decision = decide(
+      compiled,
+      gateInput({ gate: 'promote:production', evidence: evaluation({ rocAuc: 0.5 }) }),
+    );
+    expect(decision.allowed).toBe(true);
+    expect(decision.gateDefault).toBeUndefined();
+    expect(decision).not.toHaveProperty('gateDefault');
+  });
+
+  it('preconditions are not policies: a passing one does not open a gate no policy covers', async () => {
+    const compiled = await set();
+    const precondition: DecisionResult = {
+      policy: 'warden:gate-tag',
+      binding: 'warden:gate-tag',
+      validation: 'no-gate-tags',
+      action: 'deny',
+      outcome: 'pass',
+      severity: 'high',
+      message: 'no gate tags',
+      controls: [],
+      blocking: false,
+    };
+    const decision = decide(compiled, gateInput({ gate: 'promote:production' }), {
+      preconditions: [precondition],
+    });
+    expect(decision.allowed).toBe(false);
+    expect(decision.gateDefault?.onNoPolicy).toBe('deny');
+  });
+
+  it('the applied default is part of the decision id, which stays deterministic', async () => {
+    const closed = await set();
+    const open = await set(gateDefaults(`    "promote:*": { onNoPolicy: allow }\n`));
+    const input = gateInput({ gate: 'promote:production' });
+    expect(decide(closed, input).id).toBe(decide(closed, input).id);
+    expect(decide(open, input).id).not.toBe(decide(closed, input).id);
+    const { id, ...rest } = decide(closed, input);
+    expect(contentDigest(rest)).toBe(id);
+  });
+});
+
+describe('decide: requiredEvidence', () => {
+  const fairness = policy(
+    'fairness',
+    `  requiredEvidence: [modelEvaluation, driftReport, monitorStatus]
+  matchConditions:
+    - name: credit-only
+      expression: subject.labels.domain == 'credit'
+  validations:
+    - name: odds
+      expression: evidence.modelEvaluation.fairness.all(f, f.equalizedOddsDifference <= 0.2)
+      message: equalized odds too far apart
+      severity: critical
+    - name: calm
+      expression: 'true'
+      severity: low
+`,
+  );
+
+  it('each missing kind is one failure naming the kind and how to produce it; the validations do not run', async () => {
+    const compiled = await compile(fairness + binding('fair', 'fairness'));
+    const decision = decide(compiled, gateInput({ evidence: evaluation({ rocAuc: 0.9 }) }));
+    expect(decision.allowed).toBe(false);
+    expect(brief(decision)).toEqual([
+      {
+        validation: 'requiredEvidence:driftReport',
+        outcome: 'fail',
+        blocking: true,
+        message:
+          'policy "fairness" requires driftReport evidence and none was given for this subject; produce it with warden check drift … --json FILE, then pass the file with --evidence (or submit it with warden evidence submit)',
+      },
+      {
+        validation: 'requiredEvidence:monitorStatus',
+        outcome: 'fail',
+        blocking: true,
+        message:
+          'policy "fairness" requires monitorStatus evidence and none was given for this subject; no Warden check writes it yet; attach it from the tool that produces it',
+      },
+    ]);
+    expect(decision.results.map((result) => result.severity)).toEqual(['critical', 'critical']);
+    expect(decision.skipped).toEqual([]);
+  });
+
+  it('is checked before the matchConditions, and with all evidence given the policy runs as before', async () => {
+    const compiled = await compile(fairness + binding('fair', 'fairness'));
+    const everything = {
+      ...evaluation({}, { fairness: [{ equalizedOddsDifference: 0.1 }] }),
+      driftReport: { datasetDrift: false },
+      monitorStatus: { healthy: true },
+    };
+    const credit = decide(compiled, gateInput({ evidence: everything }));
+    expect(credit.results.map((result) => [result.validation, result.outcome])).toEqual([
+      ['odds', 'pass'],
+      ['calm', 'pass'],
+    ]);
+    const fraud = decide(
+      compiled,
+      gateInput({ evidence: everything, subject: { ...subject, labels: { domain: 'fraud' } } }),
+    );
+    expect(fraud.results).toEqual([]);
+    expect(fraud.skipped).toHaveLength(1);
+    const missing = decide(compiled, gateInput({ subject: { ...subject, labels: { domain: 'fraud' } } }));
+    expect(missing.results.map((result) => result.validation)).toHaveLength(3);
+  });
+
+  it('a waiver of the policy covers a missing-evidence failure; a warn binding only warns', async () => {
+    const compiled = await compile(
+      fairness +
+        binding('fair', 'fairness') +
+        binding('fair-watch', 'fairness', '  action: warn\n', '[deploy]'),
+    );
+    const waived = decide(
+      compiled,
+      gateInput({
+        waivers: [
+          {
+            id: 'w1',
+            policy: 'fairness',
+            validation: 'requiredEvidence:modelEvaluation',
+            expiresAt: '2027-01-01T00:00:00Z',
+          },
+        ],
+        evidence: { driftReport: {}, monitorStatus: {} },
+      }),
+    );
+    expect(waived.results.map((result) => result.outcome)).toEqual(['waived']);
+    expect(waived.allowed).toBe(true);
+    const warned = decide(compiled, gateInput({ gate: 'deploy' }));
+    expect(warned.allowed).toBe(true);
+    expect(warned.summary.warnings).toBe(3);
+  });
+});
+
 describe('latestEvidenceByKind', () => {
   it('keeps the latest document of each kind by producedAt, keyed in camelCase', () => {
     const older = sealed('2026-03-01T10:00:00Z', { performance: { rocAuc: 0.7 } });
@@ -1080,7 +1304,9 @@ describe('the example policies decide the demo cases', () => {
     const decision = modelGate(document);
     expect(outcomes(decision)).toEqual({
       'credit-model-quality/min-auc': ['pass', 'deny'],
+      'credit-fairness/fairness-evaluated': ['pass', 'deny'],
       'credit-fairness/equalized-odds': ['fail', 'deny'],
+      'credit-parity/parity-evaluated': ['pass', 'warn'],
       'credit-parity/parity-band': ['fail', 'warn'],
     });
     expect(decision.allowed).toBe(false);
@@ -1098,7 +1324,7 @@ describe('the example policies decide the demo cases', () => {
       message: 'demographic parity ratio outside 0.8–1.25 on Age (0.328), Marital (0.614)',
     });
     expect(results['parity-band']?.tags).toBeUndefined();
-    expect(decision.summary).toEqual({ pass: 1, fail: 2, error: 0, waived: 0, warnings: 1, skipped: 0 });
+    expect(decision.summary).toEqual({ pass: 3, fail: 2, error: 0, waived: 0, warnings: 1, skipped: 0 });
     expect(decision.evidence).toEqual([document.id]);
   });
 
@@ -1108,7 +1334,9 @@ describe('the example policies decide the demo cases', () => {
     );
     expect(outcomes(decision)).toEqual({
       'credit-model-quality/min-auc': ['pass', 'deny'],
+      'credit-fairness/fairness-evaluated': ['pass', 'deny'],
       'credit-fairness/equalized-odds': ['pass', 'deny'],
+      'credit-parity/parity-evaluated': ['pass', 'warn'],
       'credit-parity/parity-band': ['fail', 'warn'],
     });
     expect(decision.allowed).toBe(true);
@@ -1129,7 +1357,7 @@ describe('the example policies decide the demo cases', () => {
       message: 'ROC AUC is undefined (the evaluation data has one class) or below the minimum',
     });
     const undefinedOdds = modelGate(modelEvaluation(0.9, [fairness(['Age', 'Marital'], null, null)]));
-    expect(undefinedOdds.results[1]).toMatchObject({
+    expect(undefinedOdds.results.find((result) => result.validation === 'equalized-odds')).toMatchObject({
       validation: 'equalized-odds',
       outcome: 'fail',
       message:
@@ -1137,26 +1365,63 @@ describe('the example policies decide the demo cases', () => {
     });
   });
 
-  it('without fairness results the fairness policies are skipped; outside the credit domain nothing applies', () => {
+  it('without fairness results (no --sensitive) the fairness policies fail; outside the credit domain nothing applies', () => {
     const noFairness = modelGate(modelEvaluation(0.9, []));
-    expect(noFairness.results.map((result) => result.validation)).toEqual(['min-auc']);
-    expect(noFairness.skipped).toEqual([
-      {
-        policy: 'credit-fairness',
-        binding: 'credit-models-fair',
-        reason: 'matchCondition "has-fairness" is false',
-      },
-      {
-        policy: 'credit-parity',
-        binding: 'credit-parity-watch',
-        reason: 'matchCondition "has-fairness" is false',
-      },
-    ]);
+    expect(outcomes(noFairness)).toEqual({
+      'credit-model-quality/min-auc': ['pass', 'deny'],
+      'credit-fairness/fairness-evaluated': ['fail', 'deny'],
+      'credit-fairness/equalized-odds': ['pass', 'deny'],
+      'credit-parity/parity-evaluated': ['fail', 'warn'],
+      'credit-parity/parity-band': ['pass', 'warn'],
+    });
+    expect(noFairness.allowed).toBe(false);
+    expect(
+      noFairness.results.find((result) => result.validation === 'fairness-evaluated')?.message,
+    ).toContain('--sensitive');
     const fraud = modelGate(modelEvaluation(0.5, [fairness(['Age'], 0.9, 0.1)]), {
       subject: { ...subject, labels: { domain: 'fraud' } },
     });
     expect(fraud.results).toEqual([]);
     expect(fraud.allowed).toBe(true);
+    expect(fraud.gateDefault).toMatchObject({
+      onNoPolicy: 'allow',
+      gate: 'model',
+      declaredBy: 'GateDefaults "gate-defaults"',
+    });
+  });
+
+  it('a credit model with no evaluation fails the fairness policy at promotion, naming the evidence to produce', () => {
+    const decision = decide(
+      compiled,
+      gateInput({
+        gate: 'promote:staging',
+        monitors: [{ name: 'credit-risk-prod', signals: ['drift', 'performance'], owner: 'ml-oncall' }],
+      }),
+    );
+    expect(outcomes(decision)).toEqual({
+      'credit-fairness/requiredEvidence:modelEvaluation': ['fail', 'deny'],
+      'credit-parity/requiredEvidence:modelEvaluation': ['fail', 'warn'],
+    });
+    expect(decision.allowed).toBe(false);
+    expect(decision.results[0]?.message).toBe(
+      'policy "credit-fairness" requires modelEvaluation evidence and none was given for this subject; produce it with warden check model … --json FILE, then pass the file with --evidence (or submit it with warden evidence submit)',
+    );
+  });
+
+  it('a promotion of an unlabelled model that no policy applies to is denied by the declared gate default', () => {
+    const decision = decide(
+      compiled,
+      gateInput({ gate: 'promote:staging', subject: { ...subject, labels: {} } }),
+    );
+    expect(decision.results).toEqual([]);
+    expect(decision.allowed).toBe(false);
+    expect(decision.gateDefault).toEqual({
+      onNoPolicy: 'deny',
+      gate: 'promote:*',
+      declaredBy: 'GateDefaults "gate-defaults"',
+      reason:
+        'no policy applies to gate promote:staging for this subject (no binding selects it), and GateDefaults "gate-defaults" declares promote:* onNoPolicy: deny: denied (fail closed)',
+    });
   });
 
   it('promotion to production also needs an active, owned monitor watching drift and performance', () => {
@@ -1164,7 +1429,9 @@ describe('the example policies decide the demo cases', () => {
     const unmonitored = modelGate(document, { gate: 'promote:production' });
     expect(outcomes(unmonitored)).toEqual({
       'credit-model-quality/min-auc': ['pass', 'deny'],
+      'credit-fairness/fairness-evaluated': ['pass', 'deny'],
       'credit-fairness/equalized-odds': ['pass', 'deny'],
+      'credit-parity/parity-evaluated': ['pass', 'warn'],
       'credit-parity/parity-band': ['pass', 'warn'],
       'production-monitor-required/has-monitor': ['fail', 'deny'],
       'production-monitor-required/watches-required-signals': ['pass', 'deny'],

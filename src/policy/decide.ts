@@ -6,12 +6,15 @@ import type { CompiledPolicy, CompiledPolicySet, CompiledValidation } from './co
 import {
   type BindingAction,
   isGateName,
+  type NoPolicyOutcome,
   type PolicyBindingDocument,
   type Severity,
   type SubjectSelector,
+  severities,
 } from './documents.js';
 import { type Bindings, type CompiledExpression, isVariableFailureMessage } from './expression.js';
 import type { GateInput, GateSubject, Waiver } from './gate-input.js';
+import type { PolicySet } from './policy-set-loader.js';
 
 export type Outcome = 'pass' | 'fail' | 'error' | 'waived';
 
@@ -41,6 +44,19 @@ export interface SkippedPolicy {
   reason: string;
 }
 
+/**
+ * How a gate decided when no validation applied to it (docs/policies.md, "Fail closed"): which
+ * default, declared where, and why in words.
+ */
+export interface GateDefaultApplied {
+  onNoPolicy: NoPolicyOutcome;
+  /** The key of the gate defaults that applied: the gate itself, or promote:* for a promotion. */
+  gate: string;
+  /** `GateDefaults "name"`, or `built-in` when the policy set declares nothing for the gate. */
+  declaredBy: string;
+  reason: string;
+}
+
 export interface Decision {
   kind: 'decision';
   schemaVersion: 1;
@@ -59,6 +75,8 @@ export interface Decision {
   actor: string;
   /** Bindings that apply here and ask for a human approval (present only when some do). */
   approvalRequiredBy?: string[];
+  /** Present when no validation applied: the gate's default decided. */
+  gateDefault?: GateDefaultApplied;
 }
 
 export interface DecideOptions {
@@ -100,7 +118,8 @@ export function decide(compiled: CompiledPolicySet, input: GateInput, options: D
     monitors: toCel(input.monitors),
     now: timestampFromDate(now),
   };
-  const results: DecisionResult[] = (options.preconditions ?? []).map((result) => ({ ...result }));
+  const preconditions = (options.preconditions ?? []).map((result) => ({ ...result }));
+  const results: DecisionResult[] = [...preconditions];
   const skipped: SkippedPolicy[] = [];
   const approvalRequiredBy: string[] = [];
 
@@ -115,6 +134,7 @@ export function decide(compiled: CompiledPolicySet, input: GateInput, options: D
       const evaluation = evaluatePolicy(
         policy,
         binding.document,
+        input.evidence,
         base,
         budget,
         compiled.limits.maxMessageLength,
@@ -125,13 +145,17 @@ export function decide(compiled: CompiledPolicySet, input: GateInput, options: D
   });
 
   for (const result of results) applyWaiver(result, input.waivers, now);
+  const gateDefault =
+    results.length === preconditions.length
+      ? gateDefaultFor(compiled.set.gateDefaults, input.gate, skipped.length)
+      : undefined;
   const decidedAt = input.now.replace(/\.\d{3}Z$/, 'Z');
   const withoutId = {
     kind: 'decision' as const,
     schemaVersion: 1 as const,
     gate: input.gate,
     subject: subjectReference(input.subject),
-    allowed: !results.some((result) => result.blocking),
+    allowed: !results.some((result) => result.blocking) && gateDefault?.onNoPolicy !== 'deny',
     policySet: { revision: compiled.set.revision, digest: compiled.set.digest },
     summary: {
       pass: count(results, 'pass'),
@@ -149,9 +173,58 @@ export function decide(compiled: CompiledPolicySet, input: GateInput, options: D
     decidedAt,
     actor: options.actor ?? 'local',
     ...(approvalRequiredBy.length > 0 ? { approvalRequiredBy } : {}),
+    ...(gateDefault ? { gateDefault } : {}),
   };
   const { kind, schemaVersion, ...rest } = withoutId;
   return { kind, schemaVersion, id: contentDigest(withoutId), ...rest };
+}
+
+/** Gates that fail closed when the policy set does not say otherwise. */
+const closedByDefault = (gate: string) => gate === 'deploy' || gate.startsWith('promote:');
+
+/**
+ * The default of a gate no validation applied to: the set's GateDefaults entry for the gate, else
+ * its promote:* entry for a promotion, else deny for promote:* and deploy and allow elsewhere.
+ */
+function gateDefaultFor(
+  declared: PolicySet['gateDefaults'],
+  gate: string,
+  skippedPolicies: number,
+): GateDefaultApplied {
+  const gates = declared?.document.spec.gates ?? {};
+  const key = Object.hasOwn(gates, gate)
+    ? gate
+    : gate.startsWith('promote:') && Object.hasOwn(gates, 'promote:*')
+      ? 'promote:*'
+      : undefined;
+  const why = `no policy applies to gate ${gate} for this subject (${
+    skippedPolicies === 0
+      ? 'no binding selects it'
+      : skippedPolicies === 1
+        ? '1 bound policy was skipped by its matchConditions'
+        : `${skippedPolicies} bound policies were skipped by their matchConditions`
+  })`;
+  if (key === undefined || !declared) {
+    const onNoPolicy = closedByDefault(gate) ? 'deny' : 'allow';
+    const builtInGate = gate.startsWith('promote:') ? 'promote:*' : gate;
+    return {
+      onNoPolicy,
+      gate: builtInGate,
+      declaredBy: 'built-in',
+      reason:
+        onNoPolicy === 'deny'
+          ? `${why}, and the policy set declares no default for it: denied (fail closed); declare the gate open with a GateDefaults document if this is intended`
+          : `${why}, and the policy set declares no default for it: allowed (${builtInGate} is open by default); declare onNoPolicy: deny for it in a GateDefaults document to close it`,
+    };
+  }
+  const { onNoPolicy } = gates[key] as { onNoPolicy: NoPolicyOutcome };
+  const declaredBy = `GateDefaults "${declared.document.metadata.name}"`;
+  return {
+    onNoPolicy,
+    gate: key,
+    declaredBy,
+    reason: `${why}, and ${declaredBy} declares ${key} onNoPolicy: ${onNoPolicy}: ${onNoPolicy === 'deny' ? 'denied (fail closed)' : 'allowed (declared open)'}`,
+  };
 }
 
 const count = (results: DecisionResult[], outcome: Outcome) =>
@@ -197,6 +270,7 @@ export function subjectMatches(selector: SubjectSelector, subject: GateSubject):
 function evaluatePolicy(
   policy: CompiledPolicy,
   binding: PolicyBindingDocument,
+  evidence: GateInput['evidence'],
   base: Bindings,
   budget: DecisionBudget,
   maxMessageLength: number,
@@ -231,6 +305,18 @@ function evaluatePolicy(
       ...(outcome === 'fail' && tags?.length ? { tags } : {}),
     };
   };
+
+  const missingEvidence = policy.requiredEvidence.filter(
+    (kind) => !Object.hasOwn(evidence, kind) || evidence[kind] == null,
+  );
+  if (missingEvidence.length > 0) {
+    const severity = mostSevere(policy.validations.map((validation) => validation.document.severity));
+    return {
+      results: missingEvidence.map((kind) =>
+        result(`requiredEvidence:${kind}`, 'fail', missingEvidenceMessage(policy.name, kind), severity),
+      ),
+    };
+  }
 
   for (const condition of policy.matchConditions) {
     const value = run(condition.expression, bindings, budget);
@@ -291,6 +377,24 @@ function evaluatePolicy(
   });
   return { results };
 }
+
+/** How to produce each kind of evidence, for the message of a policy that requires it. */
+const evidenceProducers: Record<string, string> = {
+  dataCheck: 'warden check data … --json FILE',
+  modelEvaluation: 'warden check model … --json FILE',
+  driftReport: 'warden check drift … --json FILE',
+};
+
+function missingEvidenceMessage(policy: string, kind: string): string {
+  const producer = evidenceProducers[kind];
+  const how = producer
+    ? `produce it with ${producer}, then pass the file with --evidence (or submit it with warden evidence submit)`
+    : 'no Warden check writes it yet; attach it from the tool that produces it';
+  return `policy "${policy}" requires ${kind} evidence and none was given for this subject; ${how}`;
+}
+
+const mostSevere = (levels: readonly Severity[]): Severity =>
+  severities.find((severity) => levels.includes(severity)) ?? 'medium';
 
 const passMessage = (validation: string) => `${validation} holds`;
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { didYouMean } from '../core/index.js';
+import { evidenceKeys } from './gate-input.js';
 
 /**
  * The documents of a policy set, shaped after Kubernetes' ValidatingAdmissionPolicy and its binding
@@ -84,6 +86,11 @@ const validation = z.strictObject({
   tagsOnFailure: z.array(z.string().min(1)).optional(),
 });
 
+/** Evidence kinds a policy cannot be decided without: a missing one fails the policy. */
+const requiredEvidence = z
+  .array(z.enum(evidenceKeys as [string, ...string[]]))
+  .refine((kinds) => new Set(kinds).size === kinds.length, 'requiredEvidence names a kind twice');
+
 export const policyDocumentSchema = z.strictObject({
   apiVersion: z.literal(apiVersion),
   kind: z.literal('Policy'),
@@ -91,6 +98,7 @@ export const policyDocumentSchema = z.strictObject({
   spec: z.strictObject({
     params: params.default({}),
     matchConditions: z.array(namedExpression).max(64).default([]),
+    requiredEvidence: requiredEvidence.default([]),
     variables: z.array(variable).default([]),
     validations: z.array(validation).min(1, 'a policy needs at least one validation'),
     failurePolicy: z.enum(['Fail', 'Ignore']).default('Fail'),
@@ -133,6 +141,34 @@ export const policyBindingDocumentSchema = z.strictObject({
     params: params.default({}),
     /** A person must approve a promotion this binding applies to, even when every rule passes. */
     requireApproval: z.boolean().optional(),
+  }),
+});
+
+/** What a gate decides when no validation applies to it (docs/policies.md, "Fail closed"). */
+export const noPolicyOutcomes = ['deny', 'allow'] as const;
+const gatePatterns = [...fixedGates, 'promote:*'];
+
+export const gateDefaultsDocumentSchema = z.strictObject({
+  apiVersion: z.literal(apiVersion),
+  kind: z.literal('GateDefaults'),
+  metadata,
+  spec: z.strictObject({
+    /** Keyed by gate: data, model, deploy, runtime, promote:<alias> or promote:* (every promotion). */
+    gates: z
+      .record(
+        z.string().superRefine((gate, context) => {
+          if (isGateName(gate, true)) return;
+          // promote-production, promote.production: the alias is right, the separator is not.
+          const promotion = gate.replace(/^promote[^:a-z0-9]/i, 'promote:');
+          const candidates = isGateName(promotion, true) ? [...gatePatterns, promotion] : gatePatterns;
+          context.addIssue({
+            code: 'custom',
+            message: `"${gate}" is not a gate${didYouMean(gate, candidates)}; the gates are data, model, deploy, runtime, promote:<alias> and promote:*`,
+          });
+        }),
+        z.strictObject({ onNoPolicy: z.enum(noPolicyOutcomes) }),
+      )
+      .refine((gates) => Object.keys(gates).length > 0, 'declare at least one gate'),
   }),
 });
 
@@ -188,6 +224,8 @@ export const policyTestDocumentSchema = z.strictObject({
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type PolicyBindingDocument = z.infer<typeof policyBindingDocumentSchema>;
 export type PolicyTestDocument = z.infer<typeof policyTestDocumentSchema>;
+export type GateDefaultsDocument = z.infer<typeof gateDefaultsDocumentSchema>;
+export type NoPolicyOutcome = (typeof noPolicyOutcomes)[number];
 export type PolicyTestCase = z.infer<typeof testCase>;
 export type ValidationDocument = z.infer<typeof validation>;
 export type BindingAction = (typeof actions)[number];
@@ -198,6 +236,7 @@ export const documentSchemas = {
   Policy: policyDocumentSchema,
   PolicyBinding: policyBindingDocumentSchema,
   PolicyTest: policyTestDocumentSchema,
+  GateDefaults: gateDefaultsDocumentSchema,
 } as const;
 
 export type DocumentKind = keyof typeof documentSchemas;

@@ -9,6 +9,7 @@ export {
   type Decision,
   type DecisionResult,
   decide,
+  type GateDefaultApplied,
   gateInputDigest,
   gateMatches,
   mergeParams,
@@ -18,6 +19,7 @@ export {
 } from './decide.js';
 export {
   apiVersion,
+  type GateDefaultsDocument,
   isGateName,
   type PolicyBindingDocument,
   type PolicyDocument,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ErrorCode, WardenError } from '../core/index.js';
+import { contentDigest, type ErrorCode, WardenError } from '../core/index.js';
 import { loadPolicySet } from './policy-set-loader.js';
 
 const created: string[] = [];
@@ -113,6 +113,7 @@ describe('loadPolicySet: a valid set', () => {
     expect(quality?.document.spec).toEqual({
       params: {},
       matchConditions: [],
+      requiredEvidence: [],
       variables: [],
       validations: [
         {
@@ -213,7 +214,7 @@ spec:
     expect(error.message).toContain('(2 problems)');
     expect(problemLines(error).sort()).toEqual([
       `${file}:${at(text, 'mesage:')}: unknown field "mesage" in spec.validations.0 (did you mean "message"?); the fields here are name, expression, message, messageExpression, severity, tagsOnFailure`,
-      `${file}:${at(text, 'matchCondition:')}: unknown field "matchCondition" in spec (did you mean "matchConditions"?); the fields here are params, matchConditions, variables, validations, failurePolicy`,
+      `${file}:${at(text, 'matchCondition:')}: unknown field "matchCondition" in spec (did you mean "matchConditions"?); the fields here are params, matchConditions, requiredEvidence, variables, validations, failurePolicy`,
     ]);
   });
 
@@ -285,7 +286,7 @@ spec:
     const dir = writeSet({ 'kind.yaml': text });
     const error = await loadError(dir, 'WARDEN_ERR_POLICY_INVALID');
     expect(problemLines(error)).toEqual([
-      `${join(dir, 'kind.yaml')}:2:1: kind "Polcy" is not one Warden reads (did you mean "Policy"?); use Policy, PolicyBinding, PolicyTest`,
+      `${join(dir, 'kind.yaml')}:2:1: kind "Polcy" is not one Warden reads (did you mean "Policy"?); use Policy, PolicyBinding, PolicyTest, GateDefaults`,
     ]);
   });
 
@@ -545,6 +546,75 @@ spec:
   });
 });
 
+const gateDefaults = (
+  name = 'gate-defaults',
+  gates = `"promote:*": { onNoPolicy: deny }\n    model: { onNoPolicy: allow }`,
+) => `
+apiVersion: warden.dev/v1
+kind: GateDefaults
+metadata:
+  name: ${name}
+spec:
+  gates:
+    ${gates}
+`;
+
+describe('loadPolicySet: GateDefaults and requiredEvidence', () => {
+  it('reads one GateDefaults document and a policy that requires evidence', async () => {
+    const required = policy().replace(
+      'spec:\n',
+      'spec:\n  requiredEvidence: [modelEvaluation, driftReport]\n',
+    );
+    const set = await loadPolicySet(
+      writeSet({ 'set.yaml': `${required}---${binding()}---${gateDefaults()}` }),
+    );
+    expect(set.gateDefaults?.document.spec.gates).toEqual({
+      'promote:*': { onNoPolicy: 'deny' },
+      model: { onNoPolicy: 'allow' },
+    });
+    expect(set.policies[0]?.document.spec.requiredEvidence).toEqual(['modelEvaluation', 'driftReport']);
+  });
+
+  it('an unknown gate, a misspelt field and a bad value in GateDefaults each get a did-you-mean', async () => {
+    const text = gateDefaults(
+      'gate-defaults',
+      `promote-production: { onNoPolicy: deny }\n    deploy: { onNoPolicies: deny }\n    model: { onNoPolicy: alow }`,
+    );
+    const dir = writeSet({ 'defaults.yaml': text });
+    const error = await loadError(dir, 'WARDEN_ERR_POLICY_INVALID');
+    const file = join(dir, 'defaults.yaml');
+    expect(problemLines(error).sort()).toEqual(
+      [
+        `${file}:${at(text, 'deploy:')}: spec.gates.deploy.onNoPolicy is required but missing`,
+        `${file}:${at(text, 'onNoPolicies')}: unknown field "onNoPolicies" in spec.gates.deploy (did you mean "onNoPolicy"?); the fields here are onNoPolicy`,
+        `${file}:${at(text, 'onNoPolicy: alow')}: spec.gates.model.onNoPolicy is "alow" (did you mean "allow"?); use one of deny, allow`,
+        `${file}:${at(text, 'promote-production')}: spec.gates: "promote-production" is not a gate (did you mean "promote:production"?); the gates are data, model, deploy, runtime, promote:<alias> and promote:*`,
+      ].sort(),
+    );
+  });
+
+  it('a second GateDefaults document is refused, naming both places', async () => {
+    const first = gateDefaults();
+    const second = gateDefaults('more-defaults', 'deploy: { onNoPolicy: allow }');
+    const dir = writeSet({ 'a.yaml': `${policy()}---${first}`, 'b.yaml': second });
+    const error = await loadError(dir, 'WARDEN_ERR_POLICY_INVALID');
+    expect(problemLines(error)).toEqual([
+      `${join(dir, 'b.yaml')}:${at(second, 'kind:')}: a second GateDefaults document (the first is at ${join(dir, 'a.yaml')}:${at(`${policy()}---${first}`, 'kind: GateDefaults')}); a policy set declares its gate defaults once, so merge them into one`,
+    ]);
+  });
+
+  it('an unknown evidence kind in requiredEvidence gets a did-you-mean, a repeated one is refused', async () => {
+    const text = policy().replace('spec:\n', 'spec:\n  requiredEvidence: [modelEvaluaton]\n');
+    const twice = policy('other').replace('spec:\n', 'spec:\n  requiredEvidence: [dataCheck, dataCheck]\n');
+    const dir = writeSet({ 'a.yaml': text, 'b.yaml': twice });
+    const error = await loadError(dir, 'WARDEN_ERR_POLICY_INVALID');
+    expect(problemLines(error)).toEqual([
+      `${join(dir, 'a.yaml')}:${at(text, 'modelEvaluaton')}: spec.requiredEvidence.0 is "modelEvaluaton" (did you mean "modelEvaluation"?); use one of dataCheck, modelEvaluation, driftReport, reproducibility, monitorStatus`,
+      `${join(dir, 'b.yaml')}:${at(twice, 'requiredEvidence')}: spec.requiredEvidence: requiredEvidence names a kind twice`,
+    ]);
+  });
+});
+
 describe('loadPolicySet: digest and revision', () => {
   const digestOf = async (files: Record<string, string>, options: { revision?: string } = {}) => {
     const set = await loadPolicySet(writeSet(files), options);
@@ -601,6 +671,21 @@ metadata: { name: quality }
     });
     expect(withTests.tests).toHaveLength(2);
     expect(withTests.digest).toBe(without.digest);
+  });
+
+  it('changes with the gate defaults, and a set without them keeps its digest', async () => {
+    const without = await digestOf({ 'all.yaml': `${policy()}---${binding()}` });
+    const closed = await digestOf({ 'all.yaml': `${policy()}---${binding()}---${gateDefaults()}` });
+    const open = await digestOf({
+      'all.yaml': `${policy()}---${binding()}---${gateDefaults('gate-defaults', '"promote:*": { onNoPolicy: allow }')}`,
+    });
+    expect(new Set([without.digest, closed.digest, open.digest]).size).toBe(3);
+    expect(without.digest).toBe(
+      contentDigest({
+        policies: without.policies.map((p) => p.document),
+        bindings: without.bindings.map((b) => b.document),
+      }),
+    );
   });
 
   it('takes the revision the caller names', async () => {

@@ -18,6 +18,7 @@ import {
   apiVersion,
   type DocumentKind,
   documentSchemas,
+  type GateDefaultsDocument,
   type PolicyBindingDocument,
   type PolicyDocument,
   type PolicyTestDocument,
@@ -37,7 +38,12 @@ export interface PolicySet {
   policies: Located<PolicyDocument>[];
   bindings: Located<PolicyBindingDocument>[];
   tests: Located<PolicyTestDocument>[];
-  /** Digest of the canonical JSON of the policies and bindings (tests do not change decisions). */
+  /** What each gate decides when no validation applies to it; built-in defaults when absent. */
+  gateDefaults?: Located<GateDefaultsDocument>;
+  /**
+   * Digest of the canonical JSON of the policies, bindings and gate defaults (tests do not change
+   * decisions).
+   */
   digest: Digest;
   /** What the author calls this revision (a git commit, a release); the digest's head by default. */
   revision: string;
@@ -48,8 +54,8 @@ const maxPolicyFileBytes = 1024 * 1024;
 
 /**
  * Reads every `*.yaml` / `*.yml` file under a directory (or one file), each holding one or more
- * Policy, PolicyBinding or PolicyTest documents, and checks them: schema, unique names, and that
- * every binding names a policy that exists. All problems are reported together, each with its
+ * Policy, PolicyBinding, PolicyTest or GateDefaults documents, and checks them: schema, unique
+ * names, at most one GateDefaults, and that every binding names a policy that exists. All problems are reported together, each with its
  * file, line and column.
  *
  * @example
@@ -98,6 +104,7 @@ export function policySetFromFiles(
   const policies: Located<PolicyDocument>[] = [];
   const bindings: Located<PolicyBindingDocument>[] = [];
   const tests: Located<PolicyTestDocument>[] = [];
+  const gateDefaults: Located<GateDefaultsDocument>[] = [];
   const invalidPolicyNames = new Set<string>();
 
   for (const file of files) {
@@ -105,10 +112,17 @@ export function policySetFromFiles(
       const kind = (located.document as { kind: DocumentKind }).kind;
       if (kind === 'Policy') policies.push(located as Located<PolicyDocument>);
       else if (kind === 'PolicyBinding') bindings.push(located as Located<PolicyBindingDocument>);
+      else if (kind === 'GateDefaults') gateDefaults.push(located as Located<GateDefaultsDocument>);
       else tests.push(located as Located<PolicyTestDocument>);
     }
   }
   problems.push(...crossCheck(policies, bindings, invalidPolicyNames));
+  const [declaredDefaults, ...extraDefaults] = gateDefaults;
+  for (const extra of extraDefaults) {
+    problems.push(
+      `${extra.locate(['kind'])}: a second GateDefaults document (the first is at ${declaredDefaults?.locate(['kind'])}); a policy set declares its gate defaults once, so merge them into one`,
+    );
+  }
   if (problems.length > 0) throw invalidSet(source, problems);
   if (policies.length === 0) {
     throw new WardenError(
@@ -120,12 +134,15 @@ export function policySetFromFiles(
   const digest = contentDigest({
     policies: sortByName(policies).map((policy) => policy.document),
     bindings: sortByName(bindings).map((binding) => binding.document),
+    // Only when declared, so that a set without one keeps the digest it always had.
+    ...(declaredDefaults ? { gateDefaults: declaredDefaults.document } : {}),
   });
   return {
     source,
     policies,
     bindings,
     tests,
+    ...(declaredDefaults ? { gateDefaults: declaredDefaults } : {}),
     digest,
     revision: options.revision ?? digest.slice('sha256:'.length, 'sha256:'.length + 12),
   };
@@ -255,9 +272,12 @@ function describeIssue(
     }
     case 'invalid_value': {
       const value = valueAtPath(json, path);
+      if (value === undefined) return `${locate(path)}: ${dotted} is required but missing`;
       const allowed = issue.values.map(String);
       return `${locate(path)}: ${dotted} is ${JSON.stringify(value)}${typeof value === 'string' ? didYouMean(value, allowed) : ''}; use ${allowed.length === 1 ? allowed[0] : `one of ${allowed.join(', ')}`}`;
     }
+    case 'invalid_key':
+      return `${locate(path)}: ${path.slice(0, -1).join('.')}: ${issue.issues.map((inner) => inner.message).join('; ')}`;
     default:
       return `${locate(path)}: ${dotted}: ${issue.message}`;
   }
@@ -270,13 +290,20 @@ function knownKeys(schema: z.ZodType, path: JsonPath): string[] {
     for (;;) {
       const def = (current as { _zod: { def: { type: string; innerType?: unknown } } })._zod.def;
       if ((def.type === 'optional' || def.type === 'default') && def.innerType) current = def.innerType;
-      else return def as { type: string; shape?: Record<string, unknown>; element?: unknown };
+      else
+        return def as {
+          type: string;
+          shape?: Record<string, unknown>;
+          element?: unknown;
+          valueType?: unknown;
+        };
     }
   };
   for (const segment of path) {
     const def = unwrap();
     if (def.type === 'object' && typeof segment === 'string') current = def.shape?.[segment];
     else if (def.type === 'array') current = def.element;
+    else if (def.type === 'record') current = def.valueType;
     else return [];
     if (current === undefined) return [];
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { didYouMean, fileReadError, WardenError } from '../core/index.js';
-import type { CompiledPolicySet } from './compiled-policy-set.js';
+import type { CompiledPolicy, CompiledPolicySet } from './compiled-policy-set.js';
 import { type Decision, type DecisionResult, decide, type Outcome } from './decide.js';
 import type { PolicyBindingDocument, PolicyTestCase, PolicyTestDocument } from './documents.js';
 import { evidenceKey, evidenceKeys, type GateInput, gateInput } from './gate-input.js';
@@ -181,15 +181,20 @@ function prepareCases(compiled: CompiledPolicySet): PreparedCase[] {
 function expectationKeys(compiled: CompiledPolicySet, testCase: PolicyTestCase): string[] {
   if (testCase.policy !== undefined) {
     const policy = compiled.policies.get(testCase.policy);
-    return [
-      ...(policy?.validations.map((validation) => validation.document.name) ?? []),
-      ...(policy?.matchConditions.map((condition) => `matchCondition:${condition.name}`) ?? []),
-    ];
+    return policy ? resultNames(policy) : [];
   }
-  return [...compiled.policies.values()].flatMap((policy) => [
-    ...policy.validations.map((validation) => `${policy.name}/${validation.document.name}`),
-    ...policy.matchConditions.map((condition) => `${policy.name}/matchCondition:${condition.name}`),
-  ]);
+  return [...compiled.policies.values()].flatMap((policy) =>
+    resultNames(policy).map((name) => `${policy.name}/${name}`),
+  );
+}
+
+/** The names a policy's results can carry: its validations, matchConditions and required evidence. */
+function resultNames(policy: CompiledPolicy): string[] {
+  return [
+    ...policy.validations.map((validation) => validation.document.name),
+    ...policy.matchConditions.map((condition) => `matchCondition:${condition.name}`),
+    ...policy.requiredEvidence.map((kind) => `requiredEvidence:${kind}`),
+  ];
 }
 
 function caseInput(testCase: PolicyTestCase, evidence: GateInput['evidence']): GateInput {
@@ -255,7 +260,7 @@ function unmetExpectations(testCase: PolicyTestCase, decision: Decision): string
   if (expect.allowed !== undefined && expect.allowed !== decision.allowed) {
     const blocking = decision.results.filter((result) => result.blocking).map(keyOf);
     problems.push(
-      `expected the gate to ${expect.allowed ? 'allow' : 'deny'}, but it ${decision.allowed ? 'allowed' : `denied (${blocking.join(', ')})`}`,
+      `expected the gate to ${expect.allowed ? 'allow' : 'deny'}, but it ${decision.allowed ? 'allowed' : `denied (${blocking.join(', ') || decision.gateDefault?.reason})`}`,
     );
   }
   if (expect.skipped !== undefined) {

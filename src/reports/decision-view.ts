@@ -52,6 +52,17 @@ export function decisionView(
       detail: skipped.reason,
     });
   }
+  if (decision.gateDefault) {
+    rows.push({
+      status: decision.gateDefault.onNoPolicy === 'deny' ? 'fail' : 'info',
+      id: `gate default ${decision.gateDefault.gate}`,
+      target: decision.gateDefault.declaredBy,
+      metric: '',
+      measured: `onNoPolicy: ${decision.gateDefault.onNoPolicy}`,
+      expected: '',
+      detail: decision.gateDefault.reason,
+    });
+  }
   const { summary } = decision;
   const blocking = decision.results.filter((result) => result.blocking).length;
   const counts = [
@@ -61,6 +72,9 @@ export function decisionView(
     summary.waived ? `${summary.waived} waived` : '',
     summary.error ? `${summary.error} error${summary.error === 1 ? '' : 's'}` : '',
     summary.skipped ? `${summary.skipped} polic${summary.skipped === 1 ? 'y' : 'ies'} not applicable` : '',
+    decision.gateDefault
+      ? `no policy applies, ${decision.gateDefault.onNoPolicy === 'deny' ? 'denied by' : 'allowed by'} the gate default`
+      : '',
   ].filter(Boolean);
   const labelText = Object.entries(labels)
     .map(([key, value]) => `${key}=${value}`)

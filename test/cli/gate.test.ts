@@ -7,22 +7,32 @@ import { expectNoStackTrace, repoRoot, runCli, writeFixture } from './run-cli.js
 const policies = join(repoRoot, 'examples/policies');
 const monitors = join(repoRoot, 'examples/credit-risk/monitors.yaml');
 const contract = join(repoRoot, 'examples/credit-risk/contract.yaml');
+const modelColumns = ['--target', 'Status', '--positive', 'bad', '--score', 'score', '--version', '7'];
 const modelCheck = [
-  '--target',
-  'Status',
-  '--positive',
-  'bad',
-  '--score',
-  'score',
+  ...modelColumns,
   '--sensitive',
   'Age,Marital',
   '--bins',
   'Age=18,25,40,65',
   '--min-group-size',
   '30',
-  '--version',
-  '7',
 ];
+
+/** Checks the clean training data against its contract and writes the evidence to `json`. */
+async function checkTrainingData(json: string): Promise<void> {
+  const check = await runCli([
+    'check',
+    'data',
+    join(repoRoot, 'examples/credit-risk/credit_data.csv'),
+    '--contract',
+    contract,
+    '--null-value',
+    'NA',
+    '--json',
+    json,
+  ]);
+  expect(check.code).toBe(0);
+}
 
 let work: string;
 let fairEvidence: string;
@@ -70,7 +80,7 @@ describe('warden gate', () => {
       'v1.2.0',
     ]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^ALLOWED {2}6 validations: 5 passed, 1 warning$/m);
+    expect(run.stdout).toMatch(/^ALLOWED {2}8 validations: 7 passed, 1 warning$/m);
     expect(run.stdout).toMatch(
       /! WARN {2}credit-parity\/parity-band .* outside 0\.8–1\.25 on Age \(0\.495\)/,
     );
@@ -101,7 +111,7 @@ describe('warden gate', () => {
     expect(run.stdout).toMatch(
       /✗ FAIL {2}credit-fairness\/equalized-odds {2}deny {4}critical .* equalized odds difference above 0\.2 on Age \(0\.2471\): the model is wrong about some groups far more often than about others \(tags the subject biased\)/,
     );
-    expect(run.stdout).toMatch(/^DENIED {2}3 validations: 1 passed, 1 blocking, 1 warning$/m);
+    expect(run.stdout).toMatch(/^DENIED {2}5 validations: 3 passed, 1 blocking, 1 warning$/m);
   });
 
   it('denies production without a declared monitor, and says what to declare', async () => {
@@ -133,7 +143,75 @@ describe('warden gate', () => {
       'domain=marketing',
     ]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^ALLOWED {2}0 validations/m);
+    expect(run.stdout).toMatch(
+      /^ALLOWED {2}0 validations: 0 passed, no policy applies, allowed by the gate default$/m,
+    );
+    expect(run.stdout).toMatch(
+      /i INFO {2}gate default model .* no policy applies to gate model for this subject .*GateDefaults "gate-defaults" declares model onNoPolicy: allow: allowed \(declared open\)/,
+    );
+  });
+
+  it('denies a promotion to production that no policy covers, exit 1, and says why', async () => {
+    const dataEvidence = join(work, 'uncovered-data.json');
+    await checkTrainingData(dataEvidence);
+    const decisionFile = join(work, 'uncovered.json');
+    const run = await runCli([
+      'gate',
+      'promote:production',
+      '--policies',
+      policies,
+      '--evidence',
+      dataEvidence,
+      '--json',
+      decisionFile,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /✗ FAIL {2}gate default promote:\* .* no policy applies to gate promote:production for this subject \(no binding selects it\), and GateDefaults "gate-defaults" declares promote:\* onNoPolicy: deny: denied \(fail closed\)/,
+    );
+    expect(run.stdout).toMatch(
+      /^DENIED {2}0 validations: 0 passed, no policy applies, denied by the gate default$/m,
+    );
+    const decision = JSON.parse(await readFile(decisionFile, 'utf8'));
+    expect(decision).toMatchObject({
+      allowed: false,
+      results: [],
+      gateDefault: { onNoPolicy: 'deny', gate: 'promote:*', declaredBy: 'GateDefaults "gate-defaults"' },
+    });
+  });
+
+  it('check model without --sensitive fails the example fairness policy, exit 1', async () => {
+    const run = await runCli([
+      'check',
+      'model',
+      join(repoRoot, 'examples/credit-risk/predictions.csv'),
+      ...modelColumns,
+      '--model',
+      'credit-risk',
+      '--policies',
+      policies,
+      '--labels',
+      'domain=credit',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /✗ FAIL {2}credit-fairness\/fairness-evaluated .* the model evaluation has no fairness results.*--sensitive/,
+    );
+    expect(run.stdout).toMatch(/^DENIED /m);
+  });
+
+  it('without GateDefaults in the set, a deploy nothing covers is denied by the built-in default', async () => {
+    const dir = join(work, 'no-defaults');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'policy.yaml'),
+      'apiVersion: warden.dev/v1\nkind: Policy\nmetadata: { name: big-evaluations }\nspec:\n  validations:\n    - name: has-rows\n      expression: evidence.modelEvaluation.rowCount >= 1000\n      message: evaluate on at least 1000 rows\n---\napiVersion: warden.dev/v1\nkind: PolicyBinding\nmetadata: { name: big-evaluations-at-model }\nspec:\n  policyName: big-evaluations\n  gates: [model]\n',
+    );
+    const run = await runCli(['gate', 'deploy', '--policies', dir, '--evidence', fairEvidence]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /gate default deploy .* the policy set declares no default for it: denied \(fail closed\); declare the gate open with a GateDefaults document if this is intended/,
+    );
   });
 
   it('replays a saved input to the identical decision', async () => {
@@ -184,20 +262,8 @@ describe('warden gate', () => {
   });
 
   it('decides the data gate with the contract: raw PII in an undeclared column is denied', async () => {
-    const dataset = join(repoRoot, 'examples/credit-risk/credit_data.csv');
     const evidence = join(work, 'data.json');
-    const check = await runCli([
-      'check',
-      'data',
-      dataset,
-      '--contract',
-      contract,
-      '--null-value',
-      'NA',
-      '--json',
-      evidence,
-    ]);
-    expect(check.code).toBe(0);
+    await checkTrainingData(evidence);
     const allowed = await runCli([
       'gate',
       'data',

@@ -388,6 +388,36 @@ describe.each(testDatabases())('governed promotions on $name', (database) => {
     expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
   });
 
+  it('denies a promotion that no validation applies to (fail closed), and says why', async () => {
+    await setUp();
+    await h.call('POST', '/api/v1/models', {
+      token: h.tokens.contributor,
+      body: { name: 'churn', team: 'marketing' },
+    });
+    await h.call('POST', '/api/v1/models/churn/versions', {
+      token: h.tokens.contributor,
+      body: { artifact: { uri: 's3://models/churn/1' } },
+    });
+    const denied = await h.call('POST', '/api/v1/promotions', {
+      token: h.tokens.contributor,
+      body: { model: 'churn', version: '1', alias: 'staging' },
+    });
+    expect(denied.body.status).toBe('denied');
+    expect(denied.body.decision).toMatchObject({
+      allowed: false,
+      results: [],
+      gateDefault: {
+        onNoPolicy: 'deny',
+        gate: 'promote:*',
+        declaredBy: 'GateDefaults "gate-defaults"',
+        reason:
+          'no policy applies to gate promote:staging for this subject (no binding selects it), and GateDefaults "gate-defaults" declares promote:* onNoPolicy: deny: denied (fail closed)',
+      },
+    });
+    const alias = await h.call('GET', '/api/v1/models/churn/aliases/staging', { token: h.tokens.viewer });
+    expect(alias.status).toBe(404);
+  });
+
   it('refuses promotions before any policy set is applied', async () => {
     h = await startHarness(database);
     await h.call('POST', '/api/v1/models', { token: h.tokens.contributor, body: { name: 'credit-risk' } });
