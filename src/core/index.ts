@@ -40,6 +40,20 @@ export {
   verifyEvidenceId,
 } from './evidence.js';
 export { fileReadError } from './file-errors.js';
+export {
+  cardNumberValid,
+  detect as piiDetectorVerdict,
+  detectPii,
+  ibanValid,
+  luhnValid,
+  maskIfPii,
+  maskValue,
+  mod97,
+  type PiiDetectorName,
+  piiDetectorNames,
+  registryIbanLengths,
+  ssnValid,
+} from './pii-detection.js';
 export { packageRoot, producer } from './producer.js';
 export { mulberry32 } from './random.js';
 export { numberLiteral, quoteIdent, quoteString } from './sql.js';

@@ -267,7 +267,8 @@ describe('runDataCheck: logicalType (values that do not cast are invalid, never 
     const n = result(evidence, 't.n.logicalType');
     expect(n).toMatchObject({ metric: 'logicalType', passed: false, observed: 4, unexpectedCount: 4 });
     expect(n.unexpectedPercent).toBeCloseTo((4 / 7) * 100, 9);
-    for (const sample of n.samples ?? []) expect(['1.5', '1e3', ' 7', 'abc']).toContain(sample);
+    // Samples of a typed column are masked: what fails a number is text of unknown content.
+    for (const sample of n.samples ?? []) expect(['#.#', '#x#', ' #', 'xxx']).toContain(sample);
   });
 
   it('number on text: NaN and infinities are not numbers, 1e3 is', async () => {
@@ -299,7 +300,8 @@ describe('runDataCheck: logicalType (values that do not cast are invalid, never 
       passed: false,
       observed: 1,
       unexpectedPercent: 25,
-      samples: ['maybe'],
+      samples: ['xxxxx'],
+      samplesMasked: true,
     });
   });
 
@@ -369,9 +371,9 @@ describe('runDataCheck: logicalType (values that do not cast are invalid, never 
     );
     expect(result(evidence, 't.ts.logicalType')).toMatchObject({
       observed: 1,
-      samples: ['31/01/2020 25:00'],
+      samples: ['##/##/#### ##:##'],
     });
-    expect(result(evidence, 't.tm.logicalType')).toMatchObject({ observed: 1, samples: ['25:00:00'] });
+    expect(result(evidence, 't.tm.logicalType')).toMatchObject({ observed: 1, samples: ['##:##:##'] });
   });
 
   it('a string property on a text column has no logicalType check', async () => {
@@ -412,8 +414,8 @@ describe('runDataCheck: logicalTypeOptions', () => {
     expect(result(evidence, 't.a.maximum')).toMatchObject({ observed: 1, unexpectedPercent: 25 });
     expect(result(evidence, 't.b.minimum')).toMatchObject({ observed: 2, unexpectedPercent: 50 });
     expect(result(evidence, 't.b.maximum')).toMatchObject({ observed: 2, unexpectedPercent: 50 });
-    expect(result(evidence, 't.c.minimum')).toMatchObject({ observed: 1, samples: ['0.25'] });
-    expect(result(evidence, 't.c.maximum')).toMatchObject({ observed: 1, samples: ['1'] });
+    expect(result(evidence, 't.c.minimum')).toMatchObject({ observed: 1, samples: ['#.##'] });
+    expect(result(evidence, 't.c.maximum')).toMatchObject({ observed: 1, samples: ['#'] });
   });
 
   it('multipleOf on integers and decimals', async () => {
@@ -431,8 +433,8 @@ describe('runDataCheck: logicalTypeOptions', () => {
         logicalTypeOptions: { multipleOf: 0.1 }
 `,
     );
-    expect(result(evidence, 't.i.multipleOf')).toMatchObject({ observed: 1, samples: ['12'] });
-    expect(result(evidence, 't.x.multipleOf')).toMatchObject({ observed: 1, samples: ['0.35'] });
+    expect(result(evidence, 't.i.multipleOf')).toMatchObject({ observed: 1, samples: ['##'] });
+    expect(result(evidence, 't.x.multipleOf')).toMatchObject({ observed: 1, samples: ['#.##'] });
   });
 
   it('date bounds are strings, quoted or not, compared as dates', async () => {
@@ -455,8 +457,8 @@ describe('runDataCheck: logicalTypeOptions', () => {
           exclusiveMaximum: 2020-12-31
 `,
     );
-    expect(result(evidence, 't.d.minimum')).toMatchObject({ observed: 1, samples: ['2019-12-31'] });
-    expect(result(evidence, 't.d.maximum')).toMatchObject({ observed: 1, samples: ['2021-01-01'] });
+    expect(result(evidence, 't.d.minimum')).toMatchObject({ observed: 1, samples: ['####-##-##'] });
+    expect(result(evidence, 't.d.maximum')).toMatchObject({ observed: 1, samples: ['####-##-##'] });
     expect(result(evidence, 't.e.minimum')).toMatchObject({ observed: 2 });
     expect(result(evidence, 't.e.maximum')).toMatchObject({ observed: 2 });
   });
@@ -532,7 +534,7 @@ describe('runDataCheck: logicalTypeOptions', () => {
 `,
     );
     expect(result(evidence, 't.p0.logicalType')).toMatchObject({ observed: 1, samples: ['x'] });
-    expect(result(evidence, 't.p1.logicalType')).toMatchObject({ observed: 1, samples: ['y'] });
+    expect(result(evidence, 't.p1.logicalType')).toMatchObject({ observed: 1, samples: ['x'] });
   });
 
   it('format email and uuid match the whole value', async () => {
@@ -1378,7 +1380,7 @@ describe('runDataCheck: Parquet', () => {
     expect(result(evidence, 's-valid').unexpectedPercent).toBeCloseTo((2 / 3) * 100, 9);
     expect(result(evidence, 's-dup')).toMatchObject({ observed: 1 });
     // d: 2020-01-01 is before 2020-03-01 (1); DATE values always fit logicalType date.
-    expect(result(evidence, 't.d.minimum')).toMatchObject({ observed: 1, samples: ['2020-01-01'] });
+    expect(result(evidence, 't.d.minimum')).toMatchObject({ observed: 1, samples: ['####-##-##'] });
     expect(result(evidence, 't.d.logicalType')).toMatchObject({ observed: 0 });
     expect(result(evidence, 't.flag.logicalType')).toMatchObject({ observed: 0 });
     expect(result(evidence, 'flag-nulls')).toMatchObject({ observed: 1 });

@@ -21,7 +21,7 @@ import type { SourceColumn } from './column-types.js';
 import type { SchemaObject } from './contract-document.js';
 import { type LoadedContract, loadContract } from './contract-loader.js';
 import { compare } from './operators.js';
-import { maskValue, type PiiDetectorName, piiDetectorNames, piiMacros } from './pii-detectors.js';
+import { detectPii, maskValue, type PiiDetectorName, piiDetectorNames, piiMacros } from './pii-detectors.js';
 import { type CheckPlan, type PlannedCheck, type PlannedSqlRule, planChecks } from './plan/index.js';
 
 export interface DataCheckOptions extends DatasetOptions, EngineOptions {
@@ -263,11 +263,19 @@ function percent(count: number, denominator: number): number {
   return denominator === 0 ? 0 : (100 * count) / denominator;
 }
 
-function samplesOf(values: unknown[], masked: boolean): string[] {
+/**
+ * Samples as evidence may hold them: masked when the column's are, and each one a PII detector
+ * flags masked whatever the column (a card number in a column the scan does not cover).
+ */
+function samplesOf(values: unknown[], masked: boolean): { samples: string[]; masked: boolean } {
   const distinct = [...new Set(values.filter((value) => value !== null && value !== undefined).map(String))];
-  return distinct.map((value) =>
-    masked ? maskValue(value) : value.length > 60 ? `${value.slice(0, 60)}…` : value,
-  );
+  const maskEach = masked || distinct.some((value) => detectPii(value) !== undefined);
+  return {
+    samples: distinct.map((value) =>
+      maskEach ? maskValue(value) : value.length > 60 ? `${value.slice(0, 60)}…` : value,
+    ),
+    masked: maskEach,
+  };
 }
 
 async function checkResult(
@@ -311,16 +319,19 @@ async function checkResult(
     };
   }
   if (count > 0 && check.samples) {
-    const masked = check.samples.sensitive || sensitive;
-    const samples = samplesOf([row[check.samples.low], row[check.samples.high]], masked);
+    const { samples, masked } = samplesOf(
+      [row[check.samples.low], row[check.samples.high]],
+      check.samples.sensitive || sensitive,
+    );
     if (samples.length > 0) {
       result.samples = samples;
       result.samplesMasked = masked;
     }
   }
   if (!passed && check.duplicateKeys && count > 0) {
-    result.samples = await duplicateSamples(session, dataset, check, sensitive);
-    result.samplesMasked = sensitive;
+    const duplicates = await duplicateSamples(session, dataset, check, sensitive);
+    result.samples = duplicates.samples;
+    result.samplesMasked = duplicates.masked;
   }
   return result;
 }
@@ -331,19 +342,28 @@ async function duplicateSamples(
   dataset: DatasetSource,
   check: PlannedCheck,
   masked: boolean,
-): Promise<string[]> {
+): Promise<{ samples: string[]; masked: boolean }> {
   const keys = (check.duplicateKeys ?? []).map(quoteIdent);
   const notNull = keys.length === 1 ? `WHERE ${keys[0]} IS NOT NULL` : '';
   const sql = `SELECT ${keys.map((key) => `CAST(${key} AS VARCHAR)`).join(', ')}, count(*) AS copies
     FROM ${quoteIdent(check.table)} ${notNull} GROUP BY ALL HAVING count(*) > 1 ORDER BY copies DESC, ${keys.map((_, index) => index + 1).join(', ')} LIMIT 3`;
   try {
     const rows = await session.query(sql);
-    return rows.map((row) => {
-      const values = Object.entries(row)
+    const keys = rows.map((row) =>
+      Object.entries(row)
         .filter(([name]) => name !== 'copies')
-        .map(([, value]) => (value === null ? 'NULL' : masked ? maskValue(String(value)) : String(value)));
+        .map(([, value]) => (value === null ? null : String(value))),
+    );
+    const maskEach =
+      masked ||
+      keys.some((values) => values.some((value) => value !== null && detectPii(value) !== undefined));
+    const samples = rows.map((row, index) => {
+      const values = (keys[index] ?? []).map((value) =>
+        value === null ? 'NULL' : maskEach ? maskValue(value) : value,
+      );
       return `${values.join(', ')} ×${sqlNumber(row['copies'])}`;
     });
+    return { samples, masked: maskEach };
   } catch (error) {
     throw await translateEngineError(error, dataset);
   }
@@ -471,7 +491,7 @@ function piiResults(
         unit: 'rows',
         unexpectedCount: hits,
         unexpectedPercent: ratio * 100,
-        samples: samplesOf([row[planned.hits[detector].low], row[planned.hits[detector].high]], true),
+        samples: samplesOf([row[planned.hits[detector].low], row[planned.hits[detector].high]], true).samples,
         samplesMasked: true,
         details: { detector: detector satisfies PiiDetectorName, declared: report.declared },
         description: describePii(detector, report.declared),

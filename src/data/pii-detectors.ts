@@ -4,97 +4,12 @@
  * number must pass Luhn, an IBAN its country length and ISO 7064 mod-97, an SSN the SSA's rules.
  * docs/data-contracts.md documents what each detector accepts.
  */
-export const piiDetectorNames = ['email', 'creditCard', 'iban', 'usSsn', 'phone'] as const;
-export type PiiDetectorName = (typeof piiDetectorNames)[number];
+import { type PiiDetectorName, registryIbanLengths } from '../core/index.js';
 
-/** IBAN lengths by country (SWIFT IBAN registry). */
-export const ibanLengths: Readonly<Record<string, number>> = {
-  AD: 24,
-  AE: 23,
-  AL: 28,
-  AT: 20,
-  AZ: 28,
-  BA: 20,
-  BE: 16,
-  BG: 22,
-  BH: 22,
-  BR: 29,
-  BY: 28,
-  CH: 21,
-  CR: 22,
-  CY: 28,
-  CZ: 24,
-  DE: 22,
-  DK: 18,
-  DO: 28,
-  EE: 20,
-  EG: 29,
-  ES: 24,
-  FI: 18,
-  FO: 18,
-  FR: 27,
-  GB: 22,
-  GE: 22,
-  GI: 23,
-  GL: 18,
-  GR: 27,
-  GT: 28,
-  HR: 21,
-  HU: 28,
-  IE: 22,
-  IL: 23,
-  IQ: 23,
-  IS: 26,
-  IT: 27,
-  JO: 30,
-  KW: 30,
-  KZ: 20,
-  LB: 28,
-  LC: 32,
-  LI: 21,
-  LT: 20,
-  LU: 20,
-  LV: 21,
-  MC: 27,
-  MD: 24,
-  ME: 22,
-  MK: 19,
-  MR: 27,
-  MT: 31,
-  MU: 30,
-  NL: 18,
-  NO: 15,
-  PK: 24,
-  PL: 28,
-  PS: 29,
-  PT: 25,
-  QA: 29,
-  RO: 24,
-  RS: 22,
-  SA: 24,
-  SC: 31,
-  SE: 24,
-  SI: 19,
-  SK: 24,
-  SM: 27,
-  ST: 25,
-  SV: 28,
-  TL: 23,
-  TN: 24,
-  TR: 26,
-  UA: 29,
-  VA: 22,
-  VG: 24,
-  XK: 20,
-  BI: 27,
-  DJ: 27,
-  FK: 18,
-  LY: 25,
-  MN: 20,
-  RU: 33,
-  SD: 18,
-  SO: 23,
-};
+export { detectPii, maskValue, type PiiDetectorName, piiDetectorNames } from '../core/index.js';
+
+/** IBAN lengths by country (SWIFT IBAN registry), the table the single-value detectors use too. */
+export const ibanLengths: Readonly<Record<string, number>> = registryIbanLengths;
 
 /** SSNs that were published as examples and never belonged to anyone real (SSA). */
 export const sampleSsns = ['078051120', '219099999', '123456789'];
@@ -219,13 +134,4 @@ export type HashAlgorithm = keyof typeof emptyDigests;
 export function notHashedPredicate(algorithm: HashAlgorithm, valueSql: string): string {
   const hexLength = algorithm === 'sha256' ? 64 : 128;
   return `(NOT regexp_full_match(${valueSql}, '[0-9a-f]{${hexLength}}') OR ${valueSql} = '${emptyDigests[algorithm]}')`;
-}
-
-/**
- * Masks a value so that its shape shows and its content does not: digits become #, letters x,
- * everything else stays. `jane.doe@example.com` → `xxxx.xxx@xxxxxxx.xxx`.
- */
-export function maskValue(value: string): string {
-  const masked = Array.from(value.replace(/\p{Nd}/gu, '#').replace(/\p{L}/gu, 'x'));
-  return masked.length > 40 ? `${masked.slice(0, 40).join('')}…` : masked.join('');
 }

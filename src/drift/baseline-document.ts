@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { producer } from '../core/index.js';
 import { categoricalBucketLabels, numericBucketLabels } from './baseline-buckets.js';
 import { invalidBaseline } from './baseline-errors.js';
+import { type CategoryDigestKey, categorySaltPattern } from './category-digest.js';
 
 export const baselineSchemaVersion = 1;
 
@@ -79,8 +80,10 @@ export interface CategoricalSummary {
 
 export interface CategoricalFeatureBaseline {
   type: 'categorical';
-  /** The most frequent reference values, most frequent first, ties in value order. */
+  /** The most frequent reference values, most frequent first, ties in value order (digests when `digested`). */
   categories: string[];
+  /** The categories are digests under the baseline's `categoryDigest` key: the column holds personal data. */
+  digested?: true;
   /** Bucket names: the categories, then (other) and (missing). */
   buckets: string[];
   referenceCounts: number[];
@@ -103,6 +106,8 @@ export interface DriftBaseline {
   source: { uri: string; digest: string; rows: number };
   /** The rows of one production window the thresholds were calibrated for. */
   windowRows: number;
+  /** The key of the digested features' categories; present when a feature is digested. */
+  categoryDigest?: CategoryDigestKey;
   features: Record<string, FeatureBaseline>;
 }
 
@@ -164,6 +169,7 @@ const categoricalFeature = z
   .strictObject({
     type: z.literal('categorical'),
     categories: z.array(z.string()),
+    digested: z.literal(true).optional(),
     buckets: z.array(z.string()),
     referenceCounts: z.array(count),
     referenceShares: z.array(share),
@@ -219,6 +225,12 @@ const baselineDocument = z
       rows: count.min(1),
     }),
     windowRows: count.min(1),
+    categoryDigest: z
+      .strictObject({
+        algorithm: z.literal('hmac-sha256'),
+        salt: z.string().regex(categorySaltPattern, 'a salt is 32 to 128 lowercase hex digits'),
+      })
+      .optional(),
     features: z.record(z.string(), z.discriminatedUnion('type', [numericFeature, categoricalFeature])),
   })
   .superRefine((baseline, context) => {
@@ -230,7 +242,14 @@ const baselineDocument = z
       });
     }
     for (const [name, feature] of Object.entries(baseline.features)) {
-      checkCounts(feature, baseline.source.rows, (field, message) =>
+      if (feature.type === 'categorical' && feature.digested && baseline.categoryDigest === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['features', name, 'digested'],
+          message: 'digested categories need the baseline categoryDigest key',
+        });
+      }
+      checkCounts(feature as FeatureBaseline, baseline.source.rows, (field, message) =>
         context.addIssue({ code: 'custom', path: ['features', name, field], message }),
       );
     }

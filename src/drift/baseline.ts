@@ -24,6 +24,12 @@ import {
 } from './baseline-document.js';
 import { featureMismatch } from './baseline-errors.js';
 import { type BucketScores, scoreBuckets } from './baseline-scores.js';
+import {
+  type CategoryDigestKey,
+  categoryDigest,
+  digestsCategories,
+  newCategoryDigestKey,
+} from './category-digest.js';
 import { invalidDriftArgument } from './drift-errors.js';
 import { pairwiseSum } from './pairwise-sum.js';
 import { populationStandardDeviation } from './wasserstein.js';
@@ -47,6 +53,10 @@ export interface BaselineOptions {
   topCategories?: number;
   /** ISO 8601 creation time (default: now). */
   createdAt?: string;
+  /** Columns holding personal data (e.g. classified so by a data contract): their categories are digested. */
+  piiColumns?: readonly string[];
+  /** The key of digested categories (default: a fresh random salt). */
+  categoryDigest?: CategoryDigestKey;
 }
 
 export const defaultTopCategories = 20;
@@ -76,13 +86,20 @@ export function baselineFromColumns(
   if (!(Number.isInteger(topCategories) && topCategories >= 1)) {
     throw invalidDriftArgument(`createBaseline: topCategories is ${topCategories}; give a whole number ≥ 1`);
   }
+  const digestKey = options.categoryDigest ?? newCategoryDigestKey();
   const features: Record<string, FeatureBaseline> = {};
   for (const column of columns) {
     features[column.name] =
       column.type === 'numeric'
         ? numericFeature(column, options.windowRows)
-        : categoricalFeature(column, topCategories, options.windowRows);
+        : categoricalFeature(column, topCategories, options.windowRows, {
+            key: digestKey,
+            piiColumns: options.piiColumns,
+          });
   }
+  const digested = Object.values(features).some(
+    (feature) => feature.type === 'categorical' && feature.digested,
+  );
   return {
     kind: 'drift-baseline',
     schemaVersion: baselineSchemaVersion,
@@ -90,6 +107,7 @@ export function baselineFromColumns(
     createdAt: options.createdAt ?? new Date().toISOString(),
     source: { uri: options.source.uri, digest: options.source.digest, rows },
     windowRows: options.windowRows,
+    ...(digested ? { categoryDigest: digestKey } : {}),
     features,
   };
 }
@@ -172,6 +190,7 @@ function categoricalFeature(
   column: BaselineColumn,
   topCategories: number,
   windowRows: number,
+  protection: { key: CategoryDigestKey; piiColumns: readonly string[] | undefined },
 ): CategoricalFeatureBaseline {
   const { values } = column;
   const valueCounts = new Map<string, number>();
@@ -189,10 +208,16 @@ function categoricalFeature(
   const bucketCount = categories.length + 2;
   const counts = new Float64Array(bucketCount);
   countCategorical(values, index, counts, 0);
+  // Counting uses the raw values; only what is stored is digested.
+  const digested = digestsCategories(column.name, valueCounts.keys(), protection.piiColumns);
+  const stored = digested
+    ? categories.map((category) => categoryDigest(protection.key, category))
+    : categories;
   const feature: CategoricalFeatureBaseline = {
     type: 'categorical',
-    categories,
-    buckets: categoricalBucketLabels(categories),
+    categories: stored,
+    ...(digested ? { digested: true as const } : {}),
+    buckets: categoricalBucketLabels(stored),
     referenceCounts: Array.from(counts),
     referenceShares: Array.from(counts, (count) => count / values.length),
     summary: { count: values.length - missing, missing, distinct: valueCounts.size },

@@ -4,6 +4,7 @@
  * the column type, the reference size and the number of distinct values, run it, and compare its
  * score with the threshold using that test's own operator.
  */
+import { maskValue } from '../core/index.js';
 import {
   type AlignedCounts,
   distinctCountOfBoth,
@@ -284,8 +285,10 @@ function compareCategories(a: CategoryValue, b: CategoryValue): number {
     return a.length - b.length;
   }
   if (typeof a !== 'string' && typeof b !== 'string') return Number(a) - Number(b);
+  const shown = (value: unknown) =>
+    typeof value === 'string' ? JSON.stringify(maskValue(value)) : String(value);
   throw invalidDriftArgument(
-    `the z-test sorts the categories to pick its reference category and cannot order ${JSON.stringify(a)} against ${JSON.stringify(b)} (Evidently's Python sort refuses strings mixed with numbers too)`,
+    `the z-test sorts the categories to pick its reference category and cannot order ${shown(a)} against ${shown(b)} (text shown masked; Evidently's Python sort refuses strings mixed with numbers too)`,
     'give the column values of one type',
   );
 }

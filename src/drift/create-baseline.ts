@@ -17,6 +17,8 @@ export interface CreateBaselineOptions {
   topCategories?: number;
   /** How to read the file (format, CSV delimiter, missing-value markers, encoding). */
   read?: DatasetOptions;
+  /** Columns holding personal data (e.g. classified so by a data contract): their categories are digested. */
+  piiColumns?: readonly string[];
   /** Reading progress in percent, for a progress bar. */
   onProgress?: (percent: number) => void;
 }
@@ -44,6 +46,7 @@ export async function createBaseline(options: CreateBaselineOptions): Promise<Dr
       source: { uri: data.dataset.file, digest: await data.digest },
       windowRows: options.windowRows ?? defaultBaselineWindowRows,
       topCategories: options.topCategories ?? defaultTopCategories,
+      ...(options.piiColumns === undefined ? {} : { piiColumns: options.piiColumns }),
     });
   } finally {
     await data.close();

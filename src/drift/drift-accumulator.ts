@@ -25,6 +25,7 @@ import {
   scoreBuckets,
   wassersteinApproximation,
 } from './baseline-scores.js';
+import { DigestedCategoryIndex } from './category-digest.js';
 import type { ChiSquareResult } from './distances.js';
 import { invalidDriftArgument } from './drift-errors.js';
 
@@ -185,7 +186,10 @@ export class DriftAccumulator {
               feature,
               offset,
               buckets: feature.categories.length + 2,
-              categories: categoryIndex(feature.categories),
+              categories:
+                feature.digested && baseline.categoryDigest !== undefined
+                  ? new DigestedCategoryIndex(feature.categories, baseline.categoryDigest)
+                  : categoryIndex(feature.categories),
             };
       offset += layout.buckets;
       return layout;

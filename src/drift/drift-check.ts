@@ -16,6 +16,7 @@ import {
 } from '../core/index.js';
 import { assertFeatureSet } from './baseline.js';
 import { type DriftBaseline, type FeatureBaseline, parseBaseline } from './baseline-document.js';
+import { newCategoryDigestKey } from './category-digest.js';
 import { defaultDriftShare } from './dataset-drift.js';
 import { DriftAccumulator, type DriftReport } from './drift-accumulator.js';
 import { invalidDriftArgument } from './drift-errors.js';
@@ -109,6 +110,7 @@ export async function runDriftCheck(options: DriftCheckOptions): Promise<DriftRe
       plan.columns.map((column) => column.name),
       options,
     );
+    const reportOptions = { ...options, categoryDigest: options.categoryDigest ?? newCategoryDigestKey() };
     // Column by column, so that memory holds two columns at a time; the next one is read while
     // the current one is tested.
     const readBoth = (column: PlannedColumn) =>
@@ -130,11 +132,15 @@ export async function runDriftCheck(options: DriftCheckOptions): Promise<DriftRe
             reference: referenceValues,
             current: currentValues,
           },
-          options,
+          reportOptions,
         ),
       ]);
     }
-    const report = summarizeBatchDrift(entries, options.driftShare ?? defaultDriftShare);
+    const report = summarizeBatchDrift(
+      entries,
+      options.driftShare ?? defaultDriftShare,
+      reportOptions.categoryDigest,
+    );
     const inputs = [
       datasetInput(reference.dataset, await reference.digest, reference.rows),
       datasetInput(current.dataset, await current.digest, current.rows),

@@ -18,6 +18,7 @@ import {
   didYouMean,
   type EngineOptions,
   type EngineSession,
+  maskValue,
   openDataset,
   openEngineSession,
   quoteIdent,
@@ -236,7 +237,10 @@ function describeFile(file: DriftFile): string {
   return `the ${file.role} ${file.dataset.file}`;
 }
 
-/** How a file holds a column, in words: `numeric (BIGINT)`, `text (3 of 200 values are not numbers, e.g. "n/a")`. */
+/**
+ * How a file holds a column, in words: `numeric (BIGINT)`, `text (3 of 200 values are not numbers,
+ * e.g. "x/x" masked)`. A cell is never quoted raw (docs/drift.md): the example shows its shape only.
+ */
 export function describeColumnKind(column: FileColumn): string {
   switch (column.kind) {
     case 'numeric':
@@ -244,7 +248,7 @@ export function describeColumnKind(column: FileColumn): string {
     case 'text':
       return column.notNumeric === undefined
         ? `text (${column.sqlType})`
-        : `text (${integer.format(column.notNumeric)} of ${integer.format(column.present ?? 0)} values are not numbers, e.g. ${quoted(column.example ?? '')})`;
+        : `text (${integer.format(column.notNumeric)} of ${integer.format(column.present ?? 0)} values are not numbers, e.g. ${quoted(maskValue(column.example ?? ''))} masked)`;
     case 'empty':
       return 'without values';
     default:
@@ -362,7 +366,7 @@ export async function planDriftColumns(
       const numericColumn = other === reference ? inCurrent : inReference;
       const markerHint =
         otherColumn.kind === 'text' && otherColumn.example !== undefined
-          ? ` (clean those values, or pass --null-value ${quoted(otherColumn.example)} if it marks a missing value)`
+          ? ' (clean those values, or pass --null-value with the marker if they mark a missing value)'
           : '';
       throw incompatible(
         `column ${quoted(name)} is ${describeColumnKind(numericColumn)} in ${describeFile(numeric)} but ${describeColumnKind(otherColumn)} in ${describeFile(other)}; make it numeric in both files${markerHint}, or leave it out with --columns`,

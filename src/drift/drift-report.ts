@@ -9,6 +9,12 @@ import { didYouMean, type ErrorCode, type EvidenceEnvelope, isWardenError } from
 import { countNumeric } from './baseline-buckets.js';
 import type { DriftBaseline, DriftMetric, FeatureBaseline } from './baseline-document.js';
 import { sturgesEdges } from './binning.js';
+import {
+  type CategoryDigestKey,
+  categoryDigest,
+  digestsCategories,
+  newCategoryDigestKey,
+} from './category-digest.js';
 import { type ColumnDriftResult, columnDrift, type DriftMethod, driftMethods } from './column-drift.js';
 import { datasetDrift, defaultDriftShare } from './dataset-drift.js';
 import type { FeatureDrift, DriftReport as WindowScores } from './drift-accumulator.js';
@@ -39,6 +45,10 @@ export interface DriftReportOptions {
   thresholds?: Readonly<Record<string, number>>;
   /** Share of drifted columns from which the dataset drifts (default 0.5, Evidently's). */
   driftShare?: number;
+  /** Columns holding personal data (e.g. classified so by a data contract): their categories are digested. */
+  piiColumns?: readonly string[];
+  /** The key of digested categories, one per report (default: a fresh random salt). */
+  categoryDigest?: CategoryDigestKey;
 }
 
 /**
@@ -55,7 +65,9 @@ export type DriftHistogram =
   | { kind: 'values'; values: number[]; reference: number[]; current: number[] }
   | {
       kind: 'categories';
+      /** Digests under the report's `categoryDigest` key when `digested`. */
       categories: string[];
+      digested?: true;
       reference: number[];
       current: number[];
       other?: { categories: number; reference: number; current: number };
@@ -137,7 +149,12 @@ interface DriftReportSummary {
   skipped: { column: string; reason: string }[];
 }
 
-export interface BatchDriftReport extends DriftReportSummary {
+/** Present when a column's categories are digests: the key they were made with. */
+interface DigestedCategories {
+  categoryDigest?: CategoryDigestKey;
+}
+
+export interface BatchDriftReport extends DriftReportSummary, DigestedCategories {
   mode: 'batch';
   /** By column name, in input order. */
   columns: Record<string, BatchColumnDrift>;
@@ -152,7 +169,7 @@ export interface WindowSummary {
   datasetDrift: boolean;
 }
 
-export interface BaselineDriftReport extends DriftReportSummary {
+export interface BaselineDriftReport extends DriftReportSummary, DigestedCategories {
   mode: 'baseline';
   baseline: {
     createdAt: string;
@@ -262,7 +279,9 @@ export function columnDriftEntry(
   } catch (error) {
     if (!isWardenError(error) || error.code !== 'WARDEN_ERR_DRIFT_TOO_FEW_ROWS') throw error;
     const histogram =
-      facts.referenceRows > 0 && facts.currentRows > 0 ? fallbackHistogram(column, facts) : undefined;
+      facts.referenceRows > 0 && facts.currentRows > 0
+        ? fallbackHistogram(column, facts, protectionOf(options))
+        : undefined;
     return {
       ...facts,
       ...(method === undefined ? {} : { method }),
@@ -284,7 +303,7 @@ export function columnDriftEntry(
     };
   }
   const { testStatistic, referenceRows: _referenceRows, currentRows: _currentRows, ...scored } = result;
-  const histogram = columnHistogram(column, result);
+  const histogram = columnHistogram(column, result, protectionOf(options));
   return {
     ...facts,
     ...scored,
@@ -300,10 +319,18 @@ export function columnDriftEntry(
 export function summarizeBatchDrift(
   entries: readonly (readonly [string, BatchColumnDrift])[],
   driftShare: number = defaultDriftShare,
+  categoryDigest?: CategoryDigestKey,
 ): BatchDriftReport {
+  const digested = entries.some(
+    ([, entry]) => entry.histogram?.kind === 'categories' && entry.histogram.digested === true,
+  );
+  if (digested && categoryDigest === undefined) {
+    throw invalidDriftArgument('summarizeBatchDrift: digested categories need the key they were made with');
+  }
   return {
     mode: 'batch',
     ...summarize(entries, driftShare),
+    ...(digested && categoryDigest !== undefined ? { categoryDigest } : {}),
     columns: Object.fromEntries(entries),
   };
 }
@@ -329,9 +356,11 @@ export function batchDriftReport(
   if (duplicate !== undefined)
     throw invalidDriftArgument(`column '${duplicate}' is given twice; give each once`);
   checkDriftReportOptions(names, options);
+  const keyed = { ...options, categoryDigest: options.categoryDigest ?? newCategoryDigestKey() };
   return summarizeBatchDrift(
-    columns.map((column) => [column.name, columnDriftEntry(column, options)] as const),
+    columns.map((column) => [column.name, columnDriftEntry(column, keyed)] as const),
     options.driftShare,
+    keyed.categoryDigest,
   );
 }
 
@@ -369,6 +398,7 @@ export function baselineDriftReport(
     ...shownReport.summary,
     passed: !anyDrift,
     datasetDrift: anyDrift,
+    ...(baseline.categoryDigest === undefined ? {} : { categoryDigest: { ...baseline.categoryDigest } }),
     baseline: {
       createdAt: baseline.createdAt,
       producer: { ...baseline.producer },
@@ -477,13 +507,23 @@ function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-function columnHistogram(column: DriftColumnInput, result: ColumnDriftResult): DriftHistogram | undefined {
-  if (column.type === 'categorical') {
-    return categoryHistogram(
-      column.reference as readonly (string | null)[],
-      column.current as readonly (string | null)[],
-    );
-  }
+/** How a categorical column's histogram protects personal data: the report's key and the declared columns. */
+interface CategoryProtection {
+  key: CategoryDigestKey;
+  piiColumns: readonly string[] | undefined;
+}
+
+/** A report's columns are tested one by one; without a key in the options each gets its own. */
+function protectionOf(options: DriftReportOptions): CategoryProtection {
+  return { key: options.categoryDigest ?? newCategoryDigestKey(), piiColumns: options.piiColumns };
+}
+
+function columnHistogram(
+  column: DriftColumnInput,
+  result: ColumnDriftResult,
+  protection: CategoryProtection,
+): DriftHistogram | undefined {
+  if (column.type === 'categorical') return categoryHistogram(column, protection);
   const reference = column.reference as Float64Array;
   const current = column.current as Float64Array;
   const countsValues =
@@ -499,13 +539,12 @@ function columnHistogram(column: DriftColumnInput, result: ColumnDriftResult): D
 }
 
 /** The histogram of a column whose test did not run: Sturges bins or top categories over both samples. */
-function fallbackHistogram(column: DriftColumnInput, facts: ColumnFacts): DriftHistogram | undefined {
-  if (column.type === 'categorical') {
-    return categoryHistogram(
-      column.reference as readonly (string | null)[],
-      column.current as readonly (string | null)[],
-    );
-  }
+function fallbackHistogram(
+  column: DriftColumnInput,
+  facts: ColumnFacts,
+  protection: CategoryProtection,
+): DriftHistogram | undefined {
+  if (column.type === 'categorical') return categoryHistogram(column, protection);
   return binHistogram(
     column.reference as Float64Array,
     column.current as Float64Array,
@@ -587,10 +626,13 @@ function finiteRange(...samples: Float64Array[]): { minimum: number; maximum: nu
   return { minimum, maximum };
 }
 
-function categoryHistogram(
-  reference: readonly (string | null)[],
-  current: readonly (string | null)[],
-): DriftHistogram {
+/**
+ * The top categories over both samples; stored as digests when the column holds personal data
+ * (declared, or a detector flags one of its distinct values).
+ */
+function categoryHistogram(column: DriftColumnInput, protection: CategoryProtection): DriftHistogram {
+  const reference = column.reference as readonly (string | null)[];
+  const current = column.current as readonly (string | null)[];
   const counts = new Map<string, [number, number]>();
   const rows: [number, number] = [0, 0];
   for (const side of [0, 1] as const) {
@@ -619,9 +661,13 @@ function categoryHistogram(
     );
   const shown = ranked.slice(0, topCategories);
   const rest = ranked.slice(topCategories);
+  const digested = digestsCategories(column.name, counts.keys(), protection.piiColumns);
   return {
     kind: 'categories',
-    categories: shown.map((entry) => entry.category),
+    categories: shown.map((entry) =>
+      digested ? categoryDigest(protection.key, entry.category) : entry.category,
+    ),
+    ...(digested ? { digested: true as const } : {}),
     reference: shown.map((entry) => entry.reference),
     current: shown.map((entry) => entry.current),
     ...(rest.length === 0

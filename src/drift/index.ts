@@ -18,6 +18,12 @@ export {
   parseBaseline,
 } from './baseline-document.js';
 export {
+  type CategoryDigestKey,
+  categoryDigest,
+  digestsCategories,
+  newCategoryDigestKey,
+} from './category-digest.js';
+export {
   type CategoryValue,
   type ColumnDriftInput,
   type ColumnDriftOptions,

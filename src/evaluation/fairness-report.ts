@@ -1,3 +1,4 @@
+import { maskIfPii } from '../core/index.js';
 import {
   accuracy,
   addConfusion,
@@ -279,7 +280,8 @@ export function fairnessReport(
   const aggregates = fairnessAggregates(judged, { method, equalizedOdds, overall: prepared.overall });
   const byGroup = prepared.groups.map(({ key, input, values, tooSmall }): GroupReport => {
     const report: GroupReport = {
-      group: Object.fromEntries(attributes.map((attribute, i) => [attribute, key[i] as string])),
+      // A group value a PII detector flags is shown by its shape only (docs/model-gate.md).
+      group: Object.fromEntries(attributes.map((attribute, i) => [attribute, maskIfPii(key[i] as string)])),
       count: input.count,
       positives: input.confusion.truePositives + input.confusion.falseNegatives,
       negatives: input.confusion.falsePositives + input.confusion.trueNegatives,

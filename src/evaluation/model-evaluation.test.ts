@@ -319,7 +319,7 @@ describe('bad input: a coded error that names the column and the fix', () => {
       'label,score\nbad,high\ngood,0.4\n',
       {},
       'WARDEN_ERR_EVAL_INVALID_SCORE',
-      /1 row in the score column "score" are not numbers \(e\.g\. "high"\)/,
+      /1 row in the score column "score" are not numbers \(e\.g\. "xxxx" masked\)/,
     ],
     [
       'a missing score',
@@ -369,7 +369,7 @@ describe('bad input: a coded error that names the column and the fix', () => {
       'label,score,w\nbad,0.5,heavy\ngood,0.4,1\n',
       { weight: 'w' },
       'WARDEN_ERR_EVAL_INVALID_WEIGHT',
-      /1 row in the weight column "w" are not numbers \(e\.g\. "heavy"\)/,
+      /1 row in the weight column "w" are not numbers \(e\.g\. "xxxxx" masked\)/,
     ],
     [
       'a missing weight',

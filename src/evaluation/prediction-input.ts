@@ -1,4 +1,4 @@
-import { didYouMean, sqlNumber, WardenError } from '../core/index.js';
+import { didYouMean, maskIfPii, maskValue, sqlNumber, WardenError } from '../core/index.js';
 import { attributeColumn, type PredictionColumns } from './prediction-queries.js';
 
 /**
@@ -99,7 +99,7 @@ function requireProbabilities(file: string, column: string, row: Record<string, 
     fail(
       /^[+-]?nan$/i.test(example.trim())
         ? `${rowsText(count('score_unreadable'))} have a NaN score in ${where}; fix the model output or drop those rows`
-        : `${rowsText(count('score_unreadable'))} in ${where} are not numbers (e.g. ${JSON.stringify(example.slice(0, 40))}); scores must be probabilities in [0, 1]`,
+        : `${rowsText(count('score_unreadable'))} in ${where} are not numbers (e.g. ${JSON.stringify(maskValue(example))} masked); scores must be probabilities in [0, 1]`,
     );
   }
   if (count('score_outside') > 0) {
@@ -122,7 +122,7 @@ function requireWeights(file: string, column: string, row: Record<string, unknow
   }
   if (count('weight_unreadable') > 0) {
     fail(
-      `${rowsText(count('weight_unreadable'))} in ${where} are not numbers (e.g. ${JSON.stringify(String(row['weight_unreadable_example']).slice(0, 40))}); weights must be finite numbers ≥ 0`,
+      `${rowsText(count('weight_unreadable'))} in ${where} are not numbers (e.g. ${JSON.stringify(maskValue(String(row['weight_unreadable_example'])))} masked); weights must be finite numbers ≥ 0`,
     );
   }
   if (count('weight_invalid') > 0) {
@@ -138,7 +138,7 @@ export interface ValueCount {
 }
 
 const describeValues = (values: readonly ValueCount[]) =>
-  values.map(({ value, rows }) => `${JSON.stringify(value)} (${rowsText(rows)})`).join(', ');
+  values.map(({ value, rows }) => `${JSON.stringify(maskIfPii(value))} (${rowsText(rows)})`).join(', ');
 
 /** Label pairs whose positive value goes without saying. */
 const conventionalPositives: Record<string, string> = { '0': '1', false: 'true', '0.0': '1.0', no: 'yes' };
@@ -177,7 +177,7 @@ export function resolvePositive(
   }
   throw new WardenError(
     'WARDEN_ERR_EVAL_INVALID_LABEL',
-    `${file}: say which label is the positive class (the outcome the score predicts): the label column ${JSON.stringify(labelColumn)} has ${describeValues(labels)}; pass ${values.map((value) => `--positive ${value}`).join(' or ')}`,
+    `${file}: say which label is the positive class (the outcome the score predicts): the label column ${JSON.stringify(labelColumn)} has ${describeValues(labels)}; pass ${values.map((value) => `--positive ${maskIfPii(value)}`).join(' or ')}`,
     { where: file },
   );
 }

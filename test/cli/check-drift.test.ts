@@ -297,7 +297,7 @@ describe('warden check drift on bad input', () => {
     expectBadInput(
       await drift(files),
       'WARDEN_ERR_DRIFT_INCOMPATIBLE_COLUMNS',
-      /column "age" is numeric \(VARCHAR\) in the reference .*types-reference\.csv but text \(1 of 2 values are not numbers, e\.g\. "unknown"\) in the current .*types-current\.csv; make it numeric in both files \(clean those values, or pass --null-value "unknown" if it marks a missing value\), or leave it out with --columns/,
+      /column "age" is numeric \(VARCHAR\) in the reference .*types-reference\.csv but text \(1 of 2 values are not numbers, e\.g\. "xxxxxxx" masked\) in the current .*types-current\.csv; make it numeric in both files \(clean those values, or pass --null-value with the marker if they mark a missing value\), or leave it out with --columns/,
     );
   });
 
@@ -587,7 +587,7 @@ describe('warden baseline create and check drift --baseline', () => {
     expectBadInput(
       await baselineDrift(texty),
       'WARDEN_ERR_DRIFT_INCOMPATIBLE_COLUMNS',
-      /column "Age" is numeric in the baseline .*baseline\.json but text \(1 of 2,000 values are not numbers, e\.g\. "old"\) in the current .*texty\.csv/,
+      /column "Age" is numeric in the baseline .*baseline\.json but text \(1 of 2,000 values are not numbers, e\.g\. "xxx" masked\) in the current .*texty\.csv/,
     );
   });
 });

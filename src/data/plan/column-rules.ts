@@ -3,7 +3,7 @@ import type { DataMetric } from '../check-results.js';
 import { asText, boundLiteral, isTextType, type SourceColumn, typedValue } from '../column-types.js';
 import type { ContractProperty, LogicalType } from '../contract-document.js';
 import { type ContractPath, noUnexpectedRows, type PlannedCheck, type PlanState } from './plan-state.js';
-import { columnNameOf, isSensitive } from './property-classification.js';
+import { columnNameOf, masksSamples } from './property-classification.js';
 import { ruleId } from './rule-fields.js';
 
 const formatPatterns: Record<string, string> = {
@@ -54,7 +54,7 @@ export function planColumnRules(
 ): { notNull: string } {
   const { scan, table } = state;
   const c = quoteIdent(column.name);
-  const sensitive = isSensitive(property);
+  const sensitive = masksSamples(property);
   const notNull = scan.aggregate(`count(${c})`);
   const logicalType = property.logicalType;
   const options = property.logicalTypeOptions ?? {};
@@ -133,7 +133,7 @@ export function planPrimaryKey(
     count: single ? state.scan.duplicateValues(single) : state.scan.duplicateTuples(keyColumns),
     denominator: single ? state.scan.aggregate(`count(${single})`) : state.rowCount,
     duplicateKeys: keyColumns,
-    sensitive: keyParts.some(({ property }) => isSensitive(property)),
+    sensitive: keyParts.some(({ property }) => masksSamples(property)),
     description: 'primary key: no two rows share a key',
   });
 }

@@ -16,10 +16,16 @@ export function columnNameOf(property: ContractProperty): string {
   return property.physicalName ?? property.name;
 }
 
-/** Samples of a sensitive property's values are masked. */
-export function isSensitive(property: ContractProperty): boolean {
+/**
+ * Samples of a property's values are masked when it is sensitive, and when it is typed other than
+ * string: what fails a number, date or boolean is text of unknown content (an SSN in `Income`), and
+ * a valid number or date shows its magnitude or format by shape alone (docs/data-gate.md).
+ */
+export function masksSamples(property: ContractProperty): boolean {
   return (
-    sensitiveClassifications.has(property.classification?.toLowerCase() ?? '') || isPiiClassified(property)
+    sensitiveClassifications.has(property.classification?.toLowerCase() ?? '') ||
+    isPiiClassified(property) ||
+    (property.logicalType !== undefined && property.logicalType !== 'string')
   );
 }
 

@@ -4,7 +4,7 @@ import { asText, isTextType, type SourceColumn } from '../column-types.js';
 import type { ContractProperty, QualityRule } from '../contract-document.js';
 import type { OperatorName, Threshold } from '../operators.js';
 import type { ContractPath, PlannedCheck, PlanState } from './plan-state.js';
-import { columnNameOf, isSensitive } from './property-classification.js';
+import { columnNameOf, masksSamples } from './property-classification.js';
 import { notExecutableReason, ruleId, ruleThreshold, ruleUnit, severityOf } from './rule-fields.js';
 import { planSqlRule } from './sql-rules.js';
 
@@ -34,7 +34,7 @@ export function planPropertyRule(
   }
   const addCheck = checkAdder(state, rule, path, id, ruleThreshold(state, rule, path), column.name);
   const c = quoteIdent(column.name);
-  const sensitive = isSensitive(property);
+  const sensitive = masksSamples(property);
   const args = rule.arguments ?? {};
   switch (rule.metric) {
     case 'nullValues':
@@ -138,7 +138,7 @@ export function planTableRule(state: PlanState, rule: QualityRule, path: Contrac
       denominator: state.rowCount,
       duplicateKeys: keyColumns,
       sensitive: keyColumns.some((key) =>
-        state.properties.some((property) => columnNameOf(property) === key && isSensitive(property)),
+        state.properties.some((property) => columnNameOf(property) === key && masksSamples(property)),
       ),
     });
     return;
