@@ -197,7 +197,10 @@ status: active
     });
 
     it('an alias whose anchor is missing', async () => {
-      const file = await writeContract('unresolved.yaml', `${head}      - name: id\n        logicalType: *type\n`);
+      const file = await writeContract(
+        'unresolved.yaml',
+        `${head}      - name: id\n        logicalType: *type\n`,
+      );
       const error = await loadError(file, 'WARDEN_ERR_CONTRACT_NOT_YAML');
       expect(error.message).toContain(`${file}: not valid YAML: Unresolved alias`);
       expect(error.message).toContain('define each &anchor before its *alias');

@@ -69,7 +69,14 @@ describe('a YAML anchor bomb is refused as bad input (exit 2) with the documentâ
     expect(run.stderr).toContain('WARDEN_ERR_GATE_INVALID_INPUT');
     expectNoStackTrace(run.stderr);
 
-    const declared = await runCli(['monitors', 'set', 'credit-risk', monitors, '--server', 'http://127.0.0.1:9']);
+    const declared = await runCli([
+      'monitors',
+      'set',
+      'credit-risk',
+      monitors,
+      '--server',
+      'http://127.0.0.1:9',
+    ]);
     expect(declared.code).toBe(2);
     expect(declared.stderr).toMatch(tooManyAliases);
     expect(declared.stderr).toContain('WARDEN_ERR_GATE_INVALID_INPUT');
