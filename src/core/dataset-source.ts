@@ -7,6 +7,7 @@ import type { Digest } from './digest.js';
 import { WardenError } from './errors.js';
 import { fileReadError } from './file-errors.js';
 import { quoteIdent, quoteString } from './sql.js';
+import { TextRecordCounter, type TextRecordOptions, type TextRecords } from './text-records.js';
 
 export const datasetFormats = ['csv', 'parquet', 'jsonl'] as const;
 export type DatasetFormat = (typeof datasetFormats)[number];
@@ -23,6 +24,19 @@ export interface DatasetOptions {
   encoding?: CsvEncoding;
 }
 
+/**
+ * The longest CSV row or JSON Lines line Warden reads, in bytes without its line break. DuckDB is
+ * told the same limit (`max_line_size`, `maximum_object_size`): its defaults (2 MB, 16 MiB) refuse
+ * rows that real datasets hold, and a row longer than its 32 MiB read buffer was dropped silently.
+ */
+export const maxRecordBytes = 64 * 1024 * 1024;
+/**
+ * DuckDB's CSV read buffer: larger than a row may be (DuckDB requires it), and twice the limit, as
+ * with smaller buffers its parallel reader gave up on files of many rows near the limit. Two
+ * buffers are in memory at a time, so the memory limit must leave room for 256 MiB.
+ */
+const csvBufferBytes = 2 * maxRecordBytes;
+
 /** A dataset file, detected and ready to be read by the engine. */
 export interface DatasetSource {
   file: string;
@@ -32,8 +46,21 @@ export interface DatasetSource {
   /** The DuckDB table function call that reads the whole file. */
   readSql: string;
   delimiter?: string;
-  /** The digest of the file's bytes; for text formats the same pass checks the encoding. */
+  /**
+   * The digest of the file's bytes. The first call starts the one pass over the file, which also
+   * checks the encoding and counts the records of a CSV or JSON Lines file; later calls share it.
+   */
   digest(): Promise<Digest>;
+  /** The records the pass counted (CSV and JSON Lines; undefined for Parquet). */
+  records(): Promise<TextRecords | undefined>;
+  /**
+   * Checks that the engine read every row of the file: `rowsRead` must equal the rows the pass
+   * counted, and no record may be longer than {@link maxRecordBytes}. Throws
+   * WARDEN_ERR_DATA_MALFORMED naming the line otherwise. Parquet files are taken at their word.
+   */
+  confirmRows(rowsRead: number): Promise<void>;
+  /** The physical line (1-based) on which CSV record `record` starts (the header is record 1). */
+  lineOfRecord(record: number): Promise<number>;
 }
 
 const headBytes = 64 * 1024;
@@ -63,28 +90,15 @@ export async function openDataset(file: string, options: DatasetOptions = {}): P
   const head = await readHead(absolutePath, file);
   const format = options.format ?? detectFormat(file, head);
   const encoding = options.encoding ?? 'utf-8';
-  const validateUtf8 = format !== 'parquet' && encoding === 'utf-8';
-  const digest = () => digestFile(absolutePath, file, validateUtf8);
-
+  const detected = { file, absolutePath, format, size, encoding };
   if (format === 'parquet') {
-    return {
-      file,
-      absolutePath,
-      format,
-      bytes: size,
-      readSql: `read_parquet(${quoteString(absolutePath)})`,
-      digest,
-    };
+    return datasetSource({ ...detected, readSql: `read_parquet(${quoteString(absolutePath)})` });
   }
   if (format === 'jsonl') {
-    return {
-      file,
-      absolutePath,
-      format,
-      bytes: size,
-      readSql: `read_json(${quoteString(absolutePath)}, format='newline_delimited')`,
-      digest,
-    };
+    return datasetSource({
+      ...detected,
+      readSql: `read_json(${quoteString(absolutePath)}, format='newline_delimited', maximum_object_size=${maxRecordBytes})`,
+    });
   }
   const text = decodeHead(head, encoding);
   const delimiter = options.delimiter ?? sniffDelimiter(text);
@@ -104,9 +118,120 @@ export async function openDataset(file: string, options: DatasetOptions = {}): P
     'allow_quoted_nulls=false',
     `nullstr=[${nullValues.map(quoteString).join(', ')}]`,
     `encoding=${quoteString(encoding)}`,
+    `max_line_size=${maxRecordBytes}`,
+    `buffer_size=${csvBufferBytes}`,
     `columns={${columns}})`,
   ].join(', ');
-  return { file, absolutePath, format, bytes: size, readSql, delimiter, digest };
+  return datasetSource({ ...detected, readSql, delimiter, columns: header.length });
+}
+
+interface DetectedDataset {
+  file: string;
+  absolutePath: string;
+  format: DatasetFormat;
+  size: number;
+  encoding: CsvEncoding;
+  readSql: string;
+  delimiter?: string;
+  /** CSV: the number of columns in the header. */
+  columns?: number;
+}
+
+/** The pass over the file's bytes, its row-count check and the line of a record, for one detected file. */
+function datasetSource(detected: DetectedDataset): DatasetSource {
+  const { file, absolutePath, format, size, encoding, readSql, delimiter } = detected;
+  const counterOptions = (stopAtRecord?: number): TextRecordOptions | undefined =>
+    format === 'parquet'
+      ? undefined
+      : {
+          format,
+          maxRecordBytes,
+          ...(delimiter === undefined
+            ? {}
+            : { delimiter: Buffer.from(delimiter, encoding === 'latin-1' ? 'latin1' : 'utf8') }),
+          ...(stopAtRecord === undefined ? {} : { stopAtRecord }),
+        };
+  let pass: Promise<FilePass> | undefined;
+  const startPass = () => {
+    pass ??= readFilePass(absolutePath, file, {
+      validateUtf8: format !== 'parquet' && encoding === 'utf-8',
+      encoding,
+      counter: counterOptions(),
+    });
+    pass.catch(() => undefined);
+    return pass;
+  };
+  return {
+    file,
+    absolutePath,
+    format,
+    bytes: size,
+    readSql,
+    ...(delimiter === undefined ? {} : { delimiter }),
+    digest: async () => (await startPass()).digest,
+    records: async () => (await startPass()).records,
+    confirmRows: async (rowsRead) => {
+      const { records } = await startPass();
+      if (records === undefined) return;
+      if (records.tooLong) throw recordTooLongError(file, records.tooLong.line, records.tooLong.bytes);
+      const expected = rowsInRecords(format, records, detected.columns ?? 0);
+      if (rowsRead === expected) return;
+      const { line, bytes } = records.longest;
+      throw new WardenError(
+        'WARDEN_ERR_DATA_MALFORMED',
+        `${file}: the query engine read ${rowsRead} data row${rowsRead === 1 ? '' : 's'}, but the file holds ${expected} (counted from its line breaks outside quotes); its longest row is line ${line} (${formatBytes(bytes)}). Warden refuses a file it cannot read in full: check that line, or convert the file to Parquet`,
+        { where: `${file}: line ${line}` },
+      );
+    },
+    lineOfRecord: async (record) => {
+      const options = counterOptions(record);
+      if (options === undefined) return record;
+      const counter = new TextRecordCounter(options);
+      const decode = textDecoder(encoding);
+      for await (const chunk of createReadStream(absolutePath, {
+        highWaterMark: 1 << 20,
+      }) as AsyncIterable<Buffer>) {
+        counter.push(decode(chunk));
+        if (counter.foundLine !== undefined) return counter.foundLine;
+      }
+      return record;
+    },
+  };
+}
+
+/**
+ * The data rows the engine must read, from the records the pass counted. CSV: every record after
+ * the header; an empty line is skipped by DuckDB when the file has several columns, but read as a
+ * row whose one value is NULL when it has a single column, so it counts then. JSON Lines: every
+ * line that is not blank. The counter and these rules model DuckDB's reader with Warden's dialect;
+ * a file DuckDB reads differently (more or fewer rows) is refused, never reported with a wrong count.
+ */
+function rowsInRecords(format: DatasetFormat, records: TextRecords, columns: number): number {
+  if (format === 'jsonl') return records.records;
+  return Math.max(0, records.records - 1) + (columns === 1 ? records.emptyRecords : 0);
+}
+
+/** The coded error for a row longer than {@link maxRecordBytes}. */
+export function recordTooLongError(file: string, line: number, bytes: number): WardenError {
+  return new WardenError(
+    'WARDEN_ERR_DATA_MALFORMED',
+    `${file}: line ${line}: the row is ${formatBytes(bytes)} long; a CSV row or JSON Lines line may hold at most ${integer.format(maxRecordBytes)} bytes (64 MiB). Shorten its values (keep large documents elsewhere and reference them), or convert the file to Parquet, which has no such limit`,
+    { where: `${file}: line ${line}` },
+  );
+}
+
+const integer = new Intl.NumberFormat('en-US');
+
+function formatBytes(bytes: number): string {
+  const exact = `${integer.format(bytes)} bytes`;
+  return bytes < 1024 * 1024 ? exact : `${exact} (${(bytes / (1024 * 1024)).toFixed(1)} MiB)`;
+}
+
+/** The bytes the record counter reads: UTF-16 is turned into UTF-8 so that a line feed is one byte. */
+function textDecoder(encoding: CsvEncoding): (chunk: Buffer) => Buffer {
+  if (encoding !== 'utf-16') return (chunk) => chunk;
+  const decoder = new TextDecoder('utf-16le');
+  return (chunk) => Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8');
 }
 
 async function readHead(path: string, file: string): Promise<Buffer> {
@@ -240,14 +365,27 @@ function checkHeader(file: string, header: string[], delimiter: string, delimite
   });
 }
 
-async function digestFile(path: string, file: string, validateUtf8: boolean): Promise<Digest> {
+interface FilePass {
+  digest: Digest;
+  records: TextRecords | undefined;
+}
+
+/** One read of every byte: the digest, the UTF-8 check and the record count, chunk by chunk. */
+async function readFilePass(
+  path: string,
+  file: string,
+  options: { validateUtf8: boolean; encoding: CsvEncoding; counter: TextRecordOptions | undefined },
+): Promise<FilePass> {
   const hash = createHash('sha256');
+  const counter = options.counter && new TextRecordCounter(options.counter);
+  const decode = textDecoder(options.encoding);
   let carry = Buffer.alloc(0);
   let offset = 0;
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
-      if (validateUtf8) {
+      counter?.push(decode(chunk));
+      if (options.validateUtf8) {
         const joined = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
         const complete = joined.length - incompleteTail(joined);
         if (!isUtf8(joined.subarray(0, complete))) {
@@ -263,7 +401,7 @@ async function digestFile(path: string, file: string, validateUtf8: boolean): Pr
     throw fileReadError(file, error, 'dataset');
   }
   if (carry.length > 0) throw await invalidUtf8Error(path, file, offset);
-  return `sha256:${hash.digest('hex')}`;
+  return { digest: `sha256:${hash.digest('hex')}`, records: counter?.finish() };
 }
 
 /** How many bytes at the end start a UTF-8 sequence that the next chunk completes (0 to 3). */
@@ -304,24 +442,4 @@ async function invalidUtf8Error(path: string, file: string, byteOffset: number):
     `${file}: line ${line} (byte ${byteOffset}): not valid UTF-8; convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8) or pass --encoding latin-1`,
     { where: `${file}: line ${line}` },
   );
-}
-
-/**
- * The physical line (1-based) on which CSV record `record` starts (the header is record 1). DuckDB
- * numbers records, which differ from lines once a quoted value holds a line break.
- */
-export async function physicalLineOfRecord(source: DatasetSource, record: number): Promise<number> {
-  let line = 1;
-  let records = 1;
-  let inQuotes = false;
-  for await (const chunk of createReadStream(source.absolutePath) as AsyncIterable<Buffer>) {
-    for (const byte of chunk) {
-      if (byte === 0x22) inQuotes = !inQuotes;
-      else if (byte === 0x0a) {
-        line++;
-        if (!inQuotes && ++records === record) return line;
-      }
-    }
-  }
-  return record;
 }

@@ -2,9 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { type DatasetSource, physicalLineOfRecord } from './dataset-source.js';
+import { type DatasetSource, recordTooLongError } from './dataset-source.js';
 import { WardenError } from './errors.js';
 import { quoteIdent, quoteString } from './sql.js';
+import type { TextRecords } from './text-records.js';
 
 export interface EngineOptions {
   /** DuckDB's memory limit, e.g. `1GB`; beyond it DuckDB spills to a private temp directory. */
@@ -123,6 +124,18 @@ export async function translateEngineError(error: unknown, dataset: DatasetSourc
   const file = dataset.file;
   const line = await lineOfError(message, dataset);
   const where = line ? `${file}: line ${line}` : file;
+  const tooLong = await overLongRecord(message, dataset, line);
+  if (tooLong) return recordTooLongError(file, tooLong.line, tooLong.bytes);
+  if (/state machine reached an invalid state/i.test(message)) {
+    const mixed = (await passRecords(dataset))?.mixedLineBreak;
+    return new WardenError(
+      'WARDEN_ERR_DATA_MALFORMED',
+      mixed === undefined
+        ? `${where}: cannot be parsed as CSV (${firstLine(message).replace(/^Invalid Input Error: /, '')}); check the quoting and the line breaks of the file (RFC 4180)`
+        : `${file}: line ${mixed}: its line break (CRLF or LF) differs from the first line's; use one kind of line break throughout (e.g. dos2unix or unix2dos)`,
+      { where: mixed === undefined ? where : `${file}: line ${mixed}`, cause: error },
+    );
+  }
   const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   if (columns) {
     return new WardenError(
@@ -159,7 +172,10 @@ export async function translateEngineError(error: unknown, dataset: DatasetSourc
       { where: file, cause: error },
     );
   }
-  if (/CSV Error|Error when sniffing|Conversion Error/i.test(message)) {
+  if (
+    /CSV Error|Error when sniffing|Conversion Error/i.test(message) ||
+    (dataset.format !== 'parquet' && /^Invalid Input Error|Parallel CSV Reader/.test(message))
+  ) {
     return new WardenError(
       'WARDEN_ERR_DATA_MALFORMED',
       `${where}: cannot be parsed as ${dataset.format.toUpperCase()}: ${firstLine(message)}`,
@@ -179,10 +195,30 @@ export async function translateEngineError(error: unknown, dataset: DatasetSourc
 /** DuckDB counts CSV records, not lines, and names the line after a malformed JSON line. */
 async function lineOfError(message: string, dataset: DatasetSource): Promise<number | undefined> {
   const csvRecord = /CSV Error on Line: (\d+)/.exec(message)?.[1];
-  if (csvRecord) return physicalLineOfRecord(dataset, Number(csvRecord));
+  if (csvRecord) return dataset.lineOfRecord(Number(csvRecord));
   const jsonLine = /in line (\d+)/.exec(message)?.[1];
   if (jsonLine) return Math.max(1, Number(jsonLine) - 1);
   return undefined;
+}
+
+/**
+ * The row behind an engine error about size: DuckDB's "Maximum line size … exceeded" (with the
+ * line and size), "maximum_object_size … exceeded" (JSON, without them) and the parallel CSV
+ * reader's refusal of a row longer than its buffer; the pass over the file names the row.
+ */
+async function overLongRecord(
+  message: string,
+  dataset: DatasetSource,
+  line: number | undefined,
+): Promise<{ line: number; bytes: number } | undefined> {
+  const size = /Maximum line size of \d+ bytes exceeded\. Actual Size:\s*(\d+)/.exec(message)?.[1];
+  if (size !== undefined && line !== undefined) return { line, bytes: Number(size) };
+  if (size === undefined && !/maximum_object_size|Parallel CSV Reader/i.test(message)) return undefined;
+  return (await passRecords(dataset))?.tooLong;
+}
+
+async function passRecords(dataset: DatasetSource): Promise<TextRecords | undefined> {
+  return dataset.records().catch(() => undefined);
 }
 
 function firstLine(message: string): string {

@@ -61,7 +61,10 @@ export { closestMatch, didYouMean, editDistance } from './suggest.js';
 export {
   type JsonPath,
   locateInYaml,
+  maxYamlAliasCount,
+  parseYamlData,
   valueAtPath,
+  yamlData,
   yamlErrorFix,
   yamlErrorSummary,
 } from './yaml-locate.js';

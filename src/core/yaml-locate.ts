@@ -1,4 +1,4 @@
-import { type Document, isMap, isSeq, type LineCounter, type Node as YamlNode } from 'yaml';
+import { type Document, isMap, isSeq, type LineCounter, parse, type Node as YamlNode } from 'yaml';
 
 export type JsonPath = readonly (string | number)[];
 
@@ -55,4 +55,41 @@ export function valueAtPath(json: unknown, path: JsonPath): unknown {
     current = (current as Record<string | number, unknown>)[segment];
   }
   return current;
+}
+
+/**
+ * How many aliases a YAML document may expand (the `yaml` package's `maxAliasCount`): Warden's
+ * documents need a few at most, while an anchor "bomb" (billion laughs) expands millions.
+ */
+export const maxYamlAliasCount = 100;
+
+/**
+ * A parsed YAML document as plain data, or why it cannot be: an alias whose anchor is missing, or
+ * more alias expansions than {@link maxYamlAliasCount}. The reason is words for the caller's
+ * coded error, never a thrown engine fault.
+ */
+export function yamlData(document: Document): { data: unknown } | { problem: string } {
+  try {
+    return { data: document.toJS({ maxAliasCount: maxYamlAliasCount }) };
+  } catch (error) {
+    return { problem: yamlAliasProblem(error) };
+  }
+}
+
+/** Parses YAML (or JSON) text to plain data like `yaml`'s `parse`; alias failures say why in words. */
+export function parseYamlData(text: string): unknown {
+  try {
+    return parse(text, { maxAliasCount: maxYamlAliasCount });
+  } catch (error) {
+    if (error instanceof ReferenceError) throw new Error(yamlAliasProblem(error));
+    throw error;
+  }
+}
+
+function yamlAliasProblem(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  if (/alias count/i.test(message)) {
+    return `too many aliases: its *aliases expand more than ${maxYamlAliasCount} times (an anchor "bomb" multiplies a small file into a huge document); write the values out or use fewer aliases`;
+  }
+  return `${message}; define each &anchor before its *alias`;
 }

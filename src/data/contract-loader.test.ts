@@ -182,6 +182,29 @@ status: active
       const error = await loadError(file, 'WARDEN_ERR_CONTRACT_NOT_YAML');
       expect(error.message).toContain('a single value');
     });
+
+    it('an anchor bomb (billion laughs): too many aliases, refused before it expands', async () => {
+      const levels = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+      for (const [previous, name] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh', 'hi']) {
+        levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`);
+      }
+      const bomb = `${head.split('\n').slice(0, 5).join('\n')}\ncustomProperties:\n${levels.map((level) => `  ${level}\n`).join('')}`;
+      const file = await writeContract('bomb.yaml', bomb);
+      const error = await loadError(file, 'WARDEN_ERR_CONTRACT_NOT_YAML');
+      expect(error.message).toBe(
+        `${file}: not valid YAML: too many aliases: its *aliases expand more than 100 times (an anchor "bomb" multiplies a small file into a huge document); write the values out or use fewer aliases`,
+      );
+    });
+
+    it('an alias whose anchor is missing', async () => {
+      const file = await writeContract(
+        'unresolved.yaml',
+        `${head}      - name: id\n        logicalType: *type\n`,
+      );
+      const error = await loadError(file, 'WARDEN_ERR_CONTRACT_NOT_YAML');
+      expect(error.message).toContain(`${file}: not valid YAML: Unresolved alias`);
+      expect(error.message).toContain('define each &anchor before its *alias');
+    });
   });
 
   describe('rejects a contract that fails the ODCS v3.1.0 schema, naming file and line', () => {

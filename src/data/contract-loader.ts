@@ -11,6 +11,7 @@ import {
   sha256Digest,
   valueAtPath,
   WardenError,
+  yamlData,
   yamlErrorFix,
   yamlErrorSummary,
 } from '../core/index.js';
@@ -98,7 +99,13 @@ export async function loadContract(file: string): Promise<LoadedContract> {
       { where: file },
     );
   }
-  const json: unknown = document.toJS({ maxAliasCount: 100 });
+  const converted = yamlData(document);
+  if ('problem' in converted) {
+    throw new WardenError('WARDEN_ERR_CONTRACT_NOT_YAML', `${file}: not valid YAML: ${converted.problem}`, {
+      where: file,
+    });
+  }
+  const json = converted.data;
 
   const ruleProblems = checkQualityRules(json, locate);
   const validator = await odcsValidator();

@@ -108,6 +108,8 @@ export async function runDataCheck(
     const sqlRules = await prepareSqlRules(session, plan);
     const [row] = await session.scan(plan.scanSql, options.onProgress);
     if (!row) throw new Error('the scan returned no row');
+    const rowCount = sqlNumber(row['a0']);
+    await dataset.confirmRows(rowCount);
     const pii = plan.pii.map((column) => piiReport(column, row));
     const columnsWithPii = new Set(
       pii
@@ -123,7 +125,6 @@ export async function runDataCheck(
       ...piiResults(plan, pii, row),
     ];
     const skipped = [...plan.skipped, ...sqlRules.filter((rule) => 'reason' in rule)] as SkippedRule[];
-    const rowCount = sqlNumber(row['a0']);
     const passed = results.every((result) => result.passed || result.severity !== 'error');
     return sealEvidence(
       {

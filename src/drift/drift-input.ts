@@ -164,6 +164,8 @@ export async function openDriftFile(
       probeSql(probed.map((column) => column.name)),
       inPlace ? options.onProgress : undefined,
     );
+    const rows = sqlNumber(probe['rows']);
+    await dataset.confirmRows(rows);
     const columns = kept.map((column): FileColumn => {
       const kind = kindOfType(column.sqlType);
       if (kind !== 'probe') return { ...column, kind };
@@ -184,7 +186,7 @@ export async function openDriftFile(
       dataset,
       role,
       session,
-      rows: sqlNumber(probe['rows']),
+      rows,
       columns,
       allColumnNames: available.map((column) => column.name),
       digest,

@@ -140,6 +140,7 @@ export async function runModelEvaluation(
     requireColumns(dataset.file, available, columns);
     await session.scan(materializeSql('source', columns), options.onProgress);
     const [validation] = await session.query(validationSql(columns));
+    await dataset.confirmRows(sqlNumber(validation?.['rows']));
     const rowCount = requireUsableRows(dataset.file, columns, validation ?? {}, maxGroups);
     const labels = await valueCounts(session, 'label', 6);
     const positive = resolvePositive(dataset.file, columns.label, labels, options.positive);

@@ -1,10 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import {
   checkEvidenceDocument,
   type ErrorCode,
   type EvidenceDocument,
   fileReadError,
+  parseYamlData,
   WardenError,
 } from '../core/index.js';
 import { type LoadedContract, loadContract } from '../data/index.js';
@@ -153,7 +153,7 @@ export async function readMonitors(file: string): Promise<unknown[]> {
   const value: unknown = parseFile(
     file,
     await readBoundedFile(file, 'monitors'),
-    parseYaml,
+    parseYamlData,
     'WARDEN_ERR_GATE_INVALID_INPUT',
     (reason) => `not valid YAML or JSON: ${reason}`,
   );

@@ -11,6 +11,7 @@ import {
   locateInYaml,
   valueAtPath,
   WardenError,
+  yamlData,
   yamlErrorFix,
   yamlErrorSummary,
 } from '../core/index.js';
@@ -148,11 +149,6 @@ export function policySetFromFiles(
   };
 }
 
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
-}
-
 function sortByName<T extends { document: { metadata: { name: string } } }>(items: T[]): T[] {
   return [...items].sort((a, b) => (a.document.metadata.name < b.document.metadata.name ? -1 : 1));
 }
@@ -216,16 +212,12 @@ function parseDocuments(
       problems.push(`${where}: a policy document is a YAML mapping with apiVersion, kind, metadata and spec`);
       return;
     }
-    let json: Record<string, unknown>;
-    try {
-      json = document.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
-    } catch (error) {
-      // An alias whose anchor is missing, or aliases nested to blow the document up.
-      problems.push(
-        `${where}: not valid YAML: ${firstLine(error)}; define each &anchor before its *alias, and do not nest aliases to multiply the document`,
-      );
+    const converted = yamlData(document);
+    if ('problem' in converted) {
+      problems.push(`${where}: not valid YAML: ${converted.problem}`);
       return;
     }
+    const json = converted.data as Record<string, unknown>;
     const kind = json['kind'];
     const kinds = Object.keys(documentSchemas);
     if (typeof kind !== 'string' || !kinds.includes(kind)) {

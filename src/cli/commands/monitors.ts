@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { fileReadError, WardenError } from '../../core/index.js';
+import { fileReadError, parseYamlData, WardenError } from '../../core/index.js';
 import type { CliIo } from '../cli-io.js';
 import { type OutputFlags, withOutput } from '../options.js';
 import { serverClient } from '../server-client.js';
@@ -28,10 +27,10 @@ export function registerMonitors(program: Command, io: CliIo): void {
     }
     let list: unknown;
     try {
-      list = parseYaml(text);
+      list = parseYamlData(text);
     } catch (error) {
       throw new WardenError(
-        'WARDEN_ERR_USAGE_INVALID_OPTION',
+        'WARDEN_ERR_GATE_INVALID_INPUT',
         `${file}: not valid YAML or JSON (${(error as Error).message.split('\n')[0]})`,
       );
     }
