@@ -36,11 +36,13 @@ export class Governance {
     const clock = options.clock ?? (() => new Date());
     this.key = options.key;
     this.policySets = new PolicySets(options.store, options.audit, clock);
+    const delivery = { ...defaultDeliverySettings, ...options.delivery };
     this.webhooks = new Webhooks(
       options.store,
       options.audit,
       options.key.deriveKey('webhook-secrets'),
       clock,
+      delivery.allowPrivateAddresses,
     );
     const context = {
       store: options.store,
@@ -51,11 +53,7 @@ export class Governance {
     };
     this.promotions = new Promotions(context);
     this.waivers = new Waivers(context);
-    this.dispatcher = new WebhookDispatcher(
-      this.webhooks,
-      { ...defaultDeliverySettings, ...options.delivery },
-      clock,
-    );
+    this.dispatcher = new WebhookDispatcher(this.webhooks, delivery, clock);
   }
 
   /** Declares the monitors that watch a model in production (what `monitors` holds in its gates). */

@@ -14,6 +14,7 @@ interface ServerFlags {
   bodyLimit?: string;
   logLevel?: string;
   auditKey?: string;
+  allowPrivateWebhooks?: boolean;
 }
 
 export function registerServer(program: Command, io: CliIo): void {
@@ -30,6 +31,10 @@ export function registerServer(program: Command, io: CliIo): void {
     .option(
       '--audit-key <file>',
       'the Ed25519 key that signs audit checkpoints, created if missing (WARDEN_AUDIT_KEY; default audit-signing.key beside the SQLite file, else .warden/); replicas share one',
+    )
+    .option(
+      '--allow-private-webhooks',
+      'let webhooks target loopback, private, link-local and cloud-metadata addresses (refused by default; for local receivers and tests)',
     )
     .option('--body-limit <bytes>', `largest request body accepted (default ${defaultBodyLimit})`)
     .option(
@@ -77,12 +82,18 @@ async function serve(flags: ServerFlags, io: CliIo): Promise<number> {
   const store = await openStore(url);
   if (flags.init) await initialAdmin(store, io);
   const auditKeyPath = flags.auditKey ?? auditKeyPathFor(url);
-  const server = await startServer({ store, host, port, bodyLimit, logLevel, auditKeyPath }).catch(
-    async (error: unknown) => {
-      await store.close();
-      throw error;
-    },
-  );
+  const server = await startServer({
+    store,
+    host,
+    port,
+    bodyLimit,
+    logLevel,
+    auditKeyPath,
+    allowPrivateWebhooks: flags.allowPrivateWebhooks === true,
+  }).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   io.stderr.write(
     `warden server: listening on ${server.url} (database ${store.location}); Ctrl-C stops it\n`,
   );
