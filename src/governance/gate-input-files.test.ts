@@ -8,6 +8,7 @@ import { gateInputDigest } from '../policy/index.js';
 import {
   gateInputFromFiles,
   readEvidenceFile,
+  readMonitors,
   readSavedGateInput,
   savedGateInput,
 } from './gate-input-files.js';
@@ -107,6 +108,30 @@ describe('gate input from files', () => {
       expect(error).toBeInstanceOf(WardenError);
       expect((error as WardenError).code).toBe('WARDEN_ERR_EVIDENCE_INVALID');
       expect((error as WardenError).message.startsWith(`${file}: `)).toBe(true);
+    }
+  });
+
+  it('reads monitors with the schema the server uses: the example passes, junk is refused by field', async () => {
+    expect(await readMonitors('examples/credit-risk/monitors.yaml')).toEqual([
+      {
+        name: 'credit-risk-production',
+        signals: ['drift', 'performance'],
+        owner: 'credit-risk-oncall',
+        window: '1d',
+      },
+    ]);
+    const junk: [string, string][] = [
+      ['- foo: 1\n', 'monitors[0].name'],
+      ['- name: m\n  signals: drift\n', 'monitors[0].signals'],
+      ['- name: m\n  singals: [drift]\n', 'singals'],
+      ['monitors:\n  - name: m\n    enabled: sometimes\n', 'monitors[0].enabled'],
+    ];
+    for (const [text, problem] of junk) {
+      const file = write('monitors.yaml', text);
+      const error = await readMonitors(file).catch((caught: unknown) => caught);
+      expect((error as WardenError).code).toBe('WARDEN_ERR_GATE_INVALID_INPUT');
+      expect((error as WardenError).message).toContain(`${file}: `);
+      expect((error as WardenError).message).toContain(problem);
     }
   });
 });

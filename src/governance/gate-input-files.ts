@@ -18,6 +18,7 @@ import {
   isGateName,
   latestEvidenceByKind,
 } from '../policy/index.js';
+import { type Monitor, monitorList } from './schemas.js';
 
 /**
  * Reads what a gate decides on from files (`warden gate`, `evidence submit`, the check commands'
@@ -149,7 +150,7 @@ export async function readContractView(file: string): Promise<ContractView> {
 }
 
 /** Declared monitors: a YAML or JSON list of objects (name, signals, owner, …). */
-export async function readMonitors(file: string): Promise<unknown[]> {
+export async function readMonitors(file: string): Promise<Monitor[]> {
   const value: unknown = parseFile(
     file,
     await readBoundedFile(file, 'monitors'),
@@ -171,7 +172,19 @@ export async function readMonitors(file: string): Promise<unknown[]> {
       { where: file },
     );
   }
-  return list;
+  const checked = monitorList.safeParse(list);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const path = (issue?.path ?? []).map((part) =>
+      typeof part === 'number' ? `[${part}]` : `.${String(part)}`,
+    );
+    throw new WardenError(
+      'WARDEN_ERR_GATE_INVALID_INPUT',
+      `${file}: monitors${path.join('')}: ${issue?.message ?? 'invalid'}; a monitor has name, and optionally description, signals, owner, window and enabled`,
+      { where: file },
+    );
+  }
+  return checked.data;
 }
 
 /** A subject named by the caller rather than taken from the evidence. */

@@ -40,11 +40,13 @@ export class Governance {
     const clock = options.clock ?? (() => new Date());
     this.key = options.key;
     this.policySets = new PolicySets(options.store, options.audit, clock);
+    const delivery = { ...defaultDeliverySettings, ...options.delivery };
     this.webhooks = new Webhooks(
       options.store,
       options.audit,
       options.key.deriveKey('webhook-secrets'),
       clock,
+      delivery.allowPrivateAddresses,
     );
     const context = {
       store: options.store,
@@ -55,11 +57,7 @@ export class Governance {
     };
     this.promotions = new Promotions(context);
     this.waivers = new Waivers(context);
-    this.dispatcher = new WebhookDispatcher(
-      this.webhooks,
-      { ...defaultDeliverySettings, ...options.delivery },
-      clock,
-    );
+    this.dispatcher = new WebhookDispatcher(this.webhooks, delivery, clock);
     this.publisher = new CheckpointPublisher(
       [...(options.witnesses ?? []), this.webhookWitness()],
       (error, witness) => this.reportError(error, `audit witness ${witness.name}`),

@@ -9,6 +9,7 @@ import {
   type PromotionRow,
   promotionRepository,
   type Store,
+  sameActor,
   type Tables,
   versionRepository,
 } from '../store/index.js';
@@ -320,10 +321,10 @@ export class Promotions {
       );
     }
     const version = await versionRepository.find(trx, record.model, Number(record.version));
-    if (actor === record.requestedBy || actor === version?.createdBy) {
+    if (sameActor(actor, record.requestedBy) || sameActor(actor, version?.createdBy)) {
       throw new WardenError(
         'WARDEN_ERR_GOVERNANCE_SELF_APPROVAL',
-        `${actor} ${actor === record.requestedBy ? 'requested this promotion' : `registered version ${record.version}`} and so cannot ${verb} it (four-eyes rule); another approver must`,
+        `${actor} ${sameActor(actor, record.requestedBy) ? 'requested this promotion' : `registered version ${record.version}`} and so cannot ${verb} it (four-eyes rule); another approver must`,
       );
     }
     return record;

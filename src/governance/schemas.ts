@@ -1,18 +1,14 @@
 import { z } from 'zod';
 import { parseDuration } from '../core/index.js';
+import { isGateName } from '../policy/index.js';
+// One rule per name: the registry's, so what can be created can be promoted (docs/control-plane.md).
+import { aliasName, modelName, versionNumber } from '../registry/index.js';
 import { promotionStatuses } from './promotions.js';
 import { waiverStatuses } from './waivers.js';
 import { webhookEvents } from './webhooks.js';
 
 /** Request schemas of the governance API (validated at the HTTP edge). */
 
-const modelName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,127}$/, 'a model name is lowercase letters, digits, . _ -');
-const versionNumber = z.string().regex(/^[1-9]\d{0,8}$/, 'a version is a positive whole number, such as "3"');
-const aliasName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'an alias is lowercase letters, digits, . _ - (e.g. production)');
 const comment = z.string().trim().min(1, 'say why').max(2000);
 const isoTime = z.iso.datetime({ offset: true });
 const duration = z
@@ -42,10 +38,7 @@ export const promotionQuery = z.strictObject({
 export const gateBody = z.strictObject({
   gate: z
     .string()
-    .regex(
-      /^(data|model|deploy|runtime|promote:[a-z0-9][a-z0-9._-]{0,62})$/,
-      'a gate is data, model, deploy, runtime or promote:<alias>',
-    ),
+    .refine((gate) => isGateName(gate), 'a gate is data, model, deploy, runtime or promote:<alias>'),
 });
 
 export const waiverBody = z
@@ -85,7 +78,41 @@ export const policySetBody = z.strictObject({
   revision: z.string().min(1).max(128).optional(),
 });
 
-export const monitorsBody = z.strictObject({ monitors: z.array(z.record(z.string(), z.unknown())).max(100) });
+/**
+ * One declared post-deployment monitor, as policies read it under `monitors` (docs/control-plane.md).
+ * Strict, like every document Warden reads: a misspelt `signal` would silently watch nothing.
+ */
+export const monitorSchema = z.strictObject({
+  name: z.string().trim().min(1, 'a monitor has a name').max(128),
+  description: z.string().max(2000).optional(),
+  signals: z
+    .array(z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'a signal is a lowercase word, such as drift'))
+    .max(32)
+    .optional(),
+  owner: z.string().max(256).optional(),
+  window: duration.optional(),
+  enabled: z.boolean().optional(),
+});
+
+/** A model's monitors: at most 100, each named once. Shared by the API and `readMonitors`. */
+export const monitorList = z
+  .array(monitorSchema)
+  .max(100)
+  .superRefine((monitors, context) => {
+    const seen = new Set<string>();
+    monitors.forEach((monitor, index) => {
+      if (seen.has(monitor.name))
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'name'],
+          message: `a second monitor named "${monitor.name}"; monitor names are unique per model`,
+        });
+      seen.add(monitor.name);
+    });
+  });
+export type Monitor = z.infer<typeof monitorSchema>;
+
+export const monitorsBody = z.strictObject({ monitors: monitorList });
 
 export const auditQuery = z.strictObject({
   after: z.coerce.number().int().min(0).optional(),

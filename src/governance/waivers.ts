@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { WardenError } from '../core/index.js';
 import {
   modelRepository,
+  sameActor,
   type Tables,
   versionRepository,
   type WaiverRow,
@@ -158,7 +159,7 @@ export class Waivers {
           `waiver ${id}'s audit was already recorded by ${row.audited_by} at ${row.audited_at}`,
         );
       }
-      if (actor === row.requested_by) {
+      if (sameActor(actor, row.requested_by)) {
         throw new WardenError(
           'WARDEN_ERR_GOVERNANCE_SELF_APPROVAL',
           `${actor} requested waiver ${id} and so cannot audit it (four-eyes rule)`,
@@ -240,10 +241,10 @@ export class Waivers {
       const row = await storedWaiver(trx, id);
       if (row.status !== 'requested') throw notPending(row, status);
       const version = await versionRepository.find(trx, row.model_name, row.version);
-      if (actor === row.requested_by || actor === version?.createdBy) {
+      if (sameActor(actor, row.requested_by) || sameActor(actor, version?.createdBy)) {
         throw new WardenError(
           'WARDEN_ERR_GOVERNANCE_SELF_APPROVAL',
-          `${actor} ${actor === row.requested_by ? 'requested this waiver' : `registered version ${row.version}`} and so cannot ${status === 'approved' ? 'approve' : 'reject'} it (four-eyes rule); another approver must`,
+          `${actor} ${sameActor(actor, row.requested_by) ? 'requested this waiver' : `registered version ${row.version}`} and so cannot ${status === 'approved' ? 'approve' : 'reject'} it (four-eyes rule); another approver must`,
         );
       }
       if (status === 'approved' && Date.parse(row.expires_at) <= this.context.clock().getTime()) {

@@ -11,6 +11,8 @@ import {
   type WebhookRow,
   webhookRepository,
 } from '../store/index.js';
+import { PrivateAddressError, privateAddressOf } from './webhook-address.js';
+import { postWebhook } from './webhook-request.js';
 
 /** What Warden tells webhooks about. */
 export const webhookEvents = [
@@ -79,12 +81,15 @@ export interface DeliverySettings {
   retryBaseMs: number;
   maxAttempts: number;
   timeoutMs: number;
+  /** Send to loopback, private, link-local and metadata addresses too (`--allow-private-webhooks`). */
+  allowPrivateAddresses: boolean;
 }
 
 export const defaultDeliverySettings: DeliverySettings = {
   retryBaseMs: 5_000,
   maxAttempts: 8,
   timeoutMs: 10_000,
+  allowPrivateAddresses: false,
 };
 
 /**
@@ -99,7 +104,7 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
 const toRecord = (row: WebhookRow): WebhookRecord => ({
   id: row.id,
   name: row.name,
-  url: row.url,
+  url: withoutPassword(row.url),
   events: JSON.parse(row.events) as string[],
   team: row.team,
   model: row.model_name,
@@ -116,7 +121,7 @@ const toDelivery = (row: DeliveryRow): DeliveryRecord => ({
   attempts: row.attempts,
   nextAttemptAt: row.next_attempt_at,
   lastStatus: row.last_status,
-  lastError: row.last_error,
+  lastError: row.last_error === null ? null : redactUrlsIn(row.last_error),
   createdAt: row.created_at,
   deliveredAt: row.delivered_at,
 });
@@ -132,10 +137,11 @@ export class Webhooks {
     private readonly audit: AuditLog,
     private readonly secretKey: Buffer,
     private readonly clock: () => Date,
+    private readonly allowPrivateAddresses: boolean,
   ) {}
 
   async create(hook: NewWebhook, actor: string): Promise<{ webhook: WebhookRecord; secret: string }> {
-    checkWebhook(hook);
+    await checkWebhook(hook, this.allowPrivateAddresses);
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
     const id = `whk_${randomBytes(6).toString('hex')}`;
     const at = this.clock().toISOString();
@@ -246,7 +252,7 @@ export class Webhooks {
   }
 }
 
-function checkWebhook(hook: NewWebhook): void {
+async function checkWebhook(hook: NewWebhook, allowPrivateAddresses: boolean): Promise<void> {
   let url: URL;
   try {
     url = new URL(hook.url);
@@ -262,6 +268,17 @@ function checkWebhook(hook: NewWebhook): void {
       `webhook URLs are http or https, not ${url.protocol}`,
     );
   }
+  if (url.username !== '' || url.password !== '') {
+    throw new WardenError(
+      'WARDEN_ERR_GOVERNANCE_INVALID_WEBHOOK',
+      `"${redactUrl(hook.url)}" carries credentials (user:password@); receivers check the webhook-signature header instead, so give the URL without them`,
+    );
+  }
+  // A name that does not resolve yet is accepted: every delivery checks the address it connects to.
+  const refusal = allowPrivateAddresses
+    ? undefined
+    : await privateAddressOf(url.hostname).catch(() => undefined);
+  if (refusal !== undefined) throw new WardenError('WARDEN_ERR_GOVERNANCE_INVALID_WEBHOOK', refusal);
   const unknown = hook.events.filter((e) => e !== '*' && !(webhookEvents as readonly string[]).includes(e));
   if (unknown.length > 0 || hook.events.length === 0) {
     throw new WardenError(
@@ -279,6 +296,24 @@ export function redactUrl(url: string): string {
   } catch {
     return '(not a URL)';
   }
+}
+
+/** A stored URL with its credentials replaced by *** (rows stored before credentials were refused). */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '' && parsed.username === '') return url;
+    parsed.username = '***';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
+/** Error texts may quote a URL: keep scheme and host, drop credentials, path and query. */
+function redactUrlsIn(text: string): string {
+  return text.replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url));
 }
 
 /**
@@ -336,9 +371,9 @@ export class WebhookDispatcher {
     let error: string | null = null;
     let retryAfterMs: number | undefined;
     try {
-      const response = await fetch(delivery.url, {
-        method: 'POST',
-        headers: {
+      const answer = await postWebhook(
+        delivery.url,
+        {
           'content-type': 'application/json',
           'user-agent': 'warden-webhooks',
           'webhook-id': delivery.id,
@@ -351,16 +386,14 @@ export class WebhookDispatcher {
           ),
           'x-warden-event': delivery.event,
         },
-        body: delivery.body,
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-        redirect: 'manual',
-      });
-      status = response.status;
-      await response.body?.cancel();
-      const retryAfter = Number(response.headers.get('retry-after'));
-      if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = Math.min(retryAfter, 3600) * 1000;
+        delivery.body,
+        { timeoutMs: this.settings.timeoutMs, allowPrivate: this.settings.allowPrivateAddresses },
+      );
+      status = answer.status;
+      if (answer.retryAfterSeconds !== undefined)
+        retryAfterMs = Math.min(answer.retryAfterSeconds, 3600) * 1000;
     } catch (cause) {
-      error = describeFailure(cause);
+      error = redactUrlsIn(describeFailure(cause));
     }
     const delivered = status !== null && status >= 200 && status < 300;
     const retryable = status === null || status === 408 || status === 429 || status >= 500;
@@ -397,9 +430,8 @@ export class WebhookDispatcher {
 }
 
 function describeFailure(cause: unknown): string {
-  const error = cause as { name?: string; message?: string; cause?: { code?: string } };
+  const error = cause as { name?: string; message?: string; code?: string };
   if (error.name === 'TimeoutError') return 'the receiver did not answer in time';
-  return error.cause?.code
-    ? `could not connect (${error.cause.code})`
-    : (error.message ?? 'the request failed');
+  if (error instanceof PrivateAddressError) return `refused: ${error.message}`;
+  return error.code ? `could not connect (${error.code})` : (error.message ?? 'the request failed');
 }

@@ -14,13 +14,14 @@ export const modelName = z
 
 export const versionNumber = z
   .string()
-  .regex(/^[1-9][0-9]{0,9}$/, 'a version is a positive integer such as "3"');
+  // At most 9 digits: versions are 32-bit integers in the database.
+  .regex(/^[1-9][0-9]{0,8}$/, 'a version is a positive integer such as "3"');
 
 export const aliasName = z
   .string()
   .regex(
-    /^[a-z][a-z0-9_-]{0,63}$/,
-    'an alias is 1–64 lowercase letters, digits, "_" or "-", starting with a letter (staging, production, champion)',
+    /^[a-z][a-z0-9_-]{0,62}$/,
+    'an alias is 1–63 lowercase letters, digits, "_" or "-", starting with a letter (staging, production, champion)',
   );
 
 export const tagKey = z

@@ -11,6 +11,7 @@ import { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { errorAnswer, invalidRequest } from './api-errors.js';
 import { authenticate, requireRole, TokenUseRecorder } from './auth.js';
+import { registerJsonBodyParser } from './json-body.js';
 import { openApiDocument } from './openapi.js';
 import type { Route } from './route.js';
 import { routes } from './routes.js';
@@ -25,6 +26,11 @@ export interface ServerOptions {
   auditKeyPath?: string;
   /** The server's clock (tests move it to expire waivers). */
   clock?: () => Date;
+  /**
+   * Let webhooks target loopback, private, link-local and metadata addresses (`--allow-private-webhooks`;
+   * the demo and tests, whose receivers listen on 127.0.0.1). Default false.
+   */
+  allowPrivateWebhooks?: boolean;
   /** Webhook retry and background intervals (tests shorten them). */
   governance?: Pick<GovernanceOptions, 'delivery' | 'sweepIntervalMs' | 'checkpointIntervalMs' | 'witnesses'>;
 }
@@ -55,6 +61,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     key: ServerKey.loadOrCreate(options.auditKeyPath ?? defaultAuditKeyPath),
     clock,
     ...options.governance,
+    delivery: {
+      ...options.governance?.delivery,
+      allowPrivateAddresses: options.allowPrivateWebhooks ?? false,
+    },
   });
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? defaultBodyLimit,
@@ -66,6 +76,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestTimeout: 30_000,
     return503OnClosing: true,
   });
+
+  registerJsonBodyParser(app);
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -103,13 +115,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   app.get('/healthz', async () => ({ status: 'ok', version: producer.version }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', async (request, reply) => {
     try {
       await store.ping();
-      return { status: 'ready', database: store.location };
+      return { status: 'ready' };
     } catch (error) {
+      // Unauthenticated: the answer names no path, host or URL (the log has the details).
       const answer = errorAnswer(error);
-      return reply.code(503).send({ status: 'unavailable', ...answer.body });
+      request.log.warn({ code: answer.body.error.code, message: answer.body.error.message }, 'not ready');
+      return reply.code(503).send({
+        status: 'unavailable',
+        error: {
+          code: answer.body.error.code,
+          status: 503,
+          message: 'the database does not answer; the server log has the details',
+        },
+      });
     }
   });
   const document = openApiDocument(routes);

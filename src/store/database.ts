@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -130,13 +130,14 @@ function openSqlite(path: string): Store {
   const dialect = new ImmediateSqliteDialect({
     database: async () => {
       if (!memory) {
-        mkdirSync(dirname(file), { recursive: true });
+        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
         if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
           throw new WardenError(
             'WARDEN_ERR_STORE_UNAVAILABLE',
             `${file} is a directory, not a database file; pass --db sqlite:${path.replace(/\/?$/, '/warden.db')}`,
           );
         }
+        createPrivateFile(file);
       }
       const database = new Database(file);
       database.pragma('journal_mode = WAL');
@@ -151,6 +152,19 @@ function openSqlite(path: string): Store {
     prepareMigration: async () => undefined,
     exclusive: async () => undefined,
   });
+}
+
+/**
+ * Creates the database file readable by its owner only (0600) before SQLite opens it: tokens are
+ * hashed, but the file holds the whole registry and audit log. SQLite gives the -wal and -shm
+ * files the main file's permissions. An existing file is left as its owner set it.
+ */
+function createPrivateFile(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+  }
 }
 
 /**

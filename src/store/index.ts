@@ -45,6 +45,7 @@ export type {
 export {
   issueToken,
   type NewToken,
+  sameActor,
   type TokenRecord,
   type TokenRequest,
   tokenRepository,

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
 import { WardenError } from '../core/index.js';
 
 /**
@@ -311,6 +311,34 @@ const migrations: Record<string, Migration> = {
         .createIndex('webhook_deliveries_due')
         .on('webhook_deliveries')
         .columns(['status', 'next_attempt_at'])
+        .execute();
+    },
+  },
+  '0003_actor_names_case_insensitive': {
+    async up(db: Kysely<unknown>) {
+      // Token names are actors, and `Approver1` and `approver1` must be one actor (four-eyes). Where
+      // active tokens already differ only in case, the oldest keeps the name and the later ones
+      // are revoked, by this migration, so the unique index below can be built.
+      const active = await sql<{ id: string; name: string }>`
+        select id, name from tokens where revoked_at is null order by created_at, id`.execute(db);
+      const holder = new Map<string, string>();
+      for (const token of active.rows) {
+        const key = token.name.toLowerCase();
+        const first = holder.get(key);
+        if (first === undefined) {
+          holder.set(key, token.id);
+          continue;
+        }
+        await sql`update tokens set revoked_at = ${new Date().toISOString()},
+          revoked_by = ${`migration 0003: the name differs only in case from active token ${first}`}
+          where id = ${token.id}`.execute(db);
+      }
+      await db.schema
+        .createIndex('tokens_active_name_unique')
+        .on('tokens')
+        .unique()
+        .expression(sql`lower(name)`)
+        .where(sql.ref('revoked_at'), 'is', null)
         .execute();
     },
   },

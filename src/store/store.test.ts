@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashTokenSecret, tokenSecretPattern, WardenError } from '../core/index.js';
 import { openStore, parseDatabaseUrl, type Store } from './database.js';
@@ -114,6 +115,74 @@ describe.each(testDatabases())('the store on $dialect', (database) => {
     );
     expect(again.token.id).not.toBe(token.id);
     expect(await tokenRepository.count(store.db)).toBe(2);
+  });
+
+  it('keeps token names unique whatever their case among active tokens', async () => {
+    const first = await issueToken(
+      store.db,
+      { name: 'Approver1', role: 'approver', teams: null, expiresAt: null },
+      'admin',
+    );
+    const refused = await failure(
+      issueToken(store.db, { name: 'approver1', role: 'approver', teams: null, expiresAt: null }, 'admin'),
+    );
+    expect(refused.code).toBe('WARDEN_ERR_REGISTRY_CONFLICT');
+    expect(refused.message).toContain('"Approver1"');
+    // The index holds even for a writer that skips issueToken's check.
+    const raw = tokenRepository.insert(
+      store.db,
+      {
+        id: 'tok_000000000001',
+        name: 'APPROVER1',
+        secretHash: 'sha256:x',
+        role: 'viewer',
+        teams: null,
+        expiresAt: null,
+      },
+      'admin',
+      '2026-11-22T00:00:00Z',
+    );
+    expect(
+      store.errors.classify(
+        await raw.then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ),
+    ).toBe('unique');
+    // A revoked token's name may be taken again, in any case: it is the same actor.
+    await tokenRepository.revoke(store.db, first.token.id, 'admin', '2026-11-22T00:00:00Z');
+    const again = await issueToken(
+      store.db,
+      { name: 'approver1', role: 'approver', teams: null, expiresAt: null },
+      'admin',
+    );
+    expect(again.token.name).toBe('approver1');
+  });
+
+  it('migrates active tokens whose names differ only in case: the oldest keeps the name', async () => {
+    await sql`drop index tokens_active_name_unique`.execute(store.db);
+    await sql`delete from warden_migrations where name = '0003_actor_names_case_insensitive'`.execute(
+      store.db,
+    );
+    const token = (id: string, name: string, at: string) =>
+      tokenRepository.insert(
+        store.db,
+        { id, name, secretHash: `sha256:${id}`, role: 'approver', teams: null, expiresAt: null },
+        'admin',
+        at,
+      );
+    await token('tok_00000000000a', 'Approver1', '2026-11-01T00:00:00Z');
+    await token('tok_00000000000b', 'approver1', '2026-11-02T00:00:00Z');
+    await token('tok_00000000000c', 'ci', '2026-11-03T00:00:00Z');
+    expect(await store.migrate()).toEqual(['0003_actor_names_case_insensitive']);
+    const tokens = await tokenRepository.list(store.db);
+    expect(tokens.map((t) => [t.name, t.revokedAt === null])).toEqual([
+      ['Approver1', true],
+      ['approver1', false],
+      ['ci', true],
+    ]);
+    expect(tokens[1]?.revokedBy).toContain('tok_00000000000a');
   });
 
   it('refuses a database migrated by a newer Warden', async () => {
@@ -388,6 +457,27 @@ describe('database URLs and faults', () => {
     expect(error.exitCode).toBe(3);
     expect(error.message).toContain(`postgres://warden:***@127.0.0.1:${port}/warden`);
     expect(error.message).not.toContain('hunter2');
+  });
+
+  it('creates a SQLite database readable by its owner only, and its -wal and -shm too', async () => {
+    const directory = join(mkdtempSync(join(tmpdir(), 'warden-mode-')), 'new-dir');
+    const file = join(directory, 'warden.db');
+    const previous = process.umask(0o022);
+    try {
+      const store = await openStore(`sqlite:${file}`);
+      try {
+        await issueToken(store.db, { name: 'ci', role: 'viewer', teams: null, expiresAt: null }, 'x');
+        const mode = (path: string) => statSync(path).mode & 0o777;
+        expect(mode(file).toString(8)).toBe('600');
+        expect(mode(`${file}-wal`).toString(8)).toBe('600');
+        expect(mode(`${file}-shm`).toString(8)).toBe('600');
+        expect(mode(directory).toString(8)).toBe('700');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it('reports a SQLite path that is a directory as unavailable', async () => {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { generateToken, hashTokenSecret, type Role, WardenError } from '../core/index.js';
 import { isoNow, readJson, writeJson } from './json-columns.js';
 import type { Tables, TokenRow } from './schema.js';
@@ -40,6 +40,14 @@ function toRecord(row: TokenRow): TokenRecord {
     revokedAt: row.revoked_at,
     revokedBy: row.revoked_by,
   };
+}
+
+/**
+ * Whether two actor names (token names) are the same actor. Names are unique case-insensitively
+ * among active tokens, and `Approver1` and `approver1` are one person for the four-eyes rule.
+ */
+export function sameActor(a: string, b: string | undefined | null): boolean {
+  return b !== undefined && b !== null && a.toLowerCase() === b.toLowerCase();
 }
 
 /** API tokens, stored by the SHA-256 hash of their secret. */
@@ -109,11 +117,6 @@ export const tokenRepository = {
   },
 };
 
-/**
- * Creates a token and returns its secret, which exists only in this return value: the database
- * keeps its SHA-256. Names identify who acts (they are the actor in every record), so two active
- * tokens may not share one.
- */
 /** What a caller asks for when creating a token. */
 export interface TokenRequest {
   name: string;
@@ -122,6 +125,11 @@ export interface TokenRequest {
   expiresAt: string | null;
 }
 
+/**
+ * Creates a token and returns its secret, which exists only in this return value: the database
+ * keeps its SHA-256. Names identify who acts (they are the actor in every record), so two active
+ * tokens may not share one, whatever its case (a unique index on lower(name) enforces it).
+ */
 export async function issueToken(
   db: Kysely<Tables>,
   request: TokenRequest,
@@ -130,13 +138,14 @@ export async function issueToken(
   const active = await db
     .selectFrom('tokens')
     .select('id')
-    .where('name', '=', request.name)
+    .select('name')
+    .where(sql<string>`lower(name)`, '=', request.name.toLowerCase())
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (active !== undefined) {
     throw new WardenError(
       'WARDEN_ERR_REGISTRY_CONFLICT',
-      `an active token is already named "${request.name}" (${active.id}); pick another name, or revoke that one first`,
+      `an active token is already named "${active.name}" (${active.id}); names are the same actor whatever their case, so pick another name, or revoke that one first`,
     );
   }
   const { id, secret } = generateToken();

@@ -16,7 +16,7 @@ describe('the governance commands against a live server', () => {
     env: { WARDEN_SERVER: h.server.url, WARDEN_TOKEN: h.tokens[role] },
   });
   beforeAll(async () => {
-    h = await startHarness(sqlite as NonNullable<typeof sqlite>);
+    h = await startHarness(sqlite as NonNullable<typeof sqlite>, { allowPrivateWebhooks: true });
     await h.call('POST', '/api/v1/models', {
       token: h.tokens.contributor,
       body: { name: 'credit-risk', team: 'risk', labels: { domain: 'credit', riskTier: 'medium' } },

@@ -17,6 +17,7 @@ describe('audit checkpoints go to their witnesses', () => {
     const receiver = await startReceiver();
     const h = await startHarness(testDatabases()[0] as TestDatabase, {
       governance: { witnesses: [fileWitness] },
+      allowPrivateWebhooks: true, // the receiver listens on 127.0.0.1
     });
     try {
       const hook = await h.call('POST', '/api/v1/webhooks', {

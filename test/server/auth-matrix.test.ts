@@ -87,7 +87,7 @@ describe.each(testDatabases())('every route enforces its role on $dialect', (dat
   let h: Harness;
   let evidenceId: string;
   beforeAll(async () => {
-    h = await startHarness(database);
+    h = await startHarness(database, { allowPrivateWebhooks: true }); // webhooks at 127.0.0.1:9
     const admin = h.tokens.admin;
     await h.call('POST', '/api/v1/models', { token: admin, body: { name: 'matrix' } });
     await h.call('POST', '/api/v1/models/matrix/versions', {

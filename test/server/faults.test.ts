@@ -78,7 +78,12 @@ describe.skipIf(postgres === undefined)('PostgreSQL going away while the server 
       expect(down.status, JSON.stringify(down.body)).toBe(503);
       expect(down.body.error?.code).toBe('WARDEN_ERR_STORE_UNAVAILABLE');
       expect(down.body.error?.message).toContain('cannot be reached');
-      expect((await get('/readyz')).status).toBe(503);
+      const notReady = await get('/readyz');
+      expect(notReady.status).toBe(503);
+      // /readyz needs no token: it names neither the database nor where it is.
+      expect(notReady.body.error?.code).toBe('WARDEN_ERR_STORE_UNAVAILABLE');
+      expect(JSON.stringify(notReady.body)).not.toContain(String(relay.port));
+      expect(JSON.stringify(notReady.body)).not.toContain('postgres');
       expect((await get('/healthz')).status).toBe(200);
       await relay.restore();
       let back = await get('/api/v1/models');

@@ -38,7 +38,8 @@ describe.each(testDatabases())('governed promotions on $name', (database) => {
     policyDir = 'examples/policies',
     riskTier = 'medium',
   ) {
-    h = await startHarness(database, options);
+    // The webhook receivers of these tests listen on 127.0.0.1.
+    h = await startHarness(database, { allowPrivateWebhooks: true, ...options });
     const files = await readPolicyFiles(policyDir);
     const applied = await h.call('PUT', '/api/v1/policy-set', {
       token: h.tokens.admin,
@@ -449,6 +450,7 @@ describe('webhook delivery', () => {
     const receiver = await startReceiver([500, 503]);
     const gone = await startReceiver([410]);
     const h = await startHarness(database, {
+      allowPrivateWebhooks: true,
       governance: { delivery: { retryBaseMs: 30, maxAttempts: 5, timeoutMs: 2000 } },
     });
     try {

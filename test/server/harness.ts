@@ -28,7 +28,7 @@ export interface Harness {
 /** A real server on a free port over a fresh database, with one token per role. */
 export async function startHarness(
   database: TestDatabase,
-  options: Pick<ServerOptions, 'bodyLimit' | 'clock' | 'governance'> = {},
+  options: Pick<ServerOptions, 'bodyLimit' | 'clock' | 'governance' | 'allowPrivateWebhooks'> = {},
 ): Promise<Harness> {
   const { url, cleanup } = await database.fresh();
   const keyDirectory = mkdtempSync(join(tmpdir(), 'warden-key-'));

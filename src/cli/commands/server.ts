@@ -16,6 +16,7 @@ interface ServerFlags {
   logLevel?: string;
   auditKey?: string;
   auditWitness: string[];
+  allowPrivateWebhooks?: boolean;
 }
 
 export function registerServer(program: Command, io: CliIo): void {
@@ -38,6 +39,10 @@ export function registerServer(program: Command, io: CliIo): void {
       'publish every signed checkpoint outside the database too: file:PATH (JSON Lines) or nats://HOST:PORT/SUBJECT (JetStream); repeatable',
       collect,
       [],
+    )
+    .option(
+      '--allow-private-webhooks',
+      'let webhooks target loopback, private, link-local and cloud-metadata addresses (refused by default; for local receivers and tests)',
     )
     .option('--body-limit <bytes>', `largest request body accepted (default ${defaultBodyLimit})`)
     .option(
@@ -95,6 +100,7 @@ async function serve(flags: ServerFlags, io: CliIo): Promise<number> {
     logLevel,
     auditKeyPath,
     governance: { witnesses },
+    allowPrivateWebhooks: flags.allowPrivateWebhooks === true,
   }).catch(async (error: unknown) => {
     await store.close();
     throw error;
