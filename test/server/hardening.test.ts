@@ -23,12 +23,20 @@ describe.each(testDatabases())('server input hardening on $dialect', (database: 
     });
   }
 
-  /** A model with version 1 evaluated, under the approval policies (high risk waits for a person). */
+  /**
+   * A model with version 1 evaluated, under the approval policies (high risk waits for a person),
+   * with promotions to staging declared open: no policy covers them, and gates fail closed.
+   */
   async function withEvaluatedModel(name: string) {
     await withModel(name);
+    const stagingOpen = {
+      path: 'gate-defaults.yaml',
+      content:
+        'apiVersion: warden.dev/v1\nkind: GateDefaults\nmetadata:\n  name: staging-open\nspec:\n  gates:\n    "promote:staging": { onNoPolicy: allow }\n',
+    };
     await h.call('PUT', '/api/v1/policy-set', {
       token: h.tokens.admin,
-      body: { files: await readPolicyFiles('test/server/fixtures/approval-policies') },
+      body: { files: [...(await readPolicyFiles('test/server/fixtures/approval-policies')), stagingOpen] },
     });
     await h.call('POST', `/api/v1/models/${name}/versions/1/evidence`, {
       token: h.tokens.contributor,
