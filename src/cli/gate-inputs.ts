@@ -1,6 +1,6 @@
 import { WardenError } from '../core/index.js';
 import type { GateInputFiles, NamedSubject, SubjectDetails } from '../governance/index.js';
-import { parsePairs } from './options.js';
+import { commaList, parsePairs } from './options.js';
 
 /** The flags of `warden gate` (and the check commands' `--policies`) that describe the gate input. */
 
@@ -41,10 +41,7 @@ export function subjectFlag(text: string): NamedSubject {
 export function subjectDetails(flags: Pick<GateInputFlags, 'labels' | 'tags' | 'owner'>): SubjectDetails {
   return {
     labels: parsePairs('--labels', flags.labels),
-    tags: (flags.tags ?? '')
-      .split(',')
-      .map((tag) => tag.trim())
-      .filter((tag) => tag !== ''),
+    tags: commaList(flags.tags),
     ...(flags.owner ? { owner: flags.owner } : {}),
   };
 }
