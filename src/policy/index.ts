@@ -47,6 +47,7 @@ export {
   policySetFromFiles,
   readPolicyFiles,
 } from './policy-set-loader.js';
+export { alwaysProtectedLabels, labelKeysSelectedBy, protectedLabelKeys } from './protected-labels.js';
 export {
   type PolicyTestCaseResult,
   type PolicyTestReport,

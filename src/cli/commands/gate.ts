@@ -178,7 +178,7 @@ export async function reportDecision(
   },
   io: CliIo,
 ): Promise<number> {
-  const view = decisionView(decision, flags.policies, input.subject.labels);
+  const view = decisionView(decision, flags.policies);
   await writeReports({ ...decision, producedAt: decision.decidedAt }, view, {
     ...(flags.junit ? { junit: flags.junit } : {}),
     ...(flags.markdown ? { markdown: flags.markdown } : {}),
