@@ -47,10 +47,10 @@ export {
   policySetFromFiles,
   readPolicyFiles,
 } from './policy-set-loader.js';
-export { alwaysProtectedLabels, labelKeysSelectedBy, protectedLabelKeys } from './protected-labels.js';
 export {
   type PolicyTestCaseResult,
   type PolicyTestReport,
   runPolicyTests,
   type ValidationCoverage,
 } from './policy-test.js';
+export { alwaysProtectedLabels, labelKeysSelectedBy, protectedLabelKeys } from './protected-labels.js';

@@ -21,7 +21,9 @@ spec:
 `;
 
 const compiled = (...bindings: string[]) =>
-  compilePolicySet(policySetFromFiles('test', [{ path: 'set.yaml', content: [policy, ...bindings].join('') }]));
+  compilePolicySet(
+    policySetFromFiles('test', [{ path: 'set.yaml', content: [policy, ...bindings].join('') }]),
+  );
 
 describe('protected labels', () => {
   it('lists the label keys of matchLabels and matchExpressions, once each and sorted', () => {
