@@ -125,7 +125,7 @@ describe.each(testDatabases())('registry on $dialect', (database) => {
     expect(entry?.payload).toMatchObject({
       changes: { team: { old: 'risk', new: 'growth' }, description: { old: '', new: 'scores' } },
     });
-    expect(Object.keys((entry?.payload as { changes: object }).changes).sort()).toEqual([
+    expect(Object.keys((entry?.payload as { changes: object } | undefined)?.changes ?? {}).sort()).toEqual([
       'description',
       'team',
     ]);
