@@ -268,6 +268,18 @@ export const errorRegistry = {
     summary:
       'A waiver request names a policy or validation the active set lacks, has no real reason, or an expiry in the past or too far ahead.',
   },
+  WARDEN_ERR_GOVERNANCE_PROTECTED_LABEL: {
+    httpStatus: 403,
+    exitCode: 2,
+    summary:
+      'A contributor tried to change a protected label (riskTier, domain, team, or one the active policy set selects on) or the team of a model; that is an approver’s act, or a label-change request.',
+  },
+  WARDEN_ERR_GOVERNANCE_INVALID_LABEL_CHANGE: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A label-change request changes nothing, would leave more than 64 labels, or gives a reason too short to audit.',
+  },
   WARDEN_ERR_GOVERNANCE_INVALID_WEBHOOK: {
     httpStatus: 400,
     exitCode: 2,

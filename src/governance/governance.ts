@@ -1,6 +1,7 @@
 import { type AuditLog, CheckpointPublisher, type ServerKey, type Witness } from '../audit/index.js';
 import { WardenError } from '../core/index.js';
 import { modelRepository, monitorRepository, type Store } from '../store/index.js';
+import { LabelChanges } from './label-changes.js';
 import { PolicySets } from './policy-sets.js';
 import { Promotions } from './promotions.js';
 import { Waivers } from './waivers.js';
@@ -22,13 +23,14 @@ export interface GovernanceOptions {
 
 /**
  * Everything that decides and records on the server: the active policy set, promotions and gates,
- * waivers, and alerts. `start()` runs the background work (sending webhooks, raising time-driven
+ * waivers, protected labels and their change requests, and alerts. `start()` runs the background work (sending webhooks, raising time-driven
  * alerts, signing audit checkpoints); `stop()` ends it and signs the head one last time.
  */
 export class Governance {
   readonly policySets: PolicySets;
   readonly promotions: Promotions;
   readonly waivers: Waivers;
+  readonly labelChanges: LabelChanges;
   readonly webhooks: Webhooks;
   readonly dispatcher: WebhookDispatcher;
   readonly key: ServerKey;
@@ -57,6 +59,7 @@ export class Governance {
     };
     this.promotions = new Promotions(context);
     this.waivers = new Waivers(context);
+    this.labelChanges = new LabelChanges(context);
     this.dispatcher = new WebhookDispatcher(this.webhooks, delivery, clock);
     this.publisher = new CheckpointPublisher(
       [...(options.witnesses ?? []), this.webhookWitness()],

@@ -15,6 +15,12 @@ export {
   savedGateInput,
 } from './gate-input-files.js';
 export { Governance, type GovernanceOptions } from './governance.js';
+export {
+  type LabelChangeRecord,
+  type LabelChangeRequest,
+  type LabelChangeStatus,
+  labelChangeStatuses,
+} from './label-changes.js';
 export type { AppliedPolicySet } from './policy-sets.js';
 export {
   decisionSummary,
@@ -28,6 +34,8 @@ export {
   auditQuery,
   gateBody,
   idParams,
+  labelChangeBody,
+  labelChangeQuery,
   monitorsBody,
   policySetBody,
   promotionBody,

@@ -79,13 +79,20 @@ export class PolicySets {
 
   /** The active set, compiled; WARDEN_ERR_GOVERNANCE_NO_POLICY_SET when none was applied. */
   async active(): Promise<ActivePolicySet> {
-    const latest = await policySetRepository.latestVersion(this.store.db);
-    if (latest === undefined) {
+    const active = await this.activeIfAny();
+    if (active === undefined) {
       throw new WardenError(
         'WARDEN_ERR_GOVERNANCE_NO_POLICY_SET',
         'no policy set has been applied to this server, so nothing can be decided; an admin applies one with warden policy apply DIR',
       );
     }
+    return active;
+  }
+
+  /** The active set, compiled, or undefined when none was applied yet. */
+  async activeIfAny(): Promise<ActivePolicySet | undefined> {
+    const latest = await policySetRepository.latestVersion(this.store.db);
+    if (latest === undefined) return undefined;
     if (this.cached?.version === latest) return this.cached;
     const row = await this.storedSet(latest);
     const compiled = compilePolicySet(

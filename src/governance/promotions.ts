@@ -473,6 +473,8 @@ export function decisionSummary(decision: Decision) {
     id: decision.id,
     gate: decision.gate,
     allowed: decision.allowed,
+    // What the gate saw: a relabelled model's earlier decisions keep the labels they were made on.
+    labels: decision.subject.labels ?? {},
     policySet: decision.policySet,
     summary: decision.summary,
     results: decision.results

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { parseDuration } from '../core/index.js';
 import { isGateName } from '../policy/index.js';
 // One rule per name: the registry's, so what can be created can be promoted (docs/control-plane.md).
-import { aliasName, modelName, versionNumber } from '../registry/index.js';
+import { aliasName, labelKey, labelValue, modelName, teamName, versionNumber } from '../registry/index.js';
+import { labelChangeStatuses } from './label-changes.js';
 import { promotionStatuses } from './promotions.js';
 import { waiverStatuses } from './waivers.js';
 import { webhookEvents } from './webhooks.js';
@@ -67,6 +68,27 @@ export const waiverQuery = z.strictObject({
   version: versionNumber.optional(),
   status: z.enum(waiverStatuses).optional(),
   overdue: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+/**
+ * A label-change request: `labels` is a merge patch of the model's labels (a value sets the key,
+ * null removes it, keys not named stay as they are); `team` moves the model (null: no team).
+ */
+export const labelChangeBody = z
+  .strictObject({
+    labels: z.record(labelKey, labelValue.nullable()).optional(),
+    team: teamName.nullable().optional(),
+    reason: z.string().max(4000),
+  })
+  .refine((b) => b.labels !== undefined || b.team !== undefined, {
+    message: 'give the labels to change, the team, or both',
+    path: ['labels'],
+  });
+
+export const labelChangeQuery = z.strictObject({
+  model: modelName.optional(),
+  status: z.enum(labelChangeStatuses).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 

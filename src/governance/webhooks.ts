@@ -27,6 +27,9 @@ export const webhookEvents = [
   'waiver.revoked',
   'waiver.expired',
   'waiver.audit_overdue',
+  'label-change.requested',
+  'label-change.approved',
+  'label-change.rejected',
   'model.rolled_back',
   'audit.checkpoint',
 ] as const;

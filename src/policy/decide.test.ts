@@ -907,7 +907,12 @@ describe('decide: the decision record', () => {
     expect(decision.kind).toBe('decision');
     expect(decision.schemaVersion).toBe(1);
     expect(decision.gate).toBe('model');
-    expect(decision.subject).toEqual({ type: 'model-version', name: 'credit-risk', version: '3' });
+    expect(decision.subject).toEqual({
+      type: 'model-version',
+      name: 'credit-risk',
+      version: '3',
+      labels: { domain: 'credit', tier: 'gold' },
+    });
     expect(decision.policySet).toEqual({ revision: compiled.set.revision, digest: compiled.set.digest });
     const inputJson = canonicalJson({ ...input, now: '2026-03-01T12:00:00.123Z' });
     expect(decision.input).toEqual({ digest: sha256Digest(inputJson) });
@@ -915,7 +920,15 @@ describe('decide: the decision record', () => {
     expect(decision.decidedAt).toBe('2026-03-01T12:00:00Z');
     expect(decision.actor).toBe('ci@example');
     const unversioned = decide(compiled, { ...input, subject: { ...subject, version: undefined as never } });
-    expect(unversioned.subject).toEqual({ type: 'model-version', name: 'credit-risk' });
+    expect(unversioned.subject).toEqual({
+      type: 'model-version',
+      name: 'credit-risk',
+      labels: { domain: 'credit', tier: 'gold' },
+    });
+    // The labels are part of the decision, so a relabelled subject is a different decision.
+    const relabelled = decide(compiled, { ...input, subject: { ...subject, labels: { domain: 'fraud' } } });
+    expect(relabelled.subject.labels).toEqual({ domain: 'fraud' });
+    expect(relabelled.id).not.toBe(decide(compiled, input).id);
     expect(decide(compiled, input).actor).toBe('local');
     expect(decide(compiled, input).evidence).toEqual([]);
   });

@@ -62,7 +62,8 @@ export interface Decision {
   schemaVersion: 1;
   id: Digest;
   gate: string;
-  subject: { type: string; name: string; version?: string };
+  /** What was decided about, with the labels the bindings selected on (what riskTier the gate saw). */
+  subject: { type: string; name: string; version?: string; labels: Record<string, string> };
   allowed: boolean;
   policySet: { revision: string; digest: Digest };
   summary: { pass: number; fail: number; error: number; waived: number; warnings: number; skipped: number };
@@ -233,9 +234,12 @@ const count = (results: DecisionResult[], outcome: Outcome) =>
 const isProblem = (result: DecisionResult) => result.outcome === 'fail' || result.outcome === 'error';
 
 function subjectReference(subject: GateSubject): Decision['subject'] {
-  return subject.version === undefined
-    ? { type: subject.type, name: subject.name }
-    : { type: subject.type, name: subject.name, version: subject.version };
+  return {
+    type: subject.type,
+    name: subject.name,
+    ...(subject.version === undefined ? {} : { version: subject.version }),
+    labels: { ...subject.labels },
+  };
 }
 
 export function gateMatches(gates: readonly string[], gate: string): boolean {

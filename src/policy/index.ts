@@ -53,3 +53,4 @@ export {
   runPolicyTests,
   type ValidationCoverage,
 } from './policy-test.js';
+export { alwaysProtectedLabels, labelKeysSelectedBy, protectedLabelKeys } from './protected-labels.js';

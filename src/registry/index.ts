@@ -1,4 +1,11 @@
 export type { LineageDatasetNode, LineageNode } from './lineage-walk.js';
+export {
+  applyModelUpdate,
+  type FieldChange,
+  type ModelChanges,
+  type ModelUpdateOptions,
+  modelChanges,
+} from './model-update.js';
 export { type AliasChange, type EvidenceReceipt, type ModelDetail, Registry } from './registry.js';
 export {
   aliasName,
@@ -8,13 +15,17 @@ export {
   createVersionBody,
   evidenceQuery,
   type LineageBody,
+  labelKey,
+  labelValue,
   lineageBody,
   listModelsQuery,
   listVersionsQuery,
+  maxLabels,
   modelName,
   setAliasBody,
   setTagBody,
   tagKey,
+  teamName,
   type UpdateModelBody,
   updateModelBody,
   versionNumber,

@@ -105,6 +105,41 @@ describe.each(testDatabases())('registry on $dialect', (database) => {
       createdBy: 'bob',
     });
     expect(await codeOf(registry.model('nope'))).toBe('WARDEN_ERR_REGISTRY_NOT_FOUND');
+    expect(await codeOf(registry.updateModel('nope', { description: 'x' }, 'carol'))).toBe(
+      'WARDEN_ERR_REGISTRY_NOT_FOUND',
+    );
+  });
+
+  it('audits a model update with the old and new value of each field that changed, and lets a check refuse it', async () => {
+    await registry.createModel(
+      { name: 'm', owner: 'ana', team: 'risk', labels: { domain: 'credit', riskTier: 'high' } },
+      'ana',
+    );
+    // The same labels in another order, and the same owner, are no change.
+    await registry.updateModel(
+      'm',
+      { owner: 'ana', team: 'growth', labels: { riskTier: 'high', domain: 'credit' }, description: 'scores' },
+      'bo',
+    );
+    const [entry] = (await registry.audit.page(0, 100)).filter((e) => e.action === 'model.updated');
+    expect(entry?.payload).toMatchObject({
+      changes: { team: { old: 'risk', new: 'growth' }, description: { old: '', new: 'scores' } },
+    });
+    expect(Object.keys((entry?.payload as { changes: object } | undefined)?.changes ?? {}).sort()).toEqual([
+      'description',
+      'team',
+    ]);
+
+    const refused = registry.updateModel('m', { labels: {} }, 'bo', {
+      check: (current, changes) => {
+        expect(current.labels).toEqual({ domain: 'credit', riskTier: 'high' });
+        expect(changes.labels).toEqual({ old: current.labels, new: {} });
+        throw new WardenError('WARDEN_ERR_GOVERNANCE_PROTECTED_LABEL', 'no');
+      },
+    });
+    expect(await codeOf(refused)).toBe('WARDEN_ERR_GOVERNANCE_PROTECTED_LABEL');
+    expect((await registry.model('m')).labels).toEqual({ domain: 'credit', riskTier: 'high' });
+    expect((await registry.audit.page(0, 100)).filter((e) => e.action === 'model.updated')).toHaveLength(1);
   });
 
   it('numbers versions 1, 2, … and refuses a version of a missing model', async () => {

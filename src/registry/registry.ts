@@ -21,6 +21,7 @@ import {
   versionRepository,
 } from '../store/index.js';
 import { type LineageNode, walkLineage } from './lineage-walk.js';
+import { applyModelUpdate, type ModelUpdateOptions } from './model-update.js';
 import type { CreateModelBody, CreateVersionBody, LineageBody, UpdateModelBody } from './schemas.js';
 
 export interface ModelDetail extends ModelRecord {
@@ -118,24 +119,16 @@ export class Registry {
     return modelRepository.list(this.db, filter);
   }
 
-  async updateModel(name: string, body: UpdateModelBody, actor: string): Promise<ModelDetail> {
-    const updated = await this.store.transaction(async (trx) => {
-      const changes = {
-        ...(body.description === undefined ? {} : { description: body.description }),
-        ...(body.owner === undefined ? {} : { owner: body.owner }),
-        ...(body.team === undefined ? {} : { team: body.team }),
-        ...(body.labels === undefined ? {} : { labels: body.labels }),
-      };
-      if (!(await modelRepository.update(trx, name, changes, actor, isoNow()))) return false;
-      await this.audit.append(trx, {
-        actor,
-        action: 'model.updated',
-        subject: { type: 'model', name },
-        payload: changes,
-      });
-      return true;
-    });
-    if (!updated) throw notFound(`model "${name}"`, 'create it first');
+  /** Changes a model's fields; `options.check` may refuse the change (protected labels). */
+  async updateModel(
+    name: string,
+    body: UpdateModelBody,
+    actor: string,
+    options: ModelUpdateOptions = {},
+  ): Promise<ModelDetail> {
+    await this.store.transaction((trx) =>
+      applyModelUpdate(this.store, trx, this.audit, { name, update: body, actor }, options),
+    );
     return this.model(name);
   }
 

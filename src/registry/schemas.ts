@@ -28,18 +28,21 @@ export const tagKey = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,249}$/, 'a tag key is 1–250 letters, digits or . _ : / -');
 
-const teamName = z
+export const teamName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a team is 1–64 letters, digits, ".", "_" or "-"');
-const labelKey = z
+export const labelKey = z
   .string()
   .regex(
     /^[A-Za-z][A-Za-z0-9._/-]{0,62}$/,
     'a label key is a letter then up to 62 letters, digits or . _ / -',
   );
+export const labelValue = z.string().max(256);
+/** At most this many labels on a model. */
+export const maxLabels = 64;
 const labels = z
-  .record(labelKey, z.string().max(256))
-  .refine((l) => Object.keys(l).length <= 64, 'at most 64 labels');
+  .record(labelKey, labelValue)
+  .refine((l) => Object.keys(l).length <= maxLabels, `at most ${maxLabels} labels`);
 const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a digest is written sha256:<64 lowercase hex>');
 const shortText = z.string().max(256);
 

@@ -22,11 +22,9 @@ export function subjectLine(subject: Decision['subject']): string {
 }
 
 /** A decision as a report: one row per validation, then the policies that did not apply. */
-export function decisionView(
-  decision: Decision,
-  policySource: string,
-  labels: Record<string, string> = {},
-): ReportView {
+export function decisionView(decision: Decision, policySource: string): ReportView {
+  // Decisions stored before the subject carried its labels have none.
+  const labels = decision.subject.labels ?? {};
   const rows: ReportRow[] = decision.results.map((result) => ({
     status: statusOf(result),
     id: `${result.policy}/${result.validation}`,

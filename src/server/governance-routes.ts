@@ -5,6 +5,8 @@ import {
   auditQuery,
   gateBody,
   idParams,
+  labelChangeBody,
+  labelChangeQuery,
   monitorsBody,
   policySetBody,
   promotionBody,
@@ -66,6 +68,24 @@ function waiverDecision(verb: 'approve' | 'reject' | 'revoke', summary: string) 
       const waiver = await governance.waivers.get(params.id);
       await requireModelTeam(registry, principal, waiver.model, `deciding a waiver for "${waiver.model}"`);
       return governance.waivers[verb](params.id, body.comment, principal.actor);
+    },
+  });
+}
+
+function labelChangeReview(verb: 'approve' | 'reject', summary: string) {
+  return route({
+    method: 'POST',
+    path: `/api/v1/label-changes/:id/${verb}`,
+    summary,
+    role: 'approver',
+    params: idParams('lch'),
+    body: reviewBody,
+    handler: async ({ governance, registry, params, body, principal }) => {
+      const request = await governance.labelChanges.get(params.id);
+      const action = `deciding a label change of "${request.model}"`;
+      await requireModelTeam(registry, principal, request.model, action);
+      if (request.team !== null) requireTeam(principal, request.team.new, action);
+      return governance.labelChanges[verb](params.id, body.comment, principal.actor);
     },
   });
 }
@@ -264,6 +284,61 @@ export const governanceRoutes = operations({
       return governance.waivers.completeAudit(params.id, body.note, principal.actor);
     },
   }),
+  requestLabelChange: route({
+    method: 'POST',
+    path: '/api/v1/models/:model/label-changes',
+    summary:
+      'Ask for a change of protected labels or the team, with a reason: labels is a merge patch (a value sets a key, null removes it); an approver other than you decides',
+    role: 'contributor',
+    status: 201,
+    params: modelParams,
+    body: labelChangeBody,
+    handler: async ({ governance, registry, params, body, principal }) => {
+      const action = `requesting a label change of "${params.model}"`;
+      await requireModelTeam(registry, principal, params.model, action);
+      if (body.team !== undefined) requireTeam(principal, body.team, action);
+      return governance.labelChanges.request(
+        {
+          model: params.model,
+          reason: body.reason,
+          ...(body.labels === undefined ? {} : { labels: body.labels }),
+          ...(body.team === undefined ? {} : { team: body.team }),
+        },
+        principal.actor,
+      );
+    },
+  }),
+  listLabelChanges: route({
+    method: 'GET',
+    path: '/api/v1/label-changes',
+    summary:
+      'Label-change requests, newest first; filter by model and status (pending for the approval queue)',
+    role: 'viewer',
+    query: labelChangeQuery,
+    handler: async ({ governance, query }) => ({
+      labelChanges: await governance.labelChanges.list({
+        limit: query.limit ?? 100,
+        ...(query.model === undefined ? {} : { model: query.model }),
+        ...(query.status === undefined ? {} : { status: query.status }),
+      }),
+    }),
+  }),
+  getLabelChange: route({
+    method: 'GET',
+    path: '/api/v1/label-changes/:id',
+    summary: 'One label-change request: the labels (and team) before and asked for, and its review',
+    role: 'viewer',
+    params: idParams('lch'),
+    handler: async ({ governance, params }) => governance.labelChanges.get(params.id),
+  }),
+  approveLabelChange: labelChangeReview(
+    'approve',
+    'Approve a pending label change (not your own): applied at once, refused if the labels changed since the request',
+  ),
+  rejectLabelChange: labelChangeReview(
+    'reject',
+    'Reject a pending label change, with a comment (four-eyes as for approval)',
+  ),
   listAudit: route({
     method: 'GET',
     path: '/api/v1/audit',

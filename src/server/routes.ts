@@ -116,15 +116,17 @@ const registryRoutes = operations({
   updateModel: route({
     method: 'PATCH',
     path: '/api/v1/models/:model',
-    summary: 'Change a model’s description, owner, team or labels',
+    summary:
+      'Change a model’s description, owner, team or labels (labels replace the whole map); protected labels and the team only as an approver',
     role: 'contributor',
     params: modelParams,
     body: updateModelBody,
-    handler: async ({ registry, params, body, principal }) => {
+    handler: async ({ registry, governance, params, body, principal }) => {
       requireTeam(principal, await teamOf(registry, params.model), `changing model "${params.model}"`);
       if (body.team !== undefined)
         requireTeam(principal, body.team, `moving model "${params.model}" to another team`);
-      return registry.updateModel(params.model, body, principal.actor);
+      const check = await governance.labelChanges.directUpdateCheck(principal.role, principal.actor);
+      return registry.updateModel(params.model, body, principal.actor, check === undefined ? {} : { check });
     },
   }),
   listVersions: route({

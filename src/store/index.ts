@@ -17,6 +17,12 @@ export {
 export { type AttachedEvidence, evidenceRepository, type StoredEvidence } from './evidence-repository.js';
 export { isoNow } from './json-columns.js';
 export {
+  type LabelChangeFilter,
+  type LabelChangeReview,
+  labelChangeRepository,
+  type NewLabelChangeRow,
+} from './label-change-repository.js';
+export {
   type LineageDataset,
   type LineageRecord,
   lineageRepository,
@@ -36,6 +42,7 @@ export type {
   AuditRow,
   CheckpointRow,
   DeliveryRow,
+  LabelChangeRow,
   PolicySetRow,
   PromotionRow,
   Tables,

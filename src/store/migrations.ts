@@ -342,6 +342,33 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_label_changes': {
+    async up(db: Kysely<unknown>) {
+      // Requests to change a model's protected labels or team (four-eyes). `old_*` hold the values
+      // when asked, so an approval refuses a request overtaken by another change.
+      await db.schema
+        .createTable('label_changes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('model_name', 'text', (c) => c.notNull().references('models.name'))
+        .addColumn('old_labels', 'text', (c) => c.notNull())
+        .addColumn('new_labels', 'text', (c) => c.notNull())
+        .addColumn('old_team', 'text')
+        .addColumn('new_team', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('requested_at', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('reviewed_at', 'text')
+        .addColumn('reviewed_by', 'text')
+        .addColumn('review_comment', 'text')
+        .execute();
+      await db.schema
+        .createIndex('label_changes_model')
+        .on('label_changes')
+        .columns(['model_name', 'status'])
+        .execute();
+    },
+  },
 };
 
 export const migrationTable = 'warden_migrations';

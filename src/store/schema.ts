@@ -24,6 +24,7 @@ export interface Tables {
   waivers: WaiverRow;
   webhooks: WebhookRow;
   webhook_deliveries: DeliveryRow;
+  label_changes: LabelChangeRow;
 }
 
 export interface ModelRow {
@@ -263,4 +264,23 @@ export interface DeliveryRow {
   last_error: string | null;
   created_at: string;
   delivered_at: string | null;
+}
+
+/** A request to change a model's labels or team, decided by an approver other than the requester. */
+export interface LabelChangeRow {
+  id: string;
+  model_name: string;
+  /** JSON objects: the labels when the request was made, and the labels it asks for. */
+  old_labels: string;
+  new_labels: string;
+  /** The team then and the team asked for; equal when the request leaves the team alone. */
+  old_team: string | null;
+  new_team: string | null;
+  reason: string;
+  status: string;
+  requested_at: string;
+  requested_by: string;
+  reviewed_at: string | null;
+  reviewed_by: string | null;
+  review_comment: string | null;
 }

@@ -8,6 +8,7 @@ import { hashTokenSecret, tokenSecretPattern, WardenError } from '../core/index.
 import { openStore, parseDatabaseUrl, type Store } from './database.js';
 import { decisionRepository } from './decision-repository.js';
 import { deliveryRepository } from './delivery-repository.js';
+import { labelChangeRepository, type NewLabelChangeRow } from './label-change-repository.js';
 import { modelRepository } from './model-repository.js';
 import { monitorRepository } from './monitor-repository.js';
 import { policySetRepository } from './policy-set-repository.js';
@@ -54,6 +55,20 @@ const waiver = (id: string, fields: Partial<NewWaiverRow> = {}): NewWaiverRow =>
   requested_by: 'ana',
   expires_at: '2026-12-01T00:00:00Z',
   audit_due_at: '2026-12-01T00:00:00Z',
+  ...fields,
+});
+
+const labelChange = (id: string, fields: Partial<NewLabelChangeRow> = {}): NewLabelChangeRow => ({
+  id,
+  model_name: 'churn',
+  old_labels: '{"riskTier":"high"}',
+  new_labels: '{"riskTier":"medium"}',
+  old_team: 'risk',
+  new_team: 'risk',
+  reason: 'the model no longer decides credit limits, only ranks offers',
+  status: 'pending',
+  requested_at: '2026-11-20T10:00:00Z',
+  requested_by: 'ana',
   ...fields,
 });
 
@@ -161,10 +176,10 @@ describe.each(testDatabases())('the store on $dialect', (database) => {
   });
 
   it('migrates active tokens whose names differ only in case: the oldest keeps the name', async () => {
+    // Back to a database migrated up to 0002 (later migrations must follow 0003 when it runs).
     await sql`drop index tokens_active_name_unique`.execute(store.db);
-    await sql`delete from warden_migrations where name = '0003_actor_names_case_insensitive'`.execute(
-      store.db,
-    );
+    await sql`drop table label_changes`.execute(store.db);
+    await sql`delete from warden_migrations where name >= '0003'`.execute(store.db);
     const token = (id: string, name: string, at: string) =>
       tokenRepository.insert(
         store.db,
@@ -175,7 +190,7 @@ describe.each(testDatabases())('the store on $dialect', (database) => {
     await token('tok_00000000000a', 'Approver1', '2026-11-01T00:00:00Z');
     await token('tok_00000000000b', 'approver1', '2026-11-02T00:00:00Z');
     await token('tok_00000000000c', 'ci', '2026-11-03T00:00:00Z');
-    expect(await store.migrate()).toEqual(['0003_actor_names_case_insensitive']);
+    expect(await store.migrate()).toEqual(['0003_actor_names_case_insensitive', '0004_label_changes']);
     const tokens = await tokenRepository.list(store.db);
     expect(tokens.map((t) => [t.name, t.revokedAt === null])).toEqual([
       ['Approver1', true],
@@ -271,6 +286,47 @@ describe.each(testDatabases())('the store on $dialect', (database) => {
       review_comment: 'not yet',
     });
     expect(await promotionRepository.find(store.db, 'prm_x')).toBeUndefined();
+  });
+
+  it('stores label-change requests, lists them by model and status, and settles each once', async () => {
+    for (const name of ['churn', 'fraud']) {
+      await modelRepository.insert(
+        store.db,
+        { name, description: '', owner: null, team: 'risk', labels: {} },
+        'ana',
+        '2026-11-20T09:00:00Z',
+      );
+    }
+    await labelChangeRepository.insert(store.db, labelChange('lch_a'));
+    await labelChangeRepository.insert(
+      store.db,
+      labelChange('lch_b', { requested_at: '2026-11-21T10:00:00Z', new_team: null }),
+    );
+    await labelChangeRepository.insert(store.db, labelChange('lch_c', { model_name: 'fraud' }));
+    const ids = async (filter: Parameters<typeof labelChangeRepository.list>[1]) =>
+      (await labelChangeRepository.list(store.db, filter)).map((r) => r.id);
+    expect(await ids({ limit: 10 })).toEqual(['lch_b', 'lch_a', 'lch_c']);
+    expect(await ids({ model: 'churn', limit: 10 })).toEqual(['lch_b', 'lch_a']);
+    expect(await ids({ model: 'fraud', status: 'approved', limit: 10 })).toEqual([]);
+    expect(await labelChangeRepository.find(store.db, 'lch_b')).toMatchObject({
+      old_team: 'risk',
+      new_team: null,
+      new_labels: '{"riskTier":"medium"}',
+      reviewed_by: null,
+    });
+
+    const review = { status: 'approved', reviewed_at: '2026-11-22T10:00:00Z', review_comment: 'ok' };
+    const [first, second] = await Promise.all([
+      labelChangeRepository.recordReview(store.db, 'lch_a', { ...review, reviewed_by: 'bo' }),
+      labelChangeRepository.recordReview(store.db, 'lch_a', { ...review, reviewed_by: 'cy' }),
+    ]);
+    expect([first, second].sort()).toEqual([false, true]);
+    expect(await ids({ status: 'pending', limit: 10 })).toEqual(['lch_b', 'lch_c']);
+    expect(await labelChangeRepository.find(store.db, 'lch_x')).toBeUndefined();
+    // A request names a registered model.
+    await expect(
+      labelChangeRepository.insert(store.db, labelChange('lch_d', { model_name: 'ghost' })),
+    ).rejects.toThrow();
   });
 
   it('finds the approved waivers of a version and lists waivers by filter', async () => {

@@ -21,6 +21,7 @@ function idFor(path: string, evidenceId: string): string {
     ['/api/v1/promotions', 'prm_000000000000'],
     ['/api/v1/waivers', 'wvr_000000000000'],
     ['/api/v1/webhooks', 'whk_000000000000'],
+    ['/api/v1/label-changes', 'lch_000000000000'],
   ] as const) {
     if (path.startsWith(prefix)) return id;
   }
@@ -62,6 +63,8 @@ function bodyFor(route: Route): unknown {
       };
     case 'createWebhook':
       return { name: `hook-${counter}`, url: 'http://127.0.0.1:9/never', events: ['gate.denied'] };
+    case 'requestLabelChange':
+      return { labels: { purpose: `matrix-${counter}` }, reason: 'a reason long enough to audit' };
     case 'auditWaiver':
       return { note: 'done' };
     case 'approvePromotion':
@@ -69,6 +72,8 @@ function bodyFor(route: Route): unknown {
     case 'approveWaiver':
     case 'rejectWaiver':
     case 'revokeWaiver':
+    case 'approveLabelChange':
+    case 'rejectLabelChange':
       return { comment: 'matrix' };
     case 'setTag':
       return { value: 'yes' };

@@ -12,7 +12,6 @@ import {
   compilePolicySet,
   type Decision,
   decide,
-  type GateInput,
   gateInput,
   latestEvidenceByKind,
   loadPolicySet,
@@ -103,7 +102,7 @@ export async function decideGate(gate: string, flags: GateFlags, io: CliIo): Pro
   }
   if (flags.saveInput) await writeReportFile(flags.saveInput, savedGateInput(input, evidenceIds));
   const decision = decide(compiled, input, { evidenceIds, actor: flags.actor ?? 'local' });
-  return reportDecision(decision, input, flags, io);
+  return reportDecision(decision, flags, io);
 }
 
 /** What a check command needs to decide its gate at once (`--policies DIR`). */
@@ -153,12 +152,7 @@ export async function decideCheckGate(
   });
   io.stdout.write('\n');
   const decision = decide(compiled, input, { evidenceIds: ids, actor: flags.actor ?? 'local' });
-  return reportDecision(
-    decision,
-    input,
-    { ...flags, ...(flags.decision ? { json: flags.decision } : {}) },
-    io,
-  );
+  return reportDecision(decision, { ...flags, ...(flags.decision ? { json: flags.decision } : {}) }, io);
 }
 
 export function optionalRevision(flags: PolicyFlags): { revision?: string } {
@@ -168,7 +162,6 @@ export function optionalRevision(flags: PolicyFlags): { revision?: string } {
 /** Prints the decision (and writes its files); 0 when allowed, 1 when denied. */
 export async function reportDecision(
   decision: Decision,
-  input: GateInput,
   flags: PolicyFlags & {
     json?: string;
     junit?: string;
@@ -178,7 +171,7 @@ export async function reportDecision(
   },
   io: CliIo,
 ): Promise<number> {
-  const view = decisionView(decision, flags.policies, input.subject.labels);
+  const view = decisionView(decision, flags.policies);
   await writeReports({ ...decision, producedAt: decision.decidedAt }, view, {
     ...(flags.junit ? { junit: flags.junit } : {}),
     ...(flags.markdown ? { markdown: flags.markdown } : {}),

@@ -3,9 +3,10 @@ import type { ModelDetail } from '../../registry/index.js';
 import type { CliIo } from '../cli-io.js';
 import { collect, type OutputFlags, parseLimit, parsePairs, withOutput } from '../options.js';
 import { serverClient } from '../server-client.js';
+import { registerLabelChanges } from './label-changes.js';
 import { dash, fields, morePages, pairsText, printJson, printList, table } from './output.js';
 
-/** `warden models create|list|show`: registered models on the Warden server. */
+/** `warden models create|list|show|label-change`: registered models on the Warden server. */
 
 interface ModelCreateFlags extends OutputFlags {
   description?: string;
@@ -115,4 +116,5 @@ export function registerModels(program: Command, io: CliIo): void {
     if (flags.json) return printJson(io, model);
     io.stdout.write(modelView(model));
   });
+  registerLabelChanges(models, io);
 }
