@@ -12,10 +12,14 @@ export {
   listModelsQuery,
   listVersionsQuery,
   modelName,
+  type RegisterSigningKeyBody,
+  registerSigningKeyBody,
   setAliasBody,
   setTagBody,
+  signerName,
   tagKey,
   type UpdateModelBody,
   updateModelBody,
   versionNumber,
 } from './schemas.js';
+export { SigningKeys, type VerifiedSignature } from './signing-keys.js';
