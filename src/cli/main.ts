@@ -9,6 +9,7 @@ import { registerCheckModel } from './commands/check-model.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvidence } from './commands/evidence.js';
 import { registerGate } from './commands/gate.js';
+import { registerKeys } from './commands/key.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerModels } from './commands/models.js';
 import { registerMonitors } from './commands/monitors.js';
@@ -54,6 +55,7 @@ function buildProgram(io: CliIo): Command {
   registerEvidence(program, io);
   registerLineage(program, io);
   registerTokens(program, io);
+  registerKeys(program, io);
   registerDemo(program, io);
   return program;
 }

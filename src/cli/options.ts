@@ -47,6 +47,7 @@ export interface CheckFileFlags {
   markdown?: string;
   verbose?: boolean;
   quiet?: boolean;
+  signKey?: string;
 }
 
 export function addFileOptions(command: Command): Command {
@@ -74,6 +75,10 @@ export function addReportFileOptions(command: Command, jsonHolds: string): Comma
 /** The report options of a check command: the evidence and CI reports, --verbose and --quiet. */
 export function addReportOptions(command: Command, verboseHelp: string): Command {
   return addReportFileOptions(command, 'the evidence')
+    .option(
+      '--sign-key <file>',
+      'sign the evidence with this Ed25519 key (warden key create): --json then holds an in-toto statement in a DSSE envelope (default: $WARDEN_SIGNING_KEY)',
+    )
     .option('-v, --verbose', verboseHelp)
     .option('-q, --quiet', 'print only the verdict line');
 }

@@ -142,6 +142,24 @@ export const errorRegistry = {
     summary:
       'An evidence document is unusable, at a gate or on submit: not JSON, not a Warden evidence document, of an unknown kind, about another model version than the one it is submitted to, or changed after it was sealed (its id no longer matches its content).',
   },
+  WARDEN_ERR_EVIDENCE_SIGNATURE_INVALID: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A signed evidence envelope does not verify: its signature is not by any key the verifier knows (the server’s registered signing keys, or the keys the policy set pins), or the payload was changed after signing.',
+  },
+  WARDEN_ERR_EVIDENCE_SIGNER_NOT_ALLOWED: {
+    httpStatus: 403,
+    exitCode: 2,
+    summary:
+      'Evidence is signed by a registered key whose scope does not cover it: the key is revoked, or registered for other teams or other evidence kinds.',
+  },
+  WARDEN_ERR_SIGNING_KEY_INVALID: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'An evidence signing key (--sign-key, WARDEN_SIGNING_KEY, a registered or pinned public key) is unreadable, not PEM, not Ed25519, or a private key where a public one belongs.',
+  },
   WARDEN_ERR_GATE_INVALID_INPUT: {
     httpStatus: 400,
     exitCode: 2,

@@ -131,6 +131,11 @@ export function checkEvidenceDocument(value: unknown, source: string): EvidenceD
       `is a ${kind} document without its envelope (id sha256:<64 hex>, subject {type, name}, producedAt, passed); use the file the check wrote, unchanged`,
     );
   }
+  if ('signer' in document) {
+    throw fail(
+      'carries a "signer" field; who signed evidence comes from its signature (warden check … --sign-key), never from the document',
+    );
+  }
   if (!verifyEvidenceId(document as { id: string })) {
     throw fail(
       `was changed after it was sealed: its content no longer matches its id ${document['id'].slice(0, 19)}…; use the file the check wrote, unchanged, or run the check again`,

@@ -7,6 +7,21 @@ export {
   roles,
   tokenSecretPattern,
 } from './access.js';
+export {
+  createEvidenceKeyPair,
+  type DsseEnvelope,
+  type EvidenceSigningKey,
+  ed25519KeyId,
+  envelopeSigner,
+  evidencePredicateType,
+  evidenceSigningKey,
+  isDsseEnvelope,
+  type NamedPublicKey,
+  namedPublicKey,
+  type OpenedEnvelope,
+  openEvidenceEnvelope,
+  signEvidence,
+} from './attestation.js';
 export { canonicalJson } from './canonical-json.js';
 export {
   type CsvEncoding,

@@ -1,6 +1,14 @@
 import type { Kysely } from 'kysely';
 import { WardenError } from '../core/index.js';
-import { type DecisionResult, evidenceKey, type GateInput, gateInput, type Waiver } from '../policy/index.js';
+import {
+  type DecisionResult,
+  evidenceKey,
+  evidenceSigner,
+  type GateInput,
+  gateInput,
+  type PolicySet,
+  type Waiver,
+} from '../policy/index.js';
 import {
   evidenceRepository,
   modelRepository,
@@ -20,13 +28,15 @@ export interface AssembledGate {
 
 /**
  * Builds what a server-side gate decides on, for one model version: the subject (the model's labels
- * and owner, the version's tags), the latest evidence of each kind attached to it, the model's
- * declared monitors, and its approved waivers. `db` may be a transaction.
+ * and owner, the version's tags), the latest evidence of each kind attached to it with its signer
+ * as the policy set trusts it, the model's declared monitors, and its approved waivers. `db` may
+ * be a transaction.
  */
 export async function assembleGate(
   db: Kysely<Tables>,
   target: { model: string; version: number; gate: string },
   now: Date,
+  policySet: PolicySet,
 ): Promise<AssembledGate> {
   const [model, version] = await Promise.all([
     modelRepository.find(db, target.model),
@@ -49,7 +59,11 @@ export async function assembleGate(
   const evidence: GateInput['evidence'] = {};
   for (const attached of latest) {
     const text = await evidenceRepository.document(db, attached.id);
-    if (text !== undefined) evidence[evidenceKey(attached.kind)] = JSON.parse(text) as object;
+    if (text === undefined) continue;
+    evidence[evidenceKey(attached.kind)] = {
+      ...(JSON.parse(text) as object),
+      signer: evidenceSigner(policySet, attached.kind, attached.signer),
+    };
   }
   const input = gateInput({
     gate: target.gate,

@@ -54,7 +54,10 @@ describe('gate input from files', () => {
         labels: { riskTier: 'high' },
         tags: [],
       },
-      evidence: { dataCheck, modelEvaluation: evaluation },
+      evidence: {
+        dataCheck: { ...dataCheck, signer: null },
+        modelEvaluation: { ...evaluation, signer: null },
+      },
       contract: {},
       monitors: [],
       now: '2026-11-02T00:00:00Z',

@@ -3,7 +3,12 @@ import {
   checkEvidenceDocument,
   type ErrorCode,
   type EvidenceDocument,
+  envelopeSigner,
   fileReadError,
+  isDsseEnvelope,
+  type NamedPublicKey,
+  type OpenedEnvelope,
+  openEvidenceEnvelope,
   parseYamlData,
   WardenError,
 } from '../core/index.js';
@@ -11,12 +16,16 @@ import { type LoadedContract, loadContract } from '../data/index.js';
 import {
   type ContractView,
   defaultLimits,
+  evidenceSigner,
   type GateInput,
   type GateSubject,
   gateInput,
   gateInputDigest,
   isGateName,
   latestEvidenceByKind,
+  type PolicySet,
+  pinnedSignerKeys,
+  type VerifiedSigner,
 } from '../policy/index.js';
 import { type Monitor, monitorList } from './schemas.js';
 
@@ -84,12 +93,20 @@ function parseFile<T>(
   }
 }
 
+/** An evidence file: its document, and the DSSE envelope it came in when it was signed. */
+export interface EvidenceFile {
+  file: string;
+  document: EvidenceDocument;
+  envelope?: OpenedEnvelope;
+}
+
 /**
- * Evidence files as a check wrote them, each checked (a known kind, its envelope, an id that still
- * matches its content). Together they may hold at most the gate input limit, checked before any is
- * read.
+ * Evidence files as a check wrote them, bare or signed, each checked (a known kind, its envelope, an
+ * id that still matches its content, a well-formed signed statement). Together they may hold at
+ * most the gate input limit, checked before any is read. Signatures are verified later, against the
+ * keys the gate knows (signersOf).
  */
-export async function readEvidenceFiles(files: readonly string[]): Promise<EvidenceDocument[]> {
+export async function readEvidenceFiles(files: readonly string[]): Promise<EvidenceFile[]> {
   let total = 0;
   for (const file of files) total += await fileSize(file, 'evidence');
   if (total > maxInputBytes) {
@@ -98,7 +115,7 @@ export async function readEvidenceFiles(files: readonly string[]): Promise<Evide
       `${files.join(', ')}: the evidence files add up to ${total} bytes; a gate input may hold at most ${maxInputBytes}. Pass only the evidence this gate needs`,
     );
   }
-  const documents: EvidenceDocument[] = [];
+  const read: EvidenceFile[] = [];
   for (const file of files) {
     const value: unknown = parseFile(
       file,
@@ -107,15 +124,71 @@ export async function readEvidenceFiles(files: readonly string[]): Promise<Evide
       'WARDEN_ERR_EVIDENCE_INVALID',
       (reason) => `is not JSON (${reason}); use the evidence file a check wrote with --json`,
     );
-    documents.push(checkEvidenceDocument(value, file));
+    if (isDsseEnvelope(value)) {
+      const envelope = openEvidenceEnvelope(value, file);
+      read.push({ file, document: envelope.evidence, envelope });
+    } else {
+      read.push({ file, document: checkEvidenceDocument(value, file) });
+    }
   }
-  return documents;
+  return read;
 }
 
 /** One evidence file, checked as `readEvidenceFiles` checks each. */
-export async function readEvidenceFile(file: string): Promise<EvidenceDocument> {
-  const [document] = await readEvidenceFiles([file]);
-  return document as EvidenceDocument;
+export async function readEvidenceFile(file: string): Promise<EvidenceFile> {
+  const [read] = await readEvidenceFiles([file]);
+  return read as EvidenceFile;
+}
+
+/**
+ * Verifies a signed evidence file against known keys: the signer whose key made its signature, or
+ * null when it is unsigned or signed by a key none of them is. A signature that a known key's id
+ * names but that does not verify means the file changed after signing, and is refused.
+ */
+export function verifiedSigner(read: EvidenceFile, keys: readonly NamedPublicKey[]): VerifiedSigner | null {
+  if (read.envelope === undefined) return null;
+  const signer = envelopeSigner(read.envelope.envelope, read.envelope.payload, keys);
+  if (signer !== undefined) return { name: signer.name, keyId: signer.keyId };
+  const named = keys.filter((key) => read.envelope?.keyIds.includes(key.keyId));
+  if (named.length > 0) {
+    throw new WardenError(
+      'WARDEN_ERR_EVIDENCE_SIGNATURE_INVALID',
+      `${read.file}: names the key of signer "${named[0]?.name}", but its signature does not verify with it: the file was changed after it was signed. Use the file the check wrote, unchanged, or run the check again`,
+      { where: read.file },
+    );
+  }
+  return null;
+}
+
+/** Where a gate on files learns who signed its evidence and whom the policy set trusts. */
+export interface LocalTrust {
+  set: PolicySet;
+  /** Keys named on the command line (--trusted-key NAME=FILE), besides the ones the set pins. */
+  keys: readonly NamedPublicKey[];
+}
+
+/**
+ * The evidence documents of a gate on files, each with `signer` as policies read it, and a note
+ * for each signed file whose key the gate does not know (it counts as unsigned).
+ */
+export function signersOf(
+  files: readonly EvidenceFile[],
+  trust: LocalTrust | undefined,
+): { documents: (EvidenceDocument & { signer: unknown })[]; notes: string[] } {
+  const keys = trust ? [...pinnedSignerKeys(trust.set), ...trust.keys] : [];
+  const notes: string[] = [];
+  const documents = files.map((read) => {
+    const verified = verifiedSigner(read, keys);
+    if (verified === null && read.envelope !== undefined) {
+      const keyIds = read.envelope.keyIds.map((id) => id.slice(0, 12)).join(', ') || 'none given';
+      notes.push(
+        `${read.file} is signed by a key this gate does not know (key id ${keyIds}…): it counts as unsigned. Pin the signer's public key in a TrustPolicy, or pass --trusted-key NAME=FILE.pub`,
+      );
+    }
+    const signer = trust ? evidenceSigner(trust.set, read.document.kind, verified) : null;
+    return { ...read.document, signer };
+  });
+  return { documents, notes };
 }
 
 /** The contract's properties with their classification and tags, for PII and feature policies. */
@@ -236,17 +309,21 @@ export interface GateInputFiles extends SubjectDetails {
   monitorsFile?: string;
   /** ISO-8601 UTC. */
   now: string;
+  /** Whom to believe about signatures; without it every signer is null. */
+  trust?: LocalTrust;
 }
 
 /** A gate input and the ids of the evidence documents it holds, for the decision. */
 export interface AssembledGateInput {
   input: GateInput;
   evidenceIds: string[];
+  /** What the user should know about the evidence (signed by keys the gate does not know). */
+  notes?: string[];
 }
 
 /** Assembles a gate input from files; the latest evidence of each kind is used. */
 export async function gateInputFromFiles(files: GateInputFiles): Promise<AssembledGateInput> {
-  const documents = await readEvidenceFiles(files.evidenceFiles);
+  const { documents, notes } = signersOf(await readEvidenceFiles(files.evidenceFiles), files.trust);
   const { evidence, ids } = latestEvidenceByKind(documents);
   const input = gateInput({
     gate: checkGateName(files.gate),
@@ -256,7 +333,7 @@ export async function gateInputFromFiles(files: GateInputFiles): Promise<Assembl
     ...(files.monitorsFile ? { monitors: await readMonitors(files.monitorsFile) } : {}),
     now: files.now,
   });
-  return { input, evidenceIds: ids };
+  return { input, evidenceIds: ids, notes };
 }
 
 /** A saved gate input (`--save-input`), read back for an exact replay. */

@@ -2,9 +2,11 @@ export {
   type AssembledGateInput,
   checkGateName,
   contractView,
+  type EvidenceFile,
   type GateInputFiles,
   gateInputFromFiles,
   gateSubject,
+  type LocalTrust,
   type NamedSubject,
   readContractView,
   readEvidenceFile,
@@ -13,6 +15,8 @@ export {
   readSavedGateInput,
   type SubjectDetails,
   savedGateInput,
+  signersOf,
+  verifiedSigner,
 } from './gate-input-files.js';
 export { Governance, type GovernanceOptions } from './governance.js';
 export {

@@ -357,7 +357,12 @@ export class Promotions {
     actor: string,
   ): Promise<Decision> {
     const now = this.context.clock();
-    const assembled = await assembleGate(trx, { model, version: Number(version), gate }, now);
+    const assembled = await assembleGate(
+      trx,
+      { model, version: Number(version), gate },
+      now,
+      policySet.compiled.set,
+    );
     const decision = decide(policySet.compiled, assembled.input, {
       evidenceIds: assembled.evidenceIds,
       actor,

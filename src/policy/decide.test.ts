@@ -22,6 +22,7 @@ import {
   subjectMatches,
 } from './decide.js';
 import type { SubjectSelector } from './documents.js';
+import { evidenceSigner } from './evidence-trust.js';
 import { defaultLimits, type PolicyLimits } from './expression.js';
 import { type GateInput, type GateSubject, latestEvidenceByKind } from './gate-input.js';
 import { loadPolicySet } from './policy-set-loader.js';
@@ -1282,8 +1283,14 @@ describe('the example policies decide the demo cases', () => {
       new Date('2026-03-01T10:00:00Z'),
     );
 
-  const modelGate = (document: ReturnType<typeof modelEvaluation>, overrides: Partial<GateInput> = {}) => {
-    const { evidence, ids } = latestEvidenceByKind([document]);
+  const pipelineKey = { name: 'credit-pipeline-ci', keyId: 'ab'.repeat(32) };
+  const modelGate = (
+    document: ReturnType<typeof modelEvaluation>,
+    overrides: Partial<GateInput> = {},
+    signer: { name: string; keyId: string } | null = null,
+  ) => {
+    const signed = { ...document, signer: evidenceSigner(compiled.set, document.kind, signer) };
+    const { evidence, ids } = latestEvidenceByKind([signed]);
     return decide(compiled, gateInput({ evidence, ...overrides }), { evidenceIds: ids });
   };
 
@@ -1306,6 +1313,7 @@ describe('the example policies decide the demo cases', () => {
       'pii-features-hashed',
       'production-monitor-required',
       'training-data-quality',
+      'trusted-evidence',
     ]);
   });
 
@@ -1449,6 +1457,8 @@ describe('the example policies decide the demo cases', () => {
       'production-monitor-required/has-monitor': ['fail', 'deny'],
       'production-monitor-required/watches-required-signals': ['pass', 'deny'],
       'production-monitor-required/has-owner': ['pass', 'deny'],
+      'trusted-evidence/evaluation-signed': ['fail', 'deny'],
+      'trusted-evidence/all-evidence-signed': ['fail', 'deny'],
     });
     expect(unmonitored.allowed).toBe(false);
 
@@ -1470,12 +1480,39 @@ describe('the example policies decide the demo cases', () => {
       message: 'monitors without an owner to page: drift-watch',
     });
 
-    const watched = modelGate(document, {
+    const monitored = {
       gate: 'promote:production',
       monitors: [{ name: 'credit-risk-prod', signals: ['drift', 'performance'], owner: 'ml-oncall' }],
-    });
+    };
+    const watched = modelGate(document, monitored, pipelineKey);
     expect(watched.allowed).toBe(true);
     expect(watched.summary).toMatchObject({ fail: 0, error: 0 });
+    expect(watched.signers).toEqual([
+      { evidence: document.id, kind: 'model-evaluation', signer: 'credit-pipeline-ci', trusted: true },
+    ]);
+  });
+
+  it('production needs evidence signed by a signer the TrustPolicy trusts for its kind', () => {
+    const document = modelEvaluation(0.9, [fairness(['Age'], 0.05, 0.9)]);
+    const monitored = {
+      gate: 'promote:production',
+      monitors: [{ name: 'credit-risk-prod', signals: ['drift', 'performance'], owner: 'ml-oncall' }],
+    };
+    const blocking = (decision: Decision) =>
+      decision.results.filter((r) => r.blocking).map((r) => `${r.policy}/${r.validation}: ${r.message}`);
+    expect(blocking(modelGate(document, monitored, null))).toEqual([
+      'trusted-evidence/evaluation-signed: the model evaluation is not signed (or its key is not registered), so anyone could have written it; run warden check model with --sign-key and submit the signed file',
+      'trusted-evidence/all-evidence-signed: evidence not signed by a trusted signer: modelEvaluation; sign it in the pipeline (--sign-key) and submit it again',
+    ]);
+    const stranger = modelGate(document, monitored, { name: 'laptop', keyId: 'cd'.repeat(32) });
+    expect(blocking(stranger)[0]).toBe(
+      'trusted-evidence/evaluation-signed: the model evaluation is signed by "laptop", whom no TrustPolicy trusts for model-evaluation evidence',
+    );
+    expect(stranger.signers).toEqual([
+      { evidence: document.id, kind: 'model-evaluation', signer: 'laptop', trusted: false },
+    ]);
+    // The model gate does not ask for signatures: pipelines gate on files before anything is signed.
+    expect(modelGate(document, {}, null).allowed).toBe(true);
   });
 
   const dataCheck = (results: Record<string, unknown>[]) =>

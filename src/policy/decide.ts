@@ -12,6 +12,7 @@ import {
   type SubjectSelector,
   severities,
 } from './documents.js';
+import type { EvidenceSigner } from './evidence-trust.js';
 import { type Bindings, type CompiledExpression, isVariableFailureMessage } from './expression.js';
 import type { GateInput, GateSubject, Waiver } from './gate-input.js';
 import type { PolicySet } from './policy-set-loader.js';
@@ -70,6 +71,8 @@ export interface Decision {
   results: DecisionResult[];
   skipped: SkippedPolicy[];
   evidence: string[];
+  /** Who signed each piece of evidence decided on, and whether the policy set trusts them for it. */
+  signers: DecidedSigner[];
   /** The digest of the gate input (see gateInputDigest), so a saved input can be shown to be the one decided on. */
   input: { digest: Digest };
   decidedAt: string;
@@ -78,6 +81,14 @@ export interface Decision {
   approvalRequiredBy?: string[];
   /** Present when no validation applied: the gate's default decided. */
   gateDefault?: GateDefaultApplied;
+}
+
+export interface DecidedSigner {
+  evidence: string;
+  kind: string;
+  /** Null when the evidence was unsigned or its signer could not be verified. */
+  signer: string | null;
+  trusted: boolean;
 }
 
 export interface DecideOptions {
@@ -170,6 +181,7 @@ export function decide(compiled: CompiledPolicySet, input: GateInput, options: D
     results,
     skipped,
     evidence: options.evidenceIds ?? [],
+    signers: decidedSigners(input.evidence),
     input: { digest: inputDigest },
     decidedAt,
     actor: options.actor ?? 'local',
@@ -178,6 +190,16 @@ export function decide(compiled: CompiledPolicySet, input: GateInput, options: D
   };
   const { kind, schemaVersion, ...rest } = withoutId;
   return { kind, schemaVersion, id: contentDigest(withoutId), ...rest };
+}
+
+function decidedSigners(evidence: GateInput['evidence']): DecidedSigner[] {
+  return Object.values(evidence).flatMap((document) => {
+    const { id, kind, signer } = document as { id?: unknown; kind?: unknown; signer?: EvidenceSigner | null };
+    if (typeof id !== 'string' || typeof kind !== 'string') return [];
+    const name =
+      signer !== null && typeof signer === 'object' && typeof signer.name === 'string' ? signer.name : null;
+    return [{ evidence: id, kind, signer: name, trusted: name !== null && signer?.trusted === true }];
+  });
 }
 
 /** Gates that fail closed when the policy set does not say otherwise. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { didYouMean } from '../core/index.js';
+import { didYouMean, evidenceKinds } from '../core/index.js';
 import { evidenceKeys } from './gate-input.js';
 
 /**
@@ -172,6 +172,33 @@ export const gateDefaultsDocumentSchema = z.strictObject({
   }),
 });
 
+/** Which signers the policy set trusts for which evidence kinds (docs/security.md, "Signed evidence"). */
+export const trustPolicyDocumentSchema = z.strictObject({
+  apiVersion: z.literal(apiVersion),
+  kind: z.literal('TrustPolicy'),
+  metadata,
+  spec: z.strictObject({
+    signers: z
+      .array(
+        z.strictObject({
+          /** A signing key's name as registered on the server (warden key register NAME). */
+          name: z
+            .string()
+            .regex(
+              /^[a-z0-9][a-z0-9._-]{0,62}$/,
+              'a signer name is lowercase letters, digits, ".", "_" and "-"',
+            ),
+          evidenceKinds: z
+            .array(z.enum(evidenceKinds))
+            .min(1, 'name the evidence kinds this signer is trusted for'),
+          /** SPKI PEM: pins the signer's key, and lets warden gate on files verify it. */
+          publicKey: z.string().optional(),
+        }),
+      )
+      .min(1, 'a TrustPolicy names at least one signer'),
+  }),
+});
+
 const outcome = z.enum(['pass', 'fail', 'error', 'waived', 'skip']);
 
 const subject = z.strictObject({
@@ -225,6 +252,7 @@ export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type PolicyBindingDocument = z.infer<typeof policyBindingDocumentSchema>;
 export type PolicyTestDocument = z.infer<typeof policyTestDocumentSchema>;
 export type GateDefaultsDocument = z.infer<typeof gateDefaultsDocumentSchema>;
+export type TrustPolicyDocument = z.infer<typeof trustPolicyDocumentSchema>;
 export type NoPolicyOutcome = (typeof noPolicyOutcomes)[number];
 export type PolicyTestCase = z.infer<typeof testCase>;
 export type ValidationDocument = z.infer<typeof validation>;
@@ -237,6 +265,7 @@ export const documentSchemas = {
   PolicyBinding: policyBindingDocumentSchema,
   PolicyTest: policyTestDocumentSchema,
   GateDefaults: gateDefaultsDocumentSchema,
+  TrustPolicy: trustPolicyDocumentSchema,
 } as const;
 
 export type DocumentKind = keyof typeof documentSchemas;

@@ -82,7 +82,14 @@ export function gateInput(parts: GateInputParts): GateInput {
   return {
     gate: parts.gate,
     subject: parts.subject,
-    evidence: parts.evidence ?? {},
+    evidence: Object.fromEntries(
+      Object.entries(parts.evidence ?? {}).map(([key, document]) => [
+        key,
+        document !== null && typeof document === 'object' && !('signer' in document)
+          ? { ...document, signer: null }
+          : document,
+      ]),
+    ),
     contract: parts.contract ?? {},
     monitors: parts.monitors ?? [],
     now: parts.now,

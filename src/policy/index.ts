@@ -25,7 +25,14 @@ export {
   type PolicyDocument,
   type PolicyTestCase,
   type PolicyTestDocument,
+  type TrustPolicyDocument,
 } from './documents.js';
+export {
+  type EvidenceSigner,
+  evidenceSigner,
+  pinnedSignerKeys,
+  type VerifiedSigner,
+} from './evidence-trust.js';
 export { defaultLimits, type Finding, type PolicyLimits } from './expression.js';
 export {
   type ContractProperty,

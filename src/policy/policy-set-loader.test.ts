@@ -286,7 +286,7 @@ spec:
     const dir = writeSet({ 'kind.yaml': text });
     const error = await loadError(dir, 'WARDEN_ERR_POLICY_INVALID');
     expect(problemLines(error)).toEqual([
-      `${join(dir, 'kind.yaml')}:2:1: kind "Polcy" is not one Warden reads (did you mean "Policy"?); use Policy, PolicyBinding, PolicyTest, GateDefaults`,
+      `${join(dir, 'kind.yaml')}:2:1: kind "Polcy" is not one Warden reads (did you mean "Policy"?); use Policy, PolicyBinding, PolicyTest, GateDefaults, TrustPolicy`,
     ]);
   });
 

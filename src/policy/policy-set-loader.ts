@@ -7,8 +7,10 @@ import {
   type Digest,
   didYouMean,
   fileReadError,
+  isWardenError,
   type JsonPath,
   locateInYaml,
+  namedPublicKey,
   valueAtPath,
   WardenError,
   yamlData,
@@ -23,6 +25,7 @@ import {
   type PolicyBindingDocument,
   type PolicyDocument,
   type PolicyTestDocument,
+  type TrustPolicyDocument,
 } from './documents.js';
 
 /** A document with the means to point at places in its source file. */
@@ -41,6 +44,8 @@ export interface PolicySet {
   tests: Located<PolicyTestDocument>[];
   /** What each gate decides when no validation applies to it; built-in defaults when absent. */
   gateDefaults?: Located<GateDefaultsDocument>;
+  /** Which signers the set trusts for which evidence kinds; none trusted when empty. */
+  trust: Located<TrustPolicyDocument>[];
   /**
    * Digest of the canonical JSON of the policies, bindings and gate defaults (tests do not change
    * decisions).
@@ -55,8 +60,9 @@ const maxPolicyFileBytes = 1024 * 1024;
 
 /**
  * Reads every `*.yaml` / `*.yml` file under a directory (or one file), each holding one or more
- * Policy, PolicyBinding, PolicyTest or GateDefaults documents, and checks them: schema, unique
- * names, at most one GateDefaults, and that every binding names a policy that exists. All problems are reported together, each with its
+ * Policy, PolicyBinding, PolicyTest, GateDefaults or TrustPolicy documents, and checks them: schema,
+ * unique names, at most one GateDefaults, pinned keys that are Ed25519 public keys, and that every
+ * binding names a policy that exists. All problems are reported together, each with its
  * file, line and column.
  *
  * @example
@@ -106,6 +112,7 @@ export function policySetFromFiles(
   const bindings: Located<PolicyBindingDocument>[] = [];
   const tests: Located<PolicyTestDocument>[] = [];
   const gateDefaults: Located<GateDefaultsDocument>[] = [];
+  const trust: Located<TrustPolicyDocument>[] = [];
   const invalidPolicyNames = new Set<string>();
 
   for (const file of files) {
@@ -114,6 +121,7 @@ export function policySetFromFiles(
       if (kind === 'Policy') policies.push(located as Located<PolicyDocument>);
       else if (kind === 'PolicyBinding') bindings.push(located as Located<PolicyBindingDocument>);
       else if (kind === 'GateDefaults') gateDefaults.push(located as Located<GateDefaultsDocument>);
+      else if (kind === 'TrustPolicy') trust.push(located as Located<TrustPolicyDocument>);
       else tests.push(located as Located<PolicyTestDocument>);
     }
   }
@@ -124,6 +132,7 @@ export function policySetFromFiles(
       `${extra.locate(['kind'])}: a second GateDefaults document (the first is at ${declaredDefaults?.locate(['kind'])}); a policy set declares its gate defaults once, so merge them into one`,
     );
   }
+  problems.push(...trustProblems(trust));
   if (problems.length > 0) throw invalidSet(source, problems);
   if (policies.length === 0) {
     throw new WardenError(
@@ -137,6 +146,7 @@ export function policySetFromFiles(
     bindings: sortByName(bindings).map((binding) => binding.document),
     // Only when declared, so that a set without one keeps the digest it always had.
     ...(declaredDefaults ? { gateDefaults: declaredDefaults.document } : {}),
+    ...(trust.length > 0 ? { trust: sortByName(trust).map((document) => document.document) } : {}),
   });
   return {
     source,
@@ -144,9 +154,35 @@ export function policySetFromFiles(
     bindings,
     tests,
     ...(declaredDefaults ? { gateDefaults: declaredDefaults } : {}),
+    trust,
     digest,
     revision: options.revision ?? digest.slice('sha256:'.length, 'sha256:'.length + 12),
   };
+}
+
+/** A pinned key must be an Ed25519 public key; a signer is named once per evidence kind's source of trust. */
+function trustProblems(trust: readonly Located<TrustPolicyDocument>[]): string[] {
+  const problems: string[] = [];
+  const pinned = new Map<string, { keyId: string; at: string }>();
+  for (const document of trust) {
+    document.document.spec.signers.forEach((signer, index) => {
+      if (signer.publicKey === undefined) return;
+      const at = document.locate(['spec', 'signers', index, 'publicKey']);
+      try {
+        const { keyId } = namedPublicKey(signer.name, signer.publicKey, at);
+        const earlier = pinned.get(signer.name);
+        if (earlier && earlier.keyId !== keyId) {
+          problems.push(
+            `${at}: signer "${signer.name}" is pinned to another key at ${earlier.at}; a signer has one key`,
+          );
+        }
+        pinned.set(signer.name, { keyId, at });
+      } catch (error) {
+        problems.push(isWardenError(error) ? error.message : String(error));
+      }
+    });
+  }
+  return problems;
 }
 
 function sortByName<T extends { document: { metadata: { name: string } } }>(items: T[]): T[] {

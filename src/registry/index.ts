@@ -22,11 +22,15 @@ export {
   listVersionsQuery,
   maxLabels,
   modelName,
+  type RegisterSigningKeyBody,
+  registerSigningKeyBody,
   setAliasBody,
   setTagBody,
+  signerName,
   tagKey,
   teamName,
   type UpdateModelBody,
   updateModelBody,
   versionNumber,
 } from './schemas.js';
+export { SigningKeys, type VerifiedSignature } from './signing-keys.js';

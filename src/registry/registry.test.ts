@@ -305,12 +305,14 @@ describe.each(testDatabases())('registry on $dialect', (database) => {
       kind: 'data-check',
       stored: true,
       attached: true,
+      signer: null,
     });
     expect(await registry.submitEvidence('credit-risk', '1', data, 'ci')).toEqual({
       id: data.id,
       kind: 'data-check',
       stored: false,
       attached: false,
+      signer: null,
     });
     expect(await registry.submitEvidence('credit-risk', '2', data, 'ci')).toMatchObject({
       stored: false,

@@ -1,6 +1,12 @@
 import type { Kysely } from 'kysely';
 import { AuditLog } from '../audit/index.js';
-import { canonicalJson, checkEvidenceDocument, WardenError } from '../core/index.js';
+import {
+  canonicalJson,
+  checkEvidenceDocument,
+  isDsseEnvelope,
+  openEvidenceEnvelope,
+  WardenError,
+} from '../core/index.js';
 import {
   type AliasRecord,
   type AttachedEvidence,
@@ -13,6 +19,7 @@ import {
   modelRepository,
   type NewLineage,
   type Store,
+  type StoredEvidence,
   type Tables,
   type TokenRecord,
   type TokenRequest,
@@ -23,6 +30,7 @@ import {
 import { type LineageNode, walkLineage } from './lineage-walk.js';
 import { applyModelUpdate, type ModelUpdateOptions } from './model-update.js';
 import type { CreateModelBody, CreateVersionBody, LineageBody, UpdateModelBody } from './schemas.js';
+import { SigningKeys } from './signing-keys.js';
 
 export interface ModelDetail extends ModelRecord {
   aliases: AliasRecord[];
@@ -35,6 +43,8 @@ export interface EvidenceReceipt {
   stored: boolean;
   /** False when it was already attached to this version. */
   attached: boolean;
+  /** The registered key that signed it; null when it was submitted unsigned. */
+  signer: string | null;
 }
 
 export interface AliasChange {
@@ -67,10 +77,14 @@ function toLineage(body: LineageBody, fallbackRun: string | null): NewLineage {
  * makes changes that span rows in one transaction. Every change records its actor.
  */
 export class Registry {
+  readonly signingKeys: SigningKeys;
+
   constructor(
     private readonly store: Store,
     readonly audit: AuditLog = new AuditLog(store),
-  ) {}
+  ) {
+    this.signingKeys = new SigningKeys(store, audit);
+  }
 
   private get db(): Kysely<Tables> {
     return this.store.db;
@@ -288,15 +302,26 @@ export class Registry {
 
   /**
    * Stores an evidence document (once per id) and attaches it to a version. The id must be the
-   * digest of the content, and a document about a model version must be about this one.
+   * digest of the content, and a document about a model version must be about this one. A document
+   * in a DSSE envelope is kept with the registered key that signed it, which must be allowed to
+   * sign this kind of evidence for this model's team.
    */
   async submitEvidence(
     model: string,
     version: string,
-    document: unknown,
+    submitted: unknown,
     actor: string,
   ): Promise<EvidenceReceipt> {
-    const evidence = checkEvidence(document, model, version);
+    const opened = isDsseEnvelope(submitted)
+      ? openEvidenceEnvelope(submitted, 'the evidence envelope')
+      : undefined;
+    const evidence = checkEvidence(opened?.statement.predicate ?? submitted, model, version);
+    if (opened !== undefined) {
+      const owner = await modelRepository.find(this.db, model);
+      if (owner === undefined) throw notFound(`model "${model}"`, 'create it first');
+      const signature = await this.signingKeys.verify(opened, { name: model, team: owner.team });
+      evidence.signature = { ...signature, envelope: JSON.stringify(opened.envelope) };
+    }
     return this.store.transaction(async (trx) => {
       if (!(await versionRepository.exists(trx, model, Number(version))))
         throw await this.missingVersion(trx, model, version);
@@ -314,10 +339,21 @@ export class Registry {
           actor,
           action: 'evidence.attached',
           subject: { type: 'model-version', name: model, version },
-          payload: { id: evidence.id, kind: evidence.kind, passed: evidence.passed },
+          payload: {
+            id: evidence.id,
+            kind: evidence.kind,
+            passed: evidence.passed,
+            signer: evidence.signature?.signer ?? null,
+          },
         });
       }
-      return { id: evidence.id, kind: evidence.kind, stored, attached };
+      return {
+        id: evidence.id,
+        kind: evidence.kind,
+        stored,
+        attached,
+        signer: evidence.signature?.signer ?? null,
+      };
     });
   }
 
@@ -336,6 +372,19 @@ export class Registry {
   }
 
   /** The stored document, exactly as its digest was computed over. */
+  async evidenceEnvelope(id: string): Promise<string> {
+    const envelope = await evidenceRepository.envelope(this.db, id);
+    if (envelope === undefined)
+      throw notFound(`evidence ${id}`, 'submit it first with warden evidence submit');
+    if (envelope === null) {
+      throw notFound(
+        `a signed envelope of evidence ${id}`,
+        'it was submitted unsigned; sign it with warden check … --sign-key and submit it again',
+      );
+    }
+    return envelope;
+  }
+
   async evidenceDocument(id: string): Promise<string> {
     const document = await evidenceRepository.document(this.db, id);
     if (document === undefined)
@@ -421,7 +470,7 @@ export class Registry {
 }
 
 /** Validates a submitted evidence document; returns what the store keeps of it. */
-function checkEvidence(document: unknown, model: string, version: string) {
+function checkEvidence(document: unknown, model: string, version: string): StoredEvidence {
   const checked = checkEvidenceDocument(document, 'the evidence document');
   const { subject } = checked;
   const doc = document as Record<string, unknown>;

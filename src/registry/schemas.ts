@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { evidenceKinds } from '../core/index.js';
 import { versionStatuses } from '../store/index.js';
 
 /**
@@ -115,3 +116,22 @@ export const evidenceQuery = z.strictObject({
   kind: z.string().max(64).optional(),
   latest: z.enum(['true', 'false']).optional(),
 });
+
+/** A signing key's name: what TrustPolicy documents and decisions call the signer. */
+export const signerName = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{0,62}$/,
+    'a signer name is 1–63 lowercase letters, digits, ".", "_" or "-" (e.g. credit-pipeline-ci)',
+  );
+
+export const registerSigningKeyBody = z.strictObject({
+  name: signerName,
+  /** SPKI PEM, as warden key create wrote it to FILE.pub. */
+  publicKey: z.string().min(1).max(4096),
+  /** The teams whose models it may sign evidence for; any team when absent. */
+  teams: z.array(teamName).min(1).max(64).optional(),
+  /** The evidence kinds it may sign; any kind when absent. */
+  evidenceKinds: z.array(z.enum(evidenceKinds)).min(1).optional(),
+});
+export type RegisterSigningKeyBody = z.infer<typeof registerSigningKeyBody>;

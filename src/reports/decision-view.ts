@@ -89,11 +89,27 @@ export function decisionView(decision: Decision, policySource: string): ReportVi
         'policies',
         `${policySource} revision ${decision.policySet.revision} (${short(decision.policySet.digest)})`,
       ],
-      ['evidence', decision.evidence.length ? decision.evidence.map(short).join(', ') : 'none'],
+      [
+        'evidence',
+        decision.evidence.length
+          ? decision.evidence.map((id) => withSigner(decision, id)).join(', ')
+          : 'none',
+      ],
       ['input', `${short(decision.input.digest)} at ${decision.decidedAt}`],
       ['decision', decision.id],
     ],
     rows,
     headings: ['policy/validation', 'action', 'severity', 'outcome', 'controls'],
   };
+}
+
+/** `sha256:ab12…` and who signed it, as the decision recorded. */
+function withSigner(decision: Decision, id: string): string {
+  const signed = (decision.signers ?? []).find((s) => s.evidence === id);
+  if (signed === undefined) return short(id);
+  const by =
+    signed.signer === null
+      ? 'unsigned'
+      : `signed by ${signed.signer}${signed.trusted ? ', trusted' : ', not trusted'}`;
+  return `${short(id)} (${by})`;
 }

@@ -10,7 +10,9 @@ import {
   listVersionsQuery,
   modelName,
   type Registry,
+  registerSigningKeyBody,
   setTagBody,
+  signerName,
   tagKey,
   updateModelBody,
   versionNumber,
@@ -260,6 +262,16 @@ const registryRoutes = operations({
     rawJson: true,
     handler: async ({ registry, params }) => rawJson(await registry.evidenceDocument(params.id)),
   }),
+  getEvidenceEnvelope: route({
+    method: 'GET',
+    path: '/api/v1/evidence/:id/envelope',
+    summary:
+      'The signed DSSE envelope an evidence document was submitted in, byte for byte, to verify again; 404 when it was submitted unsigned',
+    role: 'viewer',
+    params: evidenceParams,
+    rawJson: true,
+    handler: async ({ registry, params }) => rawJson(await registry.evidenceEnvelope(params.id)),
+  }),
   recordLineage: route({
     method: 'POST',
     path: '/api/v1/models/:model/versions/:version/lineage',
@@ -312,6 +324,32 @@ const registryRoutes = operations({
     role: 'admin',
     params: tokenParams,
     handler: async ({ registry, params, principal }) => registry.revokeToken(params.id, principal.actor),
+  }),
+  listSigningKeys: route({
+    method: 'GET',
+    path: '/api/v1/signing-keys',
+    summary: 'The public keys that sign evidence, with their scope (revoked ones too)',
+    role: 'viewer',
+    handler: async ({ registry }) => ({ keys: await registry.signingKeys.list() }),
+  }),
+  registerSigningKey: route({
+    method: 'POST',
+    path: '/api/v1/signing-keys',
+    summary:
+      'Register a public key that signs evidence, by name, for some teams and evidence kinds; submitted envelopes are verified against it',
+    role: 'admin',
+    status: 201,
+    body: registerSigningKeyBody,
+    handler: async ({ registry, body, principal }) => registry.signingKeys.register(body, principal.actor),
+  }),
+  revokeSigningKey: route({
+    method: 'POST',
+    path: '/api/v1/signing-keys/:name/revoke',
+    summary: 'Revoke a signing key: evidence it signs is refused from now on; what it signed keeps its name',
+    role: 'admin',
+    params: z.strictObject({ name: signerName }),
+    handler: async ({ registry, params, principal }) =>
+      registry.signingKeys.revoke(params.name, principal.actor),
   }),
 });
 

@@ -11,6 +11,8 @@ export interface StoredEvidence {
   /** The canonical JSON text whose SHA-256 digest is `id`. */
   document: string;
   inputDigests: string[];
+  /** The verified signer, and the envelope as received; absent when unsigned. */
+  signature?: { signer: string; keyId: string; envelope: string };
 }
 
 export interface AttachedEvidence {
@@ -22,6 +24,8 @@ export interface AttachedEvidence {
   bytes: number;
   attachedAt: string;
   attachedBy: string;
+  /** The registered key that signed it, verified on submit; null when unsigned. */
+  signer: { name: string; keyId: string } | null;
 }
 
 const summaryColumns = [
@@ -33,13 +37,24 @@ const summaryColumns = [
   'evidence.produced_at',
   'evidence.passed',
   'evidence.bytes',
+  'evidence.signer',
+  'evidence.signer_key_id',
   'version_evidence.attached_at',
   'version_evidence.attached_by',
 ] as const;
 
 type SummaryRow = Pick<
   EvidenceRow,
-  'id' | 'kind' | 'subject_type' | 'subject_name' | 'subject_version' | 'produced_at' | 'passed' | 'bytes'
+  | 'id'
+  | 'kind'
+  | 'subject_type'
+  | 'subject_name'
+  | 'subject_version'
+  | 'produced_at'
+  | 'passed'
+  | 'bytes'
+  | 'signer'
+  | 'signer_key_id'
 > &
   Pick<VersionEvidenceRow, 'attached_at' | 'attached_by'>;
 
@@ -57,12 +72,19 @@ function toAttached(row: SummaryRow): AttachedEvidence {
     bytes: Number(row.bytes),
     attachedAt: row.attached_at,
     attachedBy: row.attached_by,
+    signer:
+      row.signer === null || row.signer_key_id === null
+        ? null
+        : { name: row.signer, keyId: row.signer_key_id },
   };
 }
 
 /** Evidence documents (content-addressed, stored once) and their attachment to versions. */
 export const evidenceRepository = {
-  /** Stores the document unless a document with the same id is already there; true when new. */
+  /**
+   * Stores the document unless a document with the same id is already there; true when new. A
+   * signed copy of a document stored unsigned adds its signature to it.
+   */
   async store(db: Kysely<Tables>, evidence: StoredEvidence, at: string): Promise<boolean> {
     const result = await db
       .insertInto('evidence')
@@ -77,10 +99,25 @@ export const evidenceRepository = {
         document: evidence.document,
         bytes: Buffer.byteLength(evidence.document),
         stored_at: at,
+        signer: evidence.signature?.signer ?? null,
+        signer_key_id: evidence.signature?.keyId ?? null,
+        envelope: evidence.signature?.envelope ?? null,
       })
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst();
     const inserted = Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    if (!inserted && evidence.signature !== undefined) {
+      await db
+        .updateTable('evidence')
+        .set({
+          signer: evidence.signature.signer,
+          signer_key_id: evidence.signature.keyId,
+          envelope: evidence.signature.envelope,
+        })
+        .where('id', '=', evidence.id)
+        .where('signer', 'is', null)
+        .execute();
+    }
     if (inserted && evidence.inputDigests.length > 0) {
       const digests = [...new Set(evidence.inputDigests)];
       await db
@@ -148,6 +185,12 @@ export const evidenceRepository = {
   async document(db: Kysely<Tables>, id: string): Promise<string | undefined> {
     const row = await db.selectFrom('evidence').select('document').where('id', '=', id).executeTakeFirst();
     return row?.document;
+  },
+
+  /** The DSSE envelope a document was submitted in, for anyone to verify again; undefined when unsigned. */
+  async envelope(db: Kysely<Tables>, id: string): Promise<string | null | undefined> {
+    const row = await db.selectFrom('evidence').select('envelope').where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : row.envelope;
   },
 
   /** Evidence about files with one of these digests (data checks of a training set, say). */

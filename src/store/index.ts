@@ -49,6 +49,7 @@ export type {
   WaiverRow,
   WebhookRow,
 } from './schema.js';
+export { type SigningKeyRecord, signingKeyRepository } from './signing-key-repository.js';
 export {
   issueToken,
   type NewToken,

@@ -369,6 +369,29 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005_signed_evidence': {
+    async up(db: Kysely<unknown>) {
+      // The public keys that sign evidence, registered by an admin; a revoked key is kept so that
+      // evidence it signed keeps a name.
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('key_id', 'text', (c) => c.notNull().unique())
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('teams', 'text')
+        .addColumn('evidence_kinds', 'text')
+        .addColumn('registered_at', 'text', (c) => c.notNull())
+        .addColumn('registered_by', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('revoked_by', 'text')
+        .execute();
+      // Who signed a stored document (verified on submit), and the envelope, so anyone can verify
+      // it again.
+      await db.schema.alterTable('evidence').addColumn('signer', 'text').execute();
+      await db.schema.alterTable('evidence').addColumn('signer_key_id', 'text').execute();
+      await db.schema.alterTable('evidence').addColumn('envelope', 'text').execute();
+    },
+  },
 };
 
 export const migrationTable = 'warden_migrations';

@@ -10,6 +10,7 @@ export interface Tables {
   aliases: AliasRow;
   version_tags: TagRow;
   evidence: EvidenceRow;
+  signing_keys: SigningKeyRow;
   evidence_inputs: EvidenceInputRow;
   version_evidence: VersionEvidenceRow;
   lineage: LineageRow;
@@ -87,6 +88,25 @@ export interface EvidenceRow {
   document: string;
   bytes: number;
   stored_at: string;
+  /** The registered signing key that signed it (verified on submit); null when unsigned. */
+  signer: string | null;
+  signer_key_id: string | null;
+  /** The DSSE envelope it arrived in, as JSON; null when unsigned. */
+  envelope: string | null;
+}
+
+export interface SigningKeyRow {
+  name: string;
+  key_id: string;
+  /** SPKI PEM. */
+  public_key: string;
+  /** JSON lists; null means any team, any evidence kind. */
+  teams: string | null;
+  evidence_kinds: string | null;
+  registered_at: string;
+  registered_by: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
 }
 
 /** The digests of the files an evidence document read: lineage finds checks of a dataset by them. */

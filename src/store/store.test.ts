@@ -179,6 +179,10 @@ describe.each(testDatabases())('the store on $dialect', (database) => {
     // Back to a database migrated up to 0002 (later migrations must follow 0003 when it runs).
     await sql`drop index tokens_active_name_unique`.execute(store.db);
     await sql`drop table label_changes`.execute(store.db);
+    await sql`drop table signing_keys`.execute(store.db);
+    for (const column of ['signer', 'signer_key_id', 'envelope']) {
+      await sql`alter table evidence drop column ${sql.ref(column)}`.execute(store.db);
+    }
     await sql`delete from warden_migrations where name >= '0003'`.execute(store.db);
     const token = (id: string, name: string, at: string) =>
       tokenRepository.insert(
@@ -190,7 +194,11 @@ describe.each(testDatabases())('the store on $dialect', (database) => {
     await token('tok_00000000000a', 'Approver1', '2026-11-01T00:00:00Z');
     await token('tok_00000000000b', 'approver1', '2026-11-02T00:00:00Z');
     await token('tok_00000000000c', 'ci', '2026-11-03T00:00:00Z');
-    expect(await store.migrate()).toEqual(['0003_actor_names_case_insensitive', '0004_label_changes']);
+    expect(await store.migrate()).toEqual([
+      '0003_actor_names_case_insensitive',
+      '0004_label_changes',
+      '0005_signed_evidence',
+    ]);
     const tokens = await tokenRepository.list(store.db);
     expect(tokens.map((t) => [t.name, t.revokedAt === null])).toEqual([
       ['Approver1', true],

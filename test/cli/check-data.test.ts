@@ -319,10 +319,12 @@ describe('warden demo', () => {
     expect(run.stdout).toMatch(/credit_data\.Age\.maximum/);
     expect(run.stdout).toMatch(/notes\.piiDetected\.email/);
     expect(run.stdout).not.toMatch(/applicant\d+@example\.com/);
-    const evidence = await readFile(join(work, 'demo/data-check-defective.json'), 'utf8');
+    // The demo signs its evidence: the document is the base64 payload of a DSSE envelope.
+    const envelope = JSON.parse(await readFile(join(work, 'demo/data-check-defective.json'), 'utf8'));
+    const evidence = Buffer.from(envelope.payload, 'base64').toString('utf8');
     expect(evidence).not.toMatch(/applicant\d+@example\.com/);
     expect(evidence).not.toContain('4111 1111 1111 1111');
-    expect(JSON.parse(evidence).passed).toBe(false);
+    expect(JSON.parse(evidence).predicate.passed).toBe(false);
     const decision = async (name: string) =>
       JSON.parse(await readFile(join(work, `demo/decision-${name}.json`), 'utf8')) as {
         allowed: boolean;

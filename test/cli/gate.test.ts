@@ -37,14 +37,17 @@ async function checkTrainingData(json: string): Promise<void> {
 let work: string;
 let fairEvidence: string;
 let biasedEvidence: string;
+let signingKey: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'warden-cli-gate-'));
   fairEvidence = join(work, 'fair.json');
   biasedEvidence = join(work, 'biased.json');
-  for (const [file, json, model] of [
-    ['predictions.csv', fairEvidence, 'credit-risk'],
-    ['predictions-biased.csv', biasedEvidence, 'credit-risk-biased'],
+  signingKey = join(work, 'ci.key');
+  expect((await runCli(['key', 'create', '--out', signingKey])).code).toBe(0);
+  for (const [file, json, model, sign] of [
+    ['predictions.csv', fairEvidence, 'credit-risk', ['--sign-key', signingKey]],
+    ['predictions-biased.csv', biasedEvidence, 'credit-risk-biased', []],
   ] as const) {
     const run = await runCli([
       'check',
@@ -55,13 +58,14 @@ beforeAll(async () => {
       model,
       '--json',
       json,
+      ...sign,
     ]);
     expect(run.code).toBe(0);
   }
 });
 
 describe('warden gate', () => {
-  it('allows the fair credit model into production with its monitor, and records the decision', async () => {
+  it('allows the fair credit model into production with its monitor and signed evidence, and records the decision', async () => {
     const decisionFile = join(work, 'allowed.json');
     const run = await runCli([
       'gate',
@@ -70,6 +74,8 @@ describe('warden gate', () => {
       policies,
       '--evidence',
       fairEvidence,
+      '--trusted-key',
+      `credit-pipeline-ci=${signingKey}.pub`,
       '--labels',
       'domain=credit',
       '--monitors',
@@ -80,7 +86,7 @@ describe('warden gate', () => {
       'v1.2.0',
     ]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^ALLOWED {2}8 validations: 7 passed, 1 warning$/m);
+    expect(run.stdout).toMatch(/^ALLOWED {2}10 validations: 9 passed, 1 warning$/m);
     expect(run.stdout).toMatch(
       /! WARN {2}credit-parity\/parity-band .* outside 0\.8–1\.25 on Age \(0\.495\)/,
     );
@@ -93,7 +99,17 @@ describe('warden gate', () => {
       policySet: { revision: 'v1.2.0' },
     });
     expect(decision.policySet.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(decision.evidence).toEqual([JSON.parse(await readFile(fairEvidence, 'utf8')).id]);
+    const envelope = JSON.parse(await readFile(fairEvidence, 'utf8'));
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString());
+    expect(decision.evidence).toEqual([statement.predicate.id]);
+    expect(decision.signers).toEqual([
+      {
+        evidence: statement.predicate.id,
+        kind: 'model-evaluation',
+        signer: 'credit-pipeline-ci',
+        trusted: true,
+      },
+    ]);
   });
 
   it('denies the biased model with a message a person understands, exit 1', async () => {
@@ -338,7 +354,7 @@ describe('warden gate: bad input', () => {
   });
 
   it('refuses evidence of an unknown kind, evidence that is not JSON, and edited evidence', async () => {
-    const original = JSON.parse(await readFile(fairEvidence, 'utf8'));
+    const original = JSON.parse(await readFile(biasedEvidence, 'utf8'));
     const unknownKind = await writeFixture(
       work,
       'kind.json',

@@ -346,7 +346,7 @@ describe('warden registry commands against a running server', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^PASSED/);
     expect(run.stderr).toMatch(
-      /submitted evidence sha256:[0-9a-f]{64} \(model-evaluation\) to submit-model version 1: new/,
+      /submitted evidence sha256:[0-9a-f]{64} \(model-evaluation, unsigned\) to submit-model version 1: new/,
     );
     const list = await warden(
       ['evidence', 'list', 'submit-model@1', '--kind', 'model-evaluation', '--json'],
@@ -397,7 +397,7 @@ schema:
     );
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^PASSED/);
-    expect(run.stderr).toContain('(data-check) to data-model version 1: new');
+    expect(run.stderr).toContain('(data-check, unsigned) to data-model version 1: new');
 
     const store = await openStore(`sqlite:${join(work, 'gone.db')}`);
     const gone = await startServer({ store, host: '127.0.0.1', port: 0, logLevel: false });

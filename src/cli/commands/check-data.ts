@@ -5,6 +5,7 @@ import { dataCheckView } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
 import { addFileOptions, addReportOptions, type CheckFileFlags, fileReadOptions } from '../options.js';
 import { ProgressBar } from '../progress.js';
+import { outgoingEvidence, signingKeyFrom } from '../signing.js';
 import { reportCheck } from './check-options.js';
 import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
 import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
@@ -39,6 +40,7 @@ export function registerCheckData(check: Command, io: CliIo): void {
 /** Runs the data gate and prints its report; returns the exit code (0 passed, 1 failed). */
 export async function checkData(file: string, flags: CheckDataFlags, io: CliIo): Promise<number> {
   const policies = await policiesForCheck(flags);
+  const signingKey = await signingKeyFrom(flags.signKey, io);
   const submit = submitPlan(flags, undefined);
   const contract = await loadContract(flags.contract);
   const progress = new ProgressBar(io.stderr, `checking ${file}`);
@@ -49,19 +51,20 @@ export async function checkData(file: string, flags: CheckDataFlags, io: CliIo):
     scanPii: flags.piiScan,
     onProgress: (percent) => progress.update(percent),
   }).finally(() => progress.clear());
-  const checked = await reportCheck(evidence, dataCheckView(evidence), flags, io);
+  const outgoing = outgoingEvidence(evidence, signingKey);
+  const checked = await reportCheck(outgoing, dataCheckView(evidence), flags, io);
   const verdict = policies
     ? Math.max(
         checked,
         await decideCheckGate(
           policies,
           'data',
-          evidence,
+          outgoing,
           flags as CheckPolicyFlags,
           io,
           contractView(contract),
         ),
       )
     : checked;
-  return submitCheckEvidence(submit, evidence, verdict, io);
+  return submitCheckEvidence(submit, outgoing, verdict, io);
 }

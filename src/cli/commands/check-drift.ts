@@ -22,6 +22,7 @@ import {
 } from '../options.js';
 import { ProgressBar } from '../progress.js';
 import { writeReportFile } from '../report-outputs.js';
+import { outgoingEvidence, signingKeyFrom } from '../signing.js';
 import { reportCheck } from './check-options.js';
 
 export interface CheckDriftFlags extends CheckFileFlags {
@@ -102,13 +103,14 @@ export async function checkDrift(flags: CheckDriftFlags, io: CliIo): Promise<num
       'give the data to compare with: --reference FILE (batch drift) or --baseline FILE (a fixed-bin baseline), one of the two',
     );
   }
+  const signingKey = await signingKeyFrom(flags.signKey, io);
   const evidence =
     flags.baseline === undefined
       ? await batchDrift(flags.reference as string, flags, io)
       : await baselineDrift(flags.baseline, flags, io);
   if (flags.html) await writeReportFile(flags.html, renderDriftHtml(evidence));
   return reportCheck(
-    evidence,
+    outgoingEvidence(evidence, signingKey),
     driftReportView(evidence, { details: flags.verbose ?? false }),
     { ...flags, verbose: true },
     io,

@@ -18,6 +18,7 @@ import {
   parseNumber,
 } from '../options.js';
 import { ProgressBar } from '../progress.js';
+import { outgoingEvidence, signingKeyFrom } from '../signing.js';
 import { reportCheck } from './check-options.js';
 import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
 import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
@@ -103,17 +104,19 @@ export function registerCheckModel(check: Command, io: CliIo): void {
 export async function checkModel(file: string, flags: CheckModelFlags, io: CliIo): Promise<number> {
   const options = modelEvaluationOptions(flags, io);
   const policies = await policiesForCheck(flags);
+  const signingKey = await signingKeyFrom(flags.signKey, io);
   const submit = submitPlan(flags, flags.version);
   const progress = new ProgressBar(io.stderr, `reading ${file}`);
   const evidence = await runModelEvaluation(file, {
     ...options,
     onProgress: (percent) => progress.update(percent),
   }).finally(() => progress.clear());
-  const checked = await reportCheck(evidence, modelEvaluationView(evidence), flags, io);
+  const outgoing = outgoingEvidence(evidence, signingKey);
+  const checked = await reportCheck(outgoing, modelEvaluationView(evidence), flags, io);
   const verdict = policies
-    ? Math.max(checked, await decideCheckGate(policies, 'model', evidence, flags as CheckPolicyFlags, io))
+    ? Math.max(checked, await decideCheckGate(policies, 'model', outgoing, flags as CheckPolicyFlags, io))
     : checked;
-  return submitCheckEvidence(submit, evidence, verdict, io);
+  return submitCheckEvidence(submit, outgoing, verdict, io);
 }
 
 /**

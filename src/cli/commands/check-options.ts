@@ -1,17 +1,25 @@
 import { type ReportView, renderTerminal } from '../../reports/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
 import type { CheckFileFlags } from '../options.js';
-import { writeReports } from '../report-outputs.js';
+import { writeReportFile, writeReports } from '../report-outputs.js';
+import type { OutgoingEvidence } from '../signing.js';
 
-/** Writes the evidence and reports, prints the terminal report and returns the exit code. */
+/**
+ * Writes the evidence (signed, when it is) and reports, prints the terminal report and returns the
+ * exit code.
+ */
 export async function reportCheck(
-  evidence: { passed: boolean; producedAt: string },
+  outgoing: OutgoingEvidence<{ passed: boolean; producedAt: string }>,
   view: ReportView,
   flags: CheckFileFlags,
   io: CliIo,
 ): Promise<number> {
+  const evidence = outgoing.document;
+  if (flags.json && outgoing.envelope) {
+    await writeReportFile(flags.json, `${JSON.stringify(outgoing.envelope, null, 2)}\n`);
+  }
   await writeReports(evidence, view, {
-    ...(flags.json ? { json: flags.json } : {}),
+    ...(flags.json && !outgoing.envelope ? { json: flags.json } : {}),
     ...(flags.junit ? { junit: flags.junit } : {}),
     ...(flags.markdown ? { markdown: flags.markdown } : {}),
   });

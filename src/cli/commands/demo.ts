@@ -1,8 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { packageRoot, sha256Digest } from '../../core/index.js';
+import { isDsseEnvelope, openEvidenceEnvelope, packageRoot, sha256Digest } from '../../core/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
 import { type DemoControlPlane, readJsonFile, startDemoControlPlane } from '../demo/control-plane.js';
 import { injectCreditDefects } from '../demo/credit-risk-defects.js';
@@ -18,6 +18,7 @@ import { checkData } from './check-data.js';
 import { checkDrift } from './check-drift.js';
 import { checkModel } from './check-model.js';
 import { decideGate } from './gate.js';
+import { createKeyFiles } from './key.js';
 
 interface DemoFlags {
   workdir: string;
@@ -49,6 +50,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   const monitors = example('credit-risk/monitors.yaml');
   const work = (name: string) => join(flags.workdir, name);
   const central = { policies, labels: 'domain=credit' };
+  const signKey = work('credit-pipeline-ci.key');
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     io.usageError(`--port must be 0 to 65535, not "${flags.port}"`);
@@ -59,15 +61,24 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     `${bold('Warden demo — the credit-risk training pipeline, decided by central policies')}\n`,
   );
   io.stdout.write(
-    `  policies: ${policies} (PII, data quality, credit model quality and fairness, production monitoring)\n\n`,
+    `  policies: ${policies} (PII, data quality, credit model quality and fairness, production monitoring, signed evidence)\n`,
+  );
+  for (const file of [signKey, `${signKey}.pub`]) await rm(file, { force: true });
+  const keyId = await createKeyFiles(signKey);
+  io.stdout.write(
+    `  $ warden key create --out ${signKey}   # the pipeline's signing key (key id ${keyId.slice(0, 12)}…); every check below signs its evidence with it\n\n`,
   );
   const dataGate = async (file: string, name: string) => {
     const json = work(`data-check-${name}.json`);
     const decision = work(`decision-data-${name}.json`);
     io.stdout.write(
-      `  $ warden check data ${file} --contract ${contract} --null-value NA --json ${json} --policies ${policies} --labels domain=credit --decision ${decision}\n\n`,
+      `  $ warden check data ${file} --contract ${contract} --null-value NA --json ${json} --sign-key ${signKey} --policies ${policies} --labels domain=credit --decision ${decision}\n\n`,
     );
-    return checkData(file, { contract, nullValue: ['NA'], piiScan: true, json, decision, ...central }, io);
+    return checkData(
+      file,
+      { contract, nullValue: ['NA'], piiScan: true, json, decision, signKey, ...central },
+      io,
+    );
   };
 
   io.stdout.write(`${bold('Step 1/9')}  Data gate on the clean training set\n`);
@@ -101,10 +112,11 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
       version: versionOf[variant],
       json,
       decision,
+      signKey,
       ...central,
     };
     io.stdout.write(
-      `  model: ${model.description}\n  $ warden check model ${predictions} --target Status --positive bad --score score --sensitive Age,Marital --bins Age=18,25,40,65 --min-group-size 30 --model ${gate.model} --version ${gate.version} --json ${json} --policies ${policies} --labels domain=credit --decision ${decision}\n\n`,
+      `  model: ${model.description}\n  $ warden check model ${predictions} --target Status --positive bad --score score --sensitive Age,Marital --bins Age=18,25,40,65 --min-group-size 30 --model ${gate.model} --version ${gate.version} --json ${json} --sign-key ${signKey} --policies ${policies} --labels domain=credit --decision ${decision}\n\n`,
     );
     return checkModel(predictions, gate, io);
   };
@@ -119,11 +131,18 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   const promotionDecision = work('decision-promote-production.json');
   const evidence = work('model-evaluation-fair.json');
   io.stdout.write(
-    `\n${bold('Step 5/9')}  Promotion of the fair model to production, with its declared monitors\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
+    `\n${bold('Step 5/9')}  Promotion of the fair model to production, with its declared monitors and signed evidence\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --trusted-key credit-pipeline-ci=${signKey}.pub --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
   );
   const promotion = await decideGate(
     'promote:production',
-    { evidence: [evidence], monitors, json: promotionDecision, actor: 'local', ...central },
+    {
+      evidence: [evidence],
+      monitors,
+      json: promotionDecision,
+      actor: 'local',
+      trustedKey: [`credit-pipeline-ci=${signKey}.pub`],
+      ...central,
+    },
     io,
   );
 
@@ -132,7 +151,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   const driftJson = work('drift-report.json');
   const driftHtml = work('drift-report.html');
   io.stdout.write(
-    `\n${bold('Step 6/9')}  Drift: ${driftedHoldoutRows.toLocaleString('en')} applicants a few years on (ages +${ageShiftYears}, incomes ×${incomeFactor}) against the training data\n  $ warden check drift --reference ${dataset} --current ${drifted} --null-value NA --json ${driftJson} --html ${driftHtml}\n\n`,
+    `\n${bold('Step 6/9')}  Drift: ${driftedHoldoutRows.toLocaleString('en')} applicants a few years on (ages +${ageShiftYears}, incomes ×${incomeFactor}) against the training data\n  $ warden check drift --reference ${dataset} --current ${drifted} --null-value NA --json ${driftJson} --html ${driftHtml} --sign-key ${signKey}\n\n`,
   );
   const drift = await checkDrift(
     {
@@ -142,10 +161,11 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
       json: driftJson,
       html: driftHtml,
       driftShare: '0.5',
+      signKey,
     },
     io,
   );
-  const driftReport = (await readJsonFile(driftJson)) as {
+  const driftReport = (await readEvidenceJson(driftJson)) as {
     columns: Record<string, { drifted: boolean | null }>;
   };
   const driftedColumns = Object.entries(driftReport.columns)
@@ -160,7 +180,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   const plane = await startDemoControlPlane(flags.workdir, port);
   let governance: GovernanceOutcome;
   try {
-    await registerInControlPlane(plane, { work, dataset, versionOf }, io);
+    await registerInControlPlane(plane, { work, dataset, versionOf, signKey }, io);
     governance = await runGovernedPromotion(
       plane,
       { policies, monitors, work, versionOf },
@@ -183,7 +203,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     governance.asExpected;
   io.stdout.write(
     asExpected
-      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The drift check named the columns that moved (Age and Income) and wrote an HTML report. The fair model may go to production because it has a monitor with an owner; on the control plane it got there only after a second person signed off, the biased version was denied, tagged and reported to its owners, and reached staging only under an approved, time-bound waiver. Every one of those decisions is in the audit log, which verifies — and an edited copy does not. Evidence and decisions: ${flags.workdir}/*.json\n`
+      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The drift check named the columns that moved (Age and Income) and wrote an HTML report. The fair model may go to production because it has a monitor with an owner; on the control plane it got there only after a second person signed off, the biased version was denied, tagged and reported to its owners, and reached staging only under an approved, time-bound waiver; an evaluation edited to look fair, but unsigned, could not carry it to production. Every one of those decisions is in the audit log, which verifies — and an edited copy does not. Evidence and decisions: ${flags.workdir}/*.json\n`
       : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0), drift exit ${drift} (expected 0), drifted columns ${driftedColumns.join(', ') || 'none'} (expected Age, Income)${governance.problems.map((p) => `; ${p}`).join('')}.\n`,
   );
   io.stdout.write(tryIt(plane, serve));
@@ -199,6 +219,15 @@ interface DemoRun {
   work: (name: string) => string;
   dataset: string;
   versionOf: { fair: string; biased: string };
+  signKey: string;
+}
+
+/** An evidence file the demo wrote: the document, unwrapped from its signed envelope. */
+async function readEvidenceJson(path: string): Promise<Record<string, unknown>> {
+  const value = await readJsonFile(path);
+  return isDsseEnvelope(value)
+    ? (openEvidenceEnvelope(value, path).statement.predicate as Record<string, unknown>)
+    : value;
 }
 
 /** What a pipeline and a risk committee would do against the API, each with its own token. */
@@ -215,7 +244,23 @@ async function registerInControlPlane(plane: DemoControlPlane, run: DemoRun, io:
     },
   });
   say('registered model credit-risk (team risk, domain=credit, riskTier=high) as credit-pipeline');
-  const cleanCheck = await readJsonFile(run.work('data-check-clean.json'));
+  const kinds = ['data-check', 'model-evaluation', 'drift-report'] as const;
+  io.stdout.write(
+    `  $ warden key register credit-pipeline-ci --public-key ${run.signKey}.pub --teams risk --kinds ${kinds.join(',')}   # as demo-admin\n`,
+  );
+  const registered = await plane.call('admin', 'registerSigningKey', {
+    body: {
+      name: 'credit-pipeline-ci',
+      publicKey: await readFile(`${run.signKey}.pub`, 'utf8'),
+      teams: ['risk'],
+      evidenceKinds: [...kinds],
+    },
+  });
+  say(
+    `the server now verifies evidence signed by key ${registered.keyId.slice(0, 12)}… and names it credit-pipeline-ci`,
+  );
+  const cleanCheckFile = await readJsonFile(run.work('data-check-clean.json'));
+  const cleanCheck = await readEvidenceJson(run.work('data-check-clean.json'));
   const trainingSet = (cleanCheck['inputs'] as { uri: string; digest: string }[])[0];
   const lockfile = await readFile(fileURLToPath(new URL('package-lock.json', packageRoot)));
   for (const variant of ['fair', 'biased'] as const) {
@@ -243,14 +288,16 @@ async function registerInControlPlane(plane: DemoControlPlane, run: DemoRun, io:
         },
       },
     });
-    for (const evidence of [cleanCheck, evaluation]) {
-      await plane.call('pipeline', 'submitEvidence', {
+    const signers = new Set<string>();
+    for (const evidence of [cleanCheckFile, evaluation]) {
+      const receipt = await plane.call('pipeline', 'submitEvidence', {
         params: { model: 'credit-risk', version },
         body: evidence,
       });
+      signers.add(receipt.signer ?? 'nobody');
     }
     say(
-      `registered version ${version} (${variant}) with its lineage; submitted its data-check and model-evaluation evidence`,
+      `registered version ${version} (${variant}) with its lineage; submitted its data-check and model-evaluation evidence, signed by ${[...signers].join(', ')}`,
     );
   }
 }

@@ -5,6 +5,7 @@ import type { EvidenceReceipt } from '../../registry/index.js';
 import type { CliIo } from '../cli-io.js';
 import { type OutputFlags, serverHelp, withOutput } from '../options.js';
 import { type ServerClient, serverClient } from '../server-client.js';
+import type { OutgoingEvidence } from '../signing.js';
 import { resolveVersion, type VersionRef } from '../version-ref.js';
 import { fields, printJson, printList } from './output.js';
 
@@ -32,7 +33,9 @@ export function registerEvidence(program: Command, io: CliIo): void {
   withOutput(
     evidence
       .command('submit')
-      .description('attach an evidence file (as a check wrote it with --json) to a model version')
+      .description(
+        'attach an evidence file (as a check wrote it with --json, signed or not) to a model version',
+      )
       .argument('<file>', 'the evidence file')
       .option('--model <name>', 'the model (default: the evidence subject, for model evidence)')
       .option(
@@ -40,7 +43,7 @@ export function registerEvidence(program: Command, io: CliIo): void {
         'the version number (default: the evidence subject, for model evidence)',
       ),
   ).action(async (file: string, flags: OutputFlags & { model?: string; version?: string }) => {
-    const document = await readEvidenceFile(file);
+    const { document, envelope } = await readEvidenceFile(file);
     const subject = modelSubject(document);
     const model = flags.model ?? subject?.model;
     const version = flags.version ?? subject?.version;
@@ -52,13 +55,14 @@ export function registerEvidence(program: Command, io: CliIo): void {
     }
     const receipt = await serverClient(flags).call('submitEvidence', {
       params: { model, version },
-      body: { ...document },
+      body: { ...(envelope?.envelope ?? document) },
     });
     if (flags.json) return printJson(io, receipt);
     io.stdout.write(
       `${file} → ${model} version ${version}\n${fields([
         ['id', receipt.id],
         ['kind', receipt.kind],
+        ['signer', receipt.signer ?? 'unsigned'],
         ['stored', receiptLine(receipt)],
       ])}`,
     );
@@ -90,11 +94,12 @@ export function registerEvidence(program: Command, io: CliIo): void {
         answer,
         answer.evidence,
         `no evidence on ${target.model} version ${target.version}${flags.kind ? ` of kind ${flags.kind}` : ''}; attach some with warden evidence submit FILE\n`,
-        ['id', 'kind', 'result', 'produced', 'subject', 'attached by'],
+        ['id', 'kind', 'result', 'signer', 'produced', 'subject', 'attached by'],
         (e) => [
           e.id,
           e.kind,
           e.passed ? 'passed' : 'failed',
+          e.signer?.name ?? 'unsigned',
           e.producedAt,
           e.subject.version === undefined ? e.subject.name : `${e.subject.name}@${e.subject.version}`,
           e.attachedBy,
@@ -178,19 +183,20 @@ export function submitPlan(flags: SubmitFlags, ownVersion: string | undefined): 
  */
 export async function submitCheckEvidence(
   plan: SubmitPlan | undefined,
-  evidence: { subject: { type: string; name: string; version?: string } },
+  outgoing: OutgoingEvidence<{ subject: { type: string; name: string; version?: string } }>,
   checkExit: number,
   io: CliIo,
 ): Promise<number> {
   if (plan === undefined) return checkExit;
-  const target = plan.target ?? { model: evidence.subject.name, version: evidence.subject.version ?? '' };
+  const { subject } = outgoing.document;
+  const target = plan.target ?? { model: subject.name, version: subject.version ?? '' };
   try {
     const receipt = await plan.client.call('submitEvidence', {
       params: target,
-      body: evidence as unknown as Record<string, unknown>,
+      body: (outgoing.envelope ?? outgoing.document) as unknown as Record<string, unknown>,
     });
     io.stderr.write(
-      `warden: submitted evidence ${receipt.id} (${receipt.kind}) to ${target.model} version ${target.version}: ${receiptLine(receipt)}\n`,
+      `warden: submitted evidence ${receipt.id} (${receipt.kind}, ${receipt.signer ? `signed by ${receipt.signer}` : 'unsigned'}) to ${target.model} version ${target.version}: ${receiptLine(receipt)}\n`,
     );
     return checkExit;
   } catch (error) {

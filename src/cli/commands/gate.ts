@@ -1,10 +1,11 @@
 import { type Command, Option } from 'commander';
-import type { EvidenceDocument } from '../../core/index.js';
+import { type EvidenceDocument, openEvidenceEnvelope } from '../../core/index.js';
 import {
   gateInputFromFiles,
   gateSubject,
   readSavedGateInput,
   savedGateInput,
+  signersOf,
 } from '../../governance/index.js';
 import {
   type CompiledPolicySet,
@@ -19,13 +20,15 @@ import {
 import { decisionView, renderTerminal } from '../../reports/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
 import { type GateInputFlags, gateInputFiles, subjectDetails } from '../gate-inputs.js';
-import { addReportFileOptions } from '../options.js';
+import { addReportFileOptions, collect } from '../options.js';
 import { writeReportFile, writeReports } from '../report-outputs.js';
+import { type OutgoingEvidence, trustedKeysFrom } from '../signing.js';
 
 export interface PolicyFlags {
   policies: string;
   revision?: string;
   actor?: string;
+  trustedKey?: string[];
 }
 
 export interface GateFlags extends GateInputFlags, PolicyFlags {
@@ -55,6 +58,11 @@ export function addPolicyOptions(command: Command, required: boolean): Command {
       '--actor <name>',
       'who asks for the decision (recorded in it)',
       process.env['WARDEN_ACTOR'] ?? 'local',
+    )
+    .option(
+      '--trusted-key <name=file>',
+      "a signer's public key, to verify signed evidence on files besides the keys the policy set's TrustPolicy pins (repeatable)",
+      collect,
     );
 }
 
@@ -92,9 +100,11 @@ export function registerGate(program: Command, io: CliIo): void {
 /** Decides a gate from files (or a saved input), prints the decision; 0 allowed, 1 denied. */
 export async function decideGate(gate: string, flags: GateFlags, io: CliIo): Promise<number> {
   const compiled = compilePolicySet(await loadPolicySet(flags.policies, optionalRevision(flags)));
-  const { input, evidenceIds } = flags.input
+  const trust = { set: compiled.set, keys: await trustedKeysFrom(flags.trustedKey) };
+  const { input, evidenceIds, notes } = flags.input
     ? await readSavedGateInput(flags.input)
-    : await gateInputFromFiles(gateInputFiles(gate, flags.evidence ?? [], flags));
+    : await gateInputFromFiles({ ...gateInputFiles(gate, flags.evidence ?? [], flags), trust });
+  for (const note of notes ?? []) io.stderr.write(`note: ${note}\n`);
   if (flags.input && input.gate !== gate) {
     io.usageError(
       `${flags.input} was saved for gate ${input.gate}, not ${gate}; run warden gate ${input.gate} --input ${flags.input}`,
@@ -109,6 +119,7 @@ export async function decideGate(gate: string, flags: GateFlags, io: CliIo): Pro
 export interface CheckPolicyFlags extends PolicyFlags {
   labels?: string;
   decision?: string;
+  json?: string;
 }
 
 export function addCheckPolicyOptions(command: Command): Command {
@@ -133,12 +144,24 @@ export async function policiesForCheck(
 export async function decideCheckGate(
   compiled: CompiledPolicySet,
   gate: 'data' | 'model',
-  evidence: EvidenceDocument,
+  outgoing: OutgoingEvidence<EvidenceDocument>,
   flags: CheckPolicyFlags,
   io: CliIo,
   contract?: ContractView,
 ): Promise<number> {
-  const { evidence: byKind, ids } = latestEvidenceByKind([evidence]);
+  const evidence = outgoing.document;
+  const file = flags.json ?? 'the evidence';
+  const { documents } = signersOf(
+    [
+      {
+        file,
+        document: evidence,
+        ...(outgoing.envelope ? { envelope: openEvidenceEnvelope(outgoing.envelope, file) } : {}),
+      },
+    ],
+    { set: compiled.set, keys: await trustedKeysFrom(flags.trustedKey) },
+  );
+  const { evidence: byKind, ids } = latestEvidenceByKind(documents);
   const input = gateInput({
     gate,
     subject: gateSubject(

@@ -1,10 +1,33 @@
+import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
+import { contentDigest, openEvidenceEnvelope } from '../../core/index.js';
 import { readPolicyFiles } from '../../policy/index.js';
 import { openStore } from '../../store/index.js';
 import { verifyAudit } from '../audit-verification.js';
 import type { CliIo } from '../cli-io.js';
 import { startAlertReceiver } from './alert-receiver.js';
 import type { DemoControlPlane } from './control-plane.js';
+
+/**
+ * What someone with a contributor token might try: the biased evaluation with its fairness gaps
+ * edited to look fair, re-sealed with Warden's own canonical JSON so its id matches, and unsigned.
+ */
+async function forgeEvaluation(path: string): Promise<Record<string, unknown>> {
+  const envelope = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  const { id: _id, ...evaluation } = openEvidenceEnvelope(envelope, path).statement.predicate as {
+    id: string;
+    fairness?: Record<string, unknown>[];
+  };
+  const body = {
+    ...evaluation,
+    fairness: (evaluation.fairness ?? []).map((f) => ({
+      ...f,
+      equalizedOddsDifference: 0.01,
+      demographicParityRatio: 1,
+    })),
+  };
+  return { ...body, id: contentDigest(body) };
+}
 
 export interface GovernanceOutcome {
   /** Each step of the story did what it should. */
@@ -46,7 +69,6 @@ export async function runGovernedPromotion(
     const applied = await plane.call('admin', 'applyPolicySet', { body: { files, revision: 'demo' } });
     say(`policy set version ${applied.version} is active: ${applied.policies.join(', ')}`);
     const { parse } = await import('yaml');
-    const { readFile } = await import('node:fs/promises');
     command(`warden monitors set credit-risk ${run.monitors}   # as credit-pipeline`);
     await plane.call('pipeline', 'setMonitors', {
       params: { model: 'credit-risk' },
@@ -164,6 +186,29 @@ export async function runGovernedPromotion(
     expect(
       waived.status === 'completed' && waivedResults.length > 0,
       'the waived promotion did not complete',
+    );
+
+    const forged = await forgeEvaluation(run.work('model-evaluation-biased.json'));
+    command(
+      `warden evidence submit forged-evaluation.json --model credit-risk --version ${biased}   # as credit-pipeline: the fairness gaps edited away, the id recomputed, no signature`,
+    );
+    const forgedReceipt = await plane.call('pipeline', 'submitEvidence', {
+      params: { model: 'credit-risk', version: biased },
+      body: forged,
+    });
+    say(`accepted as evidence ${forgedReceipt.id.slice(0, 19)}…, signer: ${forgedReceipt.signer ?? 'none'}`);
+    command(`warden promote credit-risk ${biased} --to production   # as credit-pipeline`);
+    const forgedPromotion = await plane.call('pipeline', 'requestPromotion', {
+      body: { model: 'credit-risk', version: biased, alias: 'production' },
+    });
+    const untrusted = forgedPromotion.decision.results.filter(
+      (r) => r.blocking && r.policy === 'trusted-evidence',
+    );
+    for (const result of untrusted)
+      say(`${forgedPromotion.status}: ${result.policy}/${result.validation}: ${result.message}`);
+    expect(
+      forgedPromotion.status === 'denied' && untrusted.length > 0,
+      'the forged, unsigned evaluation was not stopped by the trusted-evidence policy',
     );
 
     heading('9', 'The audit log: every decision above is in a hash chain with signed checkpoints');
