@@ -10,7 +10,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('warden server --audit-witness and warden audit verify --witness', () => {
   it('publishes each signed checkpoint to a file witness; a log cut with its checkpoints verifies alone but not against the witness', async () => {
-    const db = `sqlite:${join(work, 'warden.db')}`;
+    const db = `sqlite:${join(work, 'db', 'warden.db')}`;
     const witness = `file:${join(work, 'checkpoints.jsonl')}`;
     const key = join(work, 'keys', 'audit-signing.key');
     const token = (
