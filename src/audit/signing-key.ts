@@ -78,9 +78,17 @@ export class ServerKey {
       }
       const { privateKey } = generateKeyPairSync('ed25519');
       pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
-      chmodSync(path, 0o600);
+      try {
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
+        chmodSync(path, 0o600);
+      } catch (failure) {
+        throw new WardenError(
+          'WARDEN_ERR_AUDIT_KEY_INVALID',
+          `cannot create the audit signing key ${path} (${(failure as NodeJS.ErrnoException).code}); check that its directory can be made and written, or pass another --audit-key`,
+          { where: path },
+        );
+      }
     }
     let key: KeyObject;
     try {

@@ -17,8 +17,8 @@ export function loadOrCreateWebhookKey(path: string): Buffer {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') throw unreadable(path, code);
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       writeFileSync(path, randomBytes(webhookKeyBytes), { mode: 0o600, flag: 'wx' });
       chmodSync(path, 0o600);
     } catch (raced) {

@@ -13,7 +13,7 @@ import type { Store } from '../store/index.js';
 import { errorAnswer, invalidRequest } from './api-errors.js';
 import { authenticate, requireRole, TokenUseRecorder } from './auth.js';
 import { registerJsonBodyParser } from './json-body.js';
-import { refuseColocatedKeys, webhookKeyFileName } from './key-files.js';
+import { refuseColocatedServerKeys, webhookKeyFileName } from './key-files.js';
 import { openApiDocument } from './openapi.js';
 import type { Route } from './route.js';
 import { routes } from './routes.js';
@@ -64,12 +64,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const { store } = options;
   const clock = options.clock ?? (() => new Date());
   const webhookKeyPath = options.webhookKeyPath ?? join(dirname(options.auditKeyPath), webhookKeyFileName);
-  refuseColocatedKeys(
+  refuseColocatedServerKeys(
     store.directory,
-    [
-      { path: options.auditKeyPath, flag: '--audit-key' },
-      { path: webhookKeyPath, flag: '--webhook-key' },
-    ],
+    { auditKeyPath: options.auditKeyPath, webhookKeyPath },
     options.allowColocatedKey ?? false,
   );
   const audit = new AuditLog(store, clock);

@@ -2,6 +2,7 @@ export { buildServer, defaultBodyLimit, type ServerOptions } from './app.js';
 export {
   auditKeyFileName,
   defaultKeyDirectory,
+  refuseColocatedServerKeys,
   refuseLegacyAuditKey,
   type ServerKeyFiles,
   serverKeyFiles,

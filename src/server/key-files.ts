@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { WardenError } from '../core/index.js';
@@ -113,13 +113,35 @@ export function refuseColocatedKeys(
   }
 }
 
-/** The real path of `path`, which need not exist yet: its nearest existing ancestor resolved, plus the rest. */
-function realPathOf(path: string): string {
+/** `refuseColocatedKeys` for a server's two key files. */
+export function refuseColocatedServerKeys(
+  databaseDirectory: string | undefined,
+  files: Pick<ServerKeyFiles, 'auditKeyPath' | 'webhookKeyPath'>,
+  allowColocated: boolean,
+): void {
+  refuseColocatedKeys(
+    databaseDirectory,
+    [
+      { path: files.auditKeyPath, flag: '--audit-key' },
+      { path: files.webhookKeyPath, flag: '--webhook-key' },
+    ],
+    allowColocated,
+  );
+}
+
+/**
+ * The real path of `path`, which need not exist yet: symbolic links are followed, dangling ones
+ * too (a key written through one lands where it points), and what does not exist is kept as named.
+ */
+function realPathOf(path: string, hops = 0): string {
   const absolute = resolve(path);
   try {
     return realpathSync(absolute);
   } catch {
+    if (hops < 40 && lstatSync(absolute, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      return realPathOf(resolve(dirname(absolute), readlinkSync(absolute)), hops + 1);
+    }
     const parent = dirname(absolute);
-    return parent === absolute ? absolute : join(realPathOf(parent), basename(absolute));
+    return parent === absolute ? absolute : join(realPathOf(parent, hops), basename(absolute));
   }
 }

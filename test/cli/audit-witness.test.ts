@@ -61,7 +61,7 @@ describe('warden server --audit-witness and warden audit verify --witness', () =
     expect(intact.code).toBe(0);
 
     // Someone with the database removes the second model's entry and every checkpoint that covers it.
-    const sqlite = new Database(join(work, 'warden.db'));
+    const sqlite = new Database(join(work, 'db', 'warden.db'));
     const firstSigned = (
       sqlite.prepare('select min(seq) as seq from audit_checkpoints').get() as { seq: number }
     ).seq;

@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { openWitness, type Witness } from '../../audit/index.js';
 import { Registry } from '../../registry/index.js';
-import { defaultBodyLimit, refuseLegacyAuditKey, serverKeyFiles, startServer } from '../../server/index.js';
+import {
+  defaultBodyLimit,
+  refuseColocatedServerKeys,
+  refuseLegacyAuditKey,
+  serverKeyFiles,
+  startServer,
+} from '../../server/index.js';
 import { defaultDatabaseUrl, openStore, type Store, tokenRepository } from '../../store/index.js';
 import type { CliIo } from '../cli-io.js';
 import { databaseUrl } from '../database-url.js';
@@ -102,7 +108,14 @@ async function serve(flags: ServerFlags, io: CliIo): Promise<number> {
   const witnesses: Witness[] = [];
   for (const spec of flags.auditWitness) witnesses.push(await openWitness(spec));
   const store = await openStore(url);
-  if (flags.init) await initialAdmin(store, io);
+  try {
+    // Before --init, so that a refused start leaves no admin token behind.
+    refuseColocatedServerKeys(store.directory, keys, flags.allowColocatedKey === true);
+    if (flags.init) await initialAdmin(store, io);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const server = await startServer({
     store,
     host,
