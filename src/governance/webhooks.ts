@@ -246,6 +246,8 @@ export class Webhooks {
    */
   async resealLegacySecrets(actor: string): Promise<string[]> {
     return this.store.transaction(async (trx) => {
+      // Replicas starting together take turns: the second finds the secrets sealed already.
+      await this.store.exclusive(trx, 'webhook-secrets');
       const resealed: string[] = [];
       const unopened: string[] = [];
       for (const row of await webhookRepository.sealedSecrets(trx)) {
