@@ -12,7 +12,7 @@
 // bench/.out/server.md.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -126,7 +126,12 @@ function checkBuild(root) {
  */
 async function startWarden(root, bin, db, { init }) {
   const args = [bin, 'server', '--port', '0', '--db', db, '--log-level', 'warn', ...(init ? ['--init'] : [])];
-  const child = spawnTracked(process.execPath, args, { cwd: root });
+  // The servers' default keys go to a scratch config directory, never the user's own; replicas of
+  // one PostgreSQL database find the same key files there.
+  const child = spawnTracked(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, XDG_CONFIG_HOME: benchConfigHome() },
+  });
   const server = { child, pid: child.pid, url: undefined, token: undefined, logLines: 0, firstLogLines: [] };
   let stderr = '';
   let stdoutBuffer = '';
@@ -191,6 +196,15 @@ async function postgresVersion(url) {
 const schemasToDrop = new Set();
 /** Temp directories (SQLite files, nginx configs) removed on the way out, Ctrl-C included. */
 const scratchDirs = new Set();
+
+let configHome;
+function benchConfigHome() {
+  if (configHome === undefined) {
+    configHome = mkdtempSync(join(tmpdir(), 'warden-bench-config-'));
+    scratchDirs.add(configHome);
+  }
+  return configHome;
+}
 
 async function dropSchema(url, schema) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });

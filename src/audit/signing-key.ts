@@ -51,8 +51,8 @@ export function trustedKeyFromPem(pem: string, source: string): TrustedKey {
 }
 
 /**
- * The server's Ed25519 key: it signs audit checkpoints, and derives the key that encrypts webhook
- * secrets at rest. Created on first start (mode 0600); replicas share one key file.
+ * The server's Ed25519 key: it signs audit checkpoints. Created on first start (mode 0600);
+ * replicas share one key file.
  */
 export class ServerKey {
   readonly keyId: string;
@@ -78,9 +78,17 @@ export class ServerKey {
       }
       const { privateKey } = generateKeyPairSync('ed25519');
       pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
-      chmodSync(path, 0o600);
+      try {
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+        writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
+        chmodSync(path, 0o600);
+      } catch (failure) {
+        throw new WardenError(
+          'WARDEN_ERR_AUDIT_KEY_INVALID',
+          `cannot create the audit signing key ${path} (${(failure as NodeJS.ErrnoException).code}); check that its directory can be made and written, or pass another --audit-key`,
+          { where: path },
+        );
+      }
     }
     let key: KeyObject;
     try {
@@ -114,7 +122,11 @@ export class ServerKey {
     return this.publicKey.export({ format: 'pem', type: 'spki' }).toString();
   }
 
-  /** A 32-byte key for one purpose, derived with HKDF-SHA256 from the private key. */
+  /**
+   * A 32-byte key for one purpose, derived with HKDF-SHA256 from the private key. Only the key
+   * earlier releases sealed webhook secrets with ('webhook-secrets') is derived, to open such
+   * secrets once and seal them again with the webhook key.
+   */
   deriveKey(purpose: string): Buffer {
     const secret = this.privateKey.export({ format: 'der', type: 'pkcs8' });
     return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `warden:${purpose}`, 32));

@@ -11,10 +11,10 @@ import {
   verifyAuditSource,
   type Witness,
 } from '../audit/index.js';
-import { apiRoutes } from '../server/index.js';
+import { apiRoutes, serverKeyFiles } from '../server/index.js';
 import type { CliIo } from './cli-io.js';
 import { printJson } from './commands/output.js';
-import { auditKeyPathFor, databaseUrl } from './database-url.js';
+import { databaseUrl } from './database-url.js';
 import type { OutputFlags } from './options.js';
 import { type ServerClient, serverClient } from './server-client.js';
 
@@ -32,7 +32,10 @@ export async function openAuditSource(flags: AuditFlags, server?: ServerClient):
   const given = await Promise.all(flags.publicKey.map(readTrustedKey));
   if (flags.db !== undefined) {
     const url = databaseUrl(flags.db === true ? undefined : flags.db);
-    return databaseAuditSource(url, given, flags.auditKey ?? auditKeyPathFor(url));
+    const keys = serverKeyFiles(url, { auditKey: flags.auditKey });
+    // Reading the public half from where earlier releases kept the key is harmless; the server
+    // refuses to sign with it there.
+    return databaseAuditSource(url, given, keys.legacyAuditKeyPath ?? keys.auditKeyPath);
   }
   const client = server ?? serverClient(flags);
   return apiAuditSource(

@@ -248,6 +248,18 @@ export const errorRegistry = {
     summary:
       'The audit signing key (or a public key given to verify with) is unreadable, not PEM, or not Ed25519.',
   },
+  WARDEN_ERR_SERVER_KEY_LOCATION: {
+    httpStatus: 500,
+    exitCode: 2,
+    summary:
+      'A key file the server signs or encrypts with lies inside the database’s directory (without --allow-colocated-key), or is found only where earlier releases kept it.',
+  },
+  WARDEN_ERR_WEBHOOK_KEY_INVALID: {
+    httpStatus: 500,
+    exitCode: 2,
+    summary:
+      'The webhook secret key (--webhook-key) is unreadable or not 32 bytes, or stored webhook secrets do not open with the keys the server was given.',
+  },
   WARDEN_ERR_AUDIT_WITNESS_INVALID: {
     httpStatus: 400,
     exitCode: 2,

@@ -5,12 +5,16 @@ import { LabelChanges } from './label-changes.js';
 import { PolicySets } from './policy-sets.js';
 import { Promotions } from './promotions.js';
 import { Waivers } from './waivers.js';
+import { WebhookSecretBox } from './webhook-secrets.js';
 import { type DeliverySettings, defaultDeliverySettings, WebhookDispatcher, Webhooks } from './webhooks.js';
 
 export interface GovernanceOptions {
   store: Store;
   audit: AuditLog;
+  /** Signs audit checkpoints. */
   key: ServerKey;
+  /** The 32-byte key that seals webhook secrets (`loadOrCreateWebhookKey`). */
+  webhookKey: Buffer;
   clock?: () => Date;
   delivery?: Partial<DeliverySettings>;
   /** How often to look for due deliveries, expired waivers and overdue audits; default 1 s. */
@@ -46,7 +50,9 @@ export class Governance {
     this.webhooks = new Webhooks(
       options.store,
       options.audit,
-      options.key.deriveKey('webhook-secrets'),
+      // Secrets sealed by earlier releases used a key derived from the audit key; they open with
+      // it until `resealLegacySecrets` seals them again with the webhook key.
+      new WebhookSecretBox(options.webhookKey, options.key.deriveKey('webhook-secrets')),
       clock,
       delivery.allowPrivateAddresses,
     );

@@ -56,6 +56,8 @@ export {
   type WaiverStatus,
   waiverStatuses,
 } from './waivers.js';
+export { loadOrCreateWebhookKey } from './webhook-key.js';
+export { WebhookSecretBox } from './webhook-secrets.js';
 export {
   type DeliveryRecord,
   type DeliverySettings,

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { AuditLog } from '../audit/index.js';
 import { WardenError } from '../core/index.js';
@@ -13,6 +13,7 @@ import {
 } from '../store/index.js';
 import { PrivateAddressError, privateAddressOf } from './webhook-address.js';
 import { postWebhook } from './webhook-request.js';
+import type { WebhookSecretBox } from './webhook-secrets.js';
 
 /** What Warden tells webhooks about. */
 export const webhookEvents = [
@@ -138,7 +139,7 @@ export class Webhooks {
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
-    private readonly secretKey: Buffer,
+    private readonly secrets: WebhookSecretBox,
     private readonly clock: () => Date,
     private readonly allowPrivateAddresses: boolean,
   ) {}
@@ -153,7 +154,7 @@ export class Webhooks {
         id,
         name: hook.name,
         url: hook.url,
-        secret: this.seal(secret),
+        secret: this.secrets.seal(secret),
         events: JSON.stringify(hook.events),
         team: hook.team ?? null,
         model_name: hook.model ?? null,
@@ -237,17 +238,49 @@ export class Webhooks {
 
   /** The plain secret of a webhook, for signing only. */
   secretOf(sealed: string): string {
-    const [iv, tag, data] = sealed.split('.').map((part) => Buffer.from(part, 'base64url'));
-    const decipher = createDecipheriv('aes-256-gcm', this.secretKey, iv as Buffer);
-    decipher.setAuthTag(tag as Buffer);
-    return Buffer.concat([decipher.update(data as Buffer), decipher.final()]).toString('utf8');
+    return this.secrets.open(sealed);
   }
 
-  private seal(secret: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.secretKey, iv);
-    const data = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-    return [iv, cipher.getAuthTag(), data].map((part) => part.toString('base64url')).join('.');
+  /**
+   * Seals again with the webhook key every secret an earlier release sealed with the key derived
+   * from the audit signing key, in one transaction with one audit entry (webhook ids only), and
+   * checks that every live webhook's secret opens. Returns the ids sealed again. A live webhook
+   * whose secret opens with neither key stops the start: its alerts could never be signed.
+   */
+  async resealLegacySecrets(actor: string): Promise<string[]> {
+    return this.store.transaction(async (trx) => {
+      // Replicas starting together take turns: the second finds the secrets sealed already.
+      await this.store.exclusive(trx, 'webhook-secrets');
+      const resealed: string[] = [];
+      const unopened: string[] = [];
+      for (const row of await webhookRepository.sealedSecrets(trx)) {
+        let secret: string;
+        try {
+          secret = this.secrets.open(row.secret);
+        } catch {
+          if (row.deleted_at === null) unopened.push(row.id);
+          continue;
+        }
+        if (this.secrets.isCurrent(row.secret)) continue;
+        await webhookRepository.setSecret(trx, row.id, this.secrets.seal(secret));
+        resealed.push(row.id);
+      }
+      if (unopened.length > 0) {
+        throw new WardenError(
+          'WARDEN_ERR_WEBHOOK_KEY_INVALID',
+          `the secrets of webhook${unopened.length === 1 ? '' : 's'} ${unopened.join(', ')} do not open with this server's keys; start it with the --webhook-key (and, for secrets from before the webhook key, the --audit-key) the database was served with`,
+        );
+      }
+      if (resealed.length > 0) {
+        await this.audit.append(trx, {
+          actor,
+          action: 'webhook.secrets_resealed',
+          subject: { type: 'webhook', ids: resealed },
+          payload: { sealedWith: 'webhook key', count: resealed.length },
+        });
+      }
+      return resealed;
+    });
   }
 
   get db(): Kysely<Tables> {

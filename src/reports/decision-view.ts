@@ -21,6 +21,15 @@ export function subjectLine(subject: Decision['subject']): string {
   return subject.version === undefined ? subject.name : `${subject.name} version ${subject.version}`;
 }
 
+/** The summary's words for a decision no policy applied to. */
+function byDefault(gate: string, applied: NonNullable<Decision['gateDefault']>): string {
+  const outcome =
+    applied.onNoPolicy === 'deny'
+      ? `denied because gate ${gate} is closed by default`
+      : `allowed only because gate ${gate} is open by default`;
+  return `no policy applied, so nothing judged this subject: ${outcome} (${applied.declaredBy})`;
+}
+
 /** A decision as a report: one row per validation, then the policies that did not apply. */
 export function decisionView(decision: Decision, policySource: string): ReportView {
   // Decisions stored before the subject carried its labels have none.
@@ -70,9 +79,7 @@ export function decisionView(decision: Decision, policySource: string): ReportVi
     summary.waived ? `${summary.waived} waived` : '',
     summary.error ? `${summary.error} error${summary.error === 1 ? '' : 's'}` : '',
     summary.skipped ? `${summary.skipped} polic${summary.skipped === 1 ? 'y' : 'ies'} not applicable` : '',
-    decision.gateDefault
-      ? `no policy applies, ${decision.gateDefault.onNoPolicy === 'deny' ? 'denied by' : 'allowed by'} the gate default`
-      : '',
+    decision.gateDefault ? byDefault(decision.gate, decision.gateDefault) : '',
   ].filter(Boolean);
   const labelText = Object.entries(labels)
     .map(([key, value]) => `${key}=${value}`)
@@ -81,7 +88,10 @@ export function decisionView(decision: Decision, policySource: string): ReportVi
     title: `Gate ${decision.gate}: ${decision.subject.type} ${subjectLine(decision.subject)}`,
     subject: `${decision.gate}.${decision.subject.name}`,
     passed: decision.allowed,
-    verdicts: { passed: 'ALLOWED', failed: 'DENIED' },
+    // A gate no policy judged must not read as checked: its verdict says the default decided.
+    verdicts: decision.gateDefault
+      ? { passed: 'ALLOWED BY DEFAULT', failed: 'DENIED BY DEFAULT' }
+      : { passed: 'ALLOWED', failed: 'DENIED' },
     summary: `${decision.results.length} validation${decision.results.length === 1 ? '' : 's'}: ${counts.join(', ')}`,
     facts: [
       ['subject', `${subjectLine(decision.subject)}${labelText ? ` (${labelText})` : ''}`],

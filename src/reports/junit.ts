@@ -1,4 +1,4 @@
-import type { ReportView } from './report-view.js';
+import { type ReportView, verdictWord } from './report-view.js';
 
 function escapeXml(text: string): string {
   return (
@@ -30,6 +30,10 @@ export function renderJunit(view: ReportView, timestamp: string): string {
     if (row.status === 'warn' || row.status === 'skip') {
       return `${open}\n      <skipped message="${escapeXml(`${row.status === 'warn' ? 'warning' : 'not run'}: ${row.status === 'warn' ? message : row.detail}`)}"/>\n    </testcase>`;
     }
+    // Information rows (a gate's default, an audit-only finding) keep their words in the report.
+    if (row.status === 'info' && row.detail) {
+      return `${open}\n      <system-out>${escapeXml(row.detail)}</system-out>\n    </testcase>`;
+    }
     return `${open}</testcase>`;
   });
   return [
@@ -37,6 +41,7 @@ export function renderJunit(view: ReportView, timestamp: string): string {
     `<testsuites name="warden" tests="${view.rows.length}" failures="${failures}" skipped="${skipped}">`,
     `  <testsuite name="${escapeXml(view.title)}" tests="${view.rows.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${escapeXml(timestamp)}">`,
     '    <properties>',
+    `      <property name="verdict" value="${escapeXml(`${verdictWord(view)}: ${view.summary}`)}"/>`,
     ...view.facts.map(
       ([name, value]) => `      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`,
     ),

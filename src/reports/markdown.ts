@@ -5,6 +5,7 @@ import {
   type RowHeadings,
   type RowStatus,
   rowsWorstFirst,
+  verdictWord,
 } from './report-view.js';
 
 const icons: Record<RowStatus, string> = { fail: '❌', warn: '⚠️', info: 'ℹ️', pass: '✅', skip: '⏭️' };
@@ -60,11 +61,6 @@ export function renderMarkdown(view: ReportView): string {
     );
   }
   return lines.join('\n');
-}
-
-function verdictWord(view: ReportView): string {
-  const word = view.passed ? (view.verdicts?.passed ?? 'passed') : (view.verdicts?.failed ?? 'failed');
-  return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
 }
 
 /**

@@ -44,6 +44,12 @@ export interface ReportView {
   verdicts?: { passed: string; failed: string };
 }
 
+/** The verdict as a word for prose: `Allowed by default`, `Passed`. */
+export function verdictWord(view: ReportView): string {
+  const word = view.passed ? (view.verdicts?.passed ?? 'passed') : (view.verdicts?.failed ?? 'failed');
+  return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
+}
+
 const order: Record<RowStatus, number> = { fail: 0, warn: 1, info: 2, pass: 3, skip: 4 };
 
 /** Failures first, then warnings, then the rest, keeping the check order inside each group. */

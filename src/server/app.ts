@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -6,12 +7,13 @@ import Fastify, {
 } from 'fastify';
 import { AuditLog, ServerKey } from '../audit/index.js';
 import { producer } from '../core/index.js';
-import { Governance, type GovernanceOptions } from '../governance/index.js';
+import { Governance, type GovernanceOptions, loadOrCreateWebhookKey } from '../governance/index.js';
 import { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { errorAnswer, invalidRequest } from './api-errors.js';
 import { authenticate, requireRole, TokenUseRecorder } from './auth.js';
 import { registerJsonBodyParser } from './json-body.js';
+import { refuseColocatedServerKeys, webhookKeyFileName } from './key-files.js';
 import { openApiDocument } from './openapi.js';
 import type { Route } from './route.js';
 import { routes } from './routes.js';
@@ -22,8 +24,18 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** pino log level, or false for no logs (tests, the demo). */
   logLevel?: string | false;
-  /** The Ed25519 key file that signs audit checkpoints; created on first start. */
-  auditKeyPath?: string;
+  /**
+   * The Ed25519 key file that signs audit checkpoints; created on first start. The library has no
+   * default: the CLI's (`serverKeyFiles`) is under the user's config directory.
+   */
+  auditKeyPath: string;
+  /** The 32-byte key file that seals webhook secrets; default `webhook-secrets.key` beside the audit key. */
+  webhookKeyPath?: string;
+  /**
+   * Start even when a key file lies inside the SQLite database's directory (`--allow-colocated-key`).
+   * Default false: whoever copies the database would take the key that can re-sign its log.
+   */
+  allowColocatedKey?: boolean;
   /** The server's clock (tests move it to expire waivers). */
   clock?: () => Date;
   /**
@@ -34,8 +46,6 @@ export interface ServerOptions {
   /** Webhook retry and background intervals (tests shorten them). */
   governance?: Pick<GovernanceOptions, 'delivery' | 'sweepIntervalMs' | 'checkpointIntervalMs' | 'witnesses'>;
 }
-
-export const defaultAuditKeyPath = '.warden/audit-signing.key';
 
 export const defaultBodyLimit = 4 * 1024 * 1024;
 
@@ -53,12 +63,19 @@ declare module 'fastify' {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store } = options;
   const clock = options.clock ?? (() => new Date());
+  const webhookKeyPath = options.webhookKeyPath ?? join(dirname(options.auditKeyPath), webhookKeyFileName);
+  refuseColocatedServerKeys(
+    store.directory,
+    { auditKeyPath: options.auditKeyPath, webhookKeyPath },
+    options.allowColocatedKey ?? false,
+  );
   const audit = new AuditLog(store, clock);
   const registry = new Registry(store, audit);
   const governance = new Governance({
     store,
     audit,
-    key: ServerKey.loadOrCreate(options.auditKeyPath ?? defaultAuditKeyPath),
+    key: ServerKey.loadOrCreate(options.auditKeyPath),
+    webhookKey: loadOrCreateWebhookKey(webhookKeyPath),
     clock,
     ...options.governance,
     delivery: {
@@ -66,6 +83,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       allowPrivateAddresses: options.allowPrivateWebhooks ?? false,
     },
   });
+  const resealed = await governance.webhooks.resealLegacySecrets('warden server');
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? defaultBodyLimit,
     logger: options.logLevel === false ? false : { level: options.logLevel ?? 'info' },
@@ -136,6 +154,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const document = openApiDocument(routes);
   app.get('/api/v1/openapi.json', async () => document);
 
+  if (resealed.length > 0) {
+    app.log.info({ webhooks: resealed.length }, 'webhook secrets sealed again with the webhook key');
+  }
   governance.start((error, task) => app.log.warn({ err: error, task }, 'background task failed'));
   app.addHook('onClose', async () => governance.stop());
 

@@ -32,6 +32,11 @@ export interface Store {
   readonly db: Kysely<Tables>;
   /** Where the data lives, with any password masked: safe to print and log. */
   readonly location: string;
+  /**
+   * The directory that holds the database's files (an SQLite file's directory), or undefined when
+   * the data does not live in local files (PostgreSQL, an in-memory SQLite database).
+   */
+  readonly directory: string | undefined;
   readonly capabilities: StoreCapabilities;
   readonly errors: ErrorClassifier;
   /**
@@ -148,6 +153,7 @@ function openSqlite(path: string): Store {
     },
   });
   return makeStore(dialect, shown, sqliteErrors, {
+    directory: memory ? undefined : dirname(file),
     capabilities: { sharedByReplicas: false, parallelTransactions: false },
     prepareMigration: async () => undefined,
     exclusive: async () => undefined,
@@ -212,6 +218,7 @@ function openPostgres(
         }),
   });
   return makeStore(dialect, location.shown, postgresErrors, {
+    directory: undefined,
     capabilities: { sharedByReplicas: true, parallelTransactions: true },
     migrationSchema: schema ?? 'public',
     prepareMigration: async (db) => {
@@ -228,6 +235,7 @@ function openPostgres(
 }
 
 interface DialectTraits {
+  directory: string | undefined;
   capabilities: StoreCapabilities;
   /** Where the migration bookkeeping tables live (PostgreSQL schemas); undefined on SQLite. */
   migrationSchema?: string;
@@ -245,6 +253,7 @@ function makeStore(
   return {
     db,
     location,
+    directory: traits.directory,
     capabilities: traits.capabilities,
     errors,
     exclusive: traits.exclusive,

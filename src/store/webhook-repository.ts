@@ -35,6 +35,15 @@ export const webhookRepository = {
       .execute();
   },
 
+  /** Every webhook's sealed secret, removed ones too (their rows keep the secret they had). */
+  async sealedSecrets(db: Kysely<Tables>): Promise<Pick<WebhookRow, 'id' | 'secret' | 'deleted_at'>[]> {
+    return db.selectFrom('webhooks').select(['id', 'secret', 'deleted_at']).orderBy('created_at').execute();
+  },
+
+  async setSecret(db: Kysely<Tables>, id: string, secret: string): Promise<void> {
+    await db.updateTable('webhooks').set({ secret }).where('id', '=', id).execute();
+  },
+
   async remove(db: Kysely<Tables>, id: string, at: string): Promise<void> {
     await db.updateTable('webhooks').set({ deleted_at: at }).where('id', '=', id).execute();
   },

@@ -10,7 +10,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('warden server --audit-witness and warden audit verify --witness', () => {
   it('publishes each signed checkpoint to a file witness; a log cut with its checkpoints verifies alone but not against the witness', async () => {
-    const db = `sqlite:${join(work, 'warden.db')}`;
+    const db = `sqlite:${join(work, 'db', 'warden.db')}`;
     const witness = `file:${join(work, 'checkpoints.jsonl')}`;
     const key = join(work, 'keys', 'audit-signing.key');
     const token = (
@@ -61,7 +61,7 @@ describe('warden server --audit-witness and warden audit verify --witness', () =
     expect(intact.code).toBe(0);
 
     // Someone with the database removes the second model's entry and every checkpoint that covers it.
-    const sqlite = new Database(join(work, 'warden.db'));
+    const sqlite = new Database(join(work, 'db', 'warden.db'));
     const firstSigned = (
       sqlite.prepare('select min(seq) as seq from audit_checkpoints').get() as { seq: number }
     ).seq;

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -298,7 +298,13 @@ describe('warden demo', () => {
     const token = (await readFile(tokenFile, 'utf8')).trim();
     expect(token).toMatch(/^wdn_[A-Za-z0-9_-]{43}$/);
     expect(run.stdout).not.toContain(token);
-    const store = await openStore(`sqlite:${join(work, 'demo/warden.db')}`);
+    // The demo shows the right practice: its keys are not in the database's directory.
+    expect((await readdir(join(work, 'demo/keys'))).sort()).toEqual([
+      'audit-signing.key',
+      'webhook-secrets.key',
+    ]);
+    expect((await readdir(join(work, 'demo/db'))).filter((name) => name.endsWith('.key'))).toEqual([]);
+    const store = await openStore(`sqlite:${join(work, 'demo/db/warden.db')}`);
     try {
       const registry = new Registry(store);
       expect((await registry.versionByAlias('credit-risk', 'production')).version).toBe('1');

@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -160,7 +160,7 @@ describe('warden gate', () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^ALLOWED {2}0 validations: 0 passed, no policy applies, allowed by the gate default$/m,
+      /^ALLOWED BY DEFAULT {2}0 validations: 0 passed, no policy applied, so nothing judged this subject: allowed only because gate model is open by default \(GateDefaults "gate-defaults"\)$/m,
     );
     expect(run.stdout).toMatch(
       /i INFO {2}gate default model .* no policy applies to gate model for this subject .*GateDefaults "gate-defaults" declares model onNoPolicy: allow: allowed \(declared open\)/,
@@ -186,7 +186,7 @@ describe('warden gate', () => {
       /✗ FAIL {2}gate default promote:\* .* no policy applies to gate promote:production for this subject \(no binding selects it\), and GateDefaults "gate-defaults" declares promote:\* onNoPolicy: deny: denied \(fail closed\)/,
     );
     expect(run.stdout).toMatch(
-      /^DENIED {2}0 validations: 0 passed, no policy applies, denied by the gate default$/m,
+      /^DENIED BY DEFAULT {2}0 validations: 0 passed, no policy applied, so nothing judged this subject: denied because gate promote:production is closed by default \(GateDefaults "gate-defaults"\)$/m,
     );
     const decision = JSON.parse(await readFile(decisionFile, 'utf8'));
     expect(decision).toMatchObject({
@@ -540,4 +540,157 @@ describe('warden gate: broken policy sets', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/✓ PASS {2}small-models\/has-rows/);
   });
+});
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('an unlabelled model that no policy selects', () => {
+  /** The example policy set, and the same set without its GateDefaults document (the built-in defaults). */
+  let declared: string;
+  let builtIn: string;
+  /** One policy, bound to the model gate only: nothing covers promotions or deploys. */
+  let modelOnly: string;
+  beforeAll(async () => {
+    declared = policies;
+    builtIn = join(work, 'built-in-defaults');
+    await cp(policies, builtIn, { recursive: true });
+    await rm(join(builtIn, 'gate-defaults.yaml'));
+    modelOnly = join(work, 'model-only');
+    await mkdir(modelOnly, { recursive: true });
+    await writeFile(
+      join(modelOnly, 'policy.yaml'),
+      'apiVersion: warden.dev/v1\nkind: Policy\nmetadata: { name: big-evaluations }\nspec:\n  validations:\n    - name: has-rows\n      expression: evidence.modelEvaluation.rowCount >= 1000\n      message: evaluate on at least 1000 rows\n---\napiVersion: warden.dev/v1\nkind: PolicyBinding\nmetadata: { name: big-evaluations-at-model }\nspec:\n  policyName: big-evaluations\n  gates: [model]\n',
+    );
+  });
+
+  /** Runs a gate with every report written; returns the run and the reports. */
+  async function gate(name: string, policySet: string, subject: string, extra: string[] = []) {
+    const file = (suffix: string) => join(work, `${name.replace(':', '-')}-${policySet.length}-${suffix}`);
+    const run = await runCli([
+      'gate',
+      name,
+      '--policies',
+      policySet,
+      '--subject',
+      subject,
+      '--json',
+      file('decision.json'),
+      '--junit',
+      file('junit.xml'),
+      '--markdown',
+      file('report.md'),
+      ...extra,
+    ]);
+    expectNoStackTrace(run.stderr);
+    return {
+      run,
+      decision: JSON.parse(await readFile(file('decision.json'), 'utf8')),
+      junit: await readFile(file('junit.xml'), 'utf8'),
+      markdown: await readFile(file('report.md'), 'utf8'),
+    };
+  }
+
+  it.each([
+    [
+      'model',
+      'the example GateDefaults',
+      () => declared,
+      'GateDefaults "gate-defaults"',
+      'model=churn,version=1',
+    ],
+    ['model', 'the built-in defaults', () => builtIn, 'built-in', 'model=churn,version=1'],
+    [
+      'data',
+      'the example GateDefaults',
+      () => declared,
+      'GateDefaults "gate-defaults"',
+      'dataset=churn-training',
+    ],
+    ['data', 'the built-in defaults', () => builtIn, 'built-in', 'dataset=churn-training'],
+  ])(
+    'at the %s gate under %s: allowed, and every report says no policy applied and the gate is open by default',
+    async (name, _, policySet, declaredBy, subject) => {
+      const { run, decision, junit, markdown } = await gate(name, policySet(), subject);
+      expect(run.code).toBe(0);
+      const words = `no policy applied, so nothing judged this subject: allowed only because gate ${name} is open by default (${declaredBy})`;
+      expect(run.stdout).toMatch(
+        new RegExp(`^ALLOWED BY DEFAULT {2}0 validations: 0 passed, .*${escapeRegExp(words)}$`, 'm'),
+      );
+      expect(run.stdout).not.toMatch(/^ALLOWED {2}/m);
+      expect(decision).toMatchObject({
+        allowed: true,
+        results: [],
+        gateDefault: { onNoPolicy: 'allow', gate: name, declaredBy },
+      });
+      expect(decision.gateDefault.reason).toMatch(
+        new RegExp(
+          `^no policy applies to gate ${name} for this subject .*: allowed \\((declared open|${name} is open by default)\\)`,
+        ),
+      );
+      // The data gate's summary also counts the bound policies whose matchConditions skipped them.
+      expect(junit).toMatch(
+        new RegExp(
+          `<property name="verdict" value="Allowed by default: 0 validations: 0 passed, [^"]*${escapeRegExp(words.replaceAll('"', '&quot;'))}"/>`,
+        ),
+      );
+      expect(junit).toContain(`<system-out>no policy applies to gate ${name} for this subject`);
+      expect(markdown).toMatch(
+        new RegExp(`\\*\\*Allowed by default\\*\\* — 0 validations: 0 passed, .*${escapeRegExp(words)}`),
+      );
+    },
+  );
+
+  it('check model --policies says the same for an unlabelled model under the built-in defaults', async () => {
+    const run = await runCli([
+      'check',
+      'model',
+      join(repoRoot, 'examples/credit-risk/predictions.csv'),
+      ...modelColumns,
+      '--model',
+      'churn',
+      '--policies',
+      builtIn,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^ALLOWED BY DEFAULT {2}0 validations: 0 passed, no policy applied, so nothing judged this subject: allowed only because gate model is open by default \(built-in\)$/m,
+    );
+  });
+
+  it.each(['promote:production', 'deploy'])(
+    'at %s with no evidence: denied by the example policies, exit 1',
+    async (name) => {
+      for (const policySet of [declared, builtIn]) {
+        const { run, decision } = await gate(name, policySet, 'model=churn,version=1');
+        expect(run.code).toBe(1);
+        expect(run.stdout).toMatch(/^DENIED {2}/m);
+        expect(decision.allowed).toBe(false);
+        expect(decision.evidence).toEqual([]);
+      }
+    },
+  );
+
+  it.each(['promote:production', 'deploy'])(
+    'at %s with no evidence and no policy bound there: denied by the built-in default, and says so',
+    async (name) => {
+      const { run, decision, junit, markdown } = await gate(name, modelOnly, 'model=churn,version=1');
+      expect(run.code).toBe(1);
+      const words = `no policy applied, so nothing judged this subject: denied because gate ${name} is closed by default (built-in)`;
+      expect(run.stdout).toContain(`DENIED BY DEFAULT  0 validations: 0 passed, ${words}`);
+      expect(decision).toMatchObject({
+        allowed: false,
+        gateDefault: {
+          onNoPolicy: 'deny',
+          gate: name === 'deploy' ? 'deploy' : 'promote:*',
+          declaredBy: 'built-in',
+        },
+      });
+      expect(decision.gateDefault.reason).toContain('denied (fail closed)');
+      expect(junit).toContain(
+        `<property name="verdict" value="Denied by default: 0 validations: 0 passed, ${words}"/>`,
+      );
+      expect(junit).toContain('<failure');
+      expect(markdown).toContain(`**Denied by default** — 0 validations: 0 passed, ${words}`);
+    },
+  );
 });

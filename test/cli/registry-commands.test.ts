@@ -13,12 +13,15 @@ const modelGate = ['--target', 'Status', '--positive', 'bad', '--score', 'score'
 const secretLine = /^wdn_[A-Za-z0-9_-]{43}$/;
 
 let work: string;
+/** The servers' keys, outside the databases' directory. */
+let keys: string;
 let database: string;
 let server: RunningServer;
 const tokens = {} as Record<Role, string>;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'warden-cli-registry-'));
+  keys = await mkdtemp(join(tmpdir(), 'warden-cli-registry-keys-'));
   database = `sqlite:${join(work, 'warden.db')}`;
   const store = await openStore(database);
   for (const role of ['viewer', 'contributor', 'admin'] as const) {
@@ -26,13 +29,22 @@ beforeAll(async () => {
       await issueToken(store.db, { name: `test-${role}`, role, teams: null, expiresAt: null }, 'test')
     ).secret;
   }
-  server = await startServer({ store, host: '127.0.0.1', port: 0, logLevel: false });
+  server = await startServer({
+    store,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: false,
+    auditKeyPath: auditKey(),
+  });
 });
 
 afterAll(async () => {
   await server?.close();
   if (work) await rm(work, { recursive: true, force: true });
+  if (keys) await rm(keys, { recursive: true, force: true });
 });
+
+const auditKey = () => join(keys, 'audit-signing.key');
 
 /** Runs the CLI against the test server as the holder of `token` ('' for none). */
 function warden(args: string[], token: string) {
@@ -244,7 +256,13 @@ describe('warden registry commands against a running server', () => {
 
   it('exits 3 without a stack trace when the server is down', async () => {
     const store = await openStore(`sqlite:${join(work, 'down.db')}`);
-    const down = await startServer({ store, host: '127.0.0.1', port: 0, logLevel: false });
+    const down = await startServer({
+      store,
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: false,
+      auditKeyPath: auditKey(),
+    });
     await down.close();
     const run = await runCli(['models', 'list'], {
       cwd: work,
@@ -400,7 +418,13 @@ schema:
     expect(run.stderr).toContain('(data-check, unsigned) to data-model version 1: new');
 
     const store = await openStore(`sqlite:${join(work, 'gone.db')}`);
-    const gone = await startServer({ store, host: '127.0.0.1', port: 0, logLevel: false });
+    const gone = await startServer({
+      store,
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: false,
+      auditKeyPath: auditKey(),
+    });
     await gone.close();
     const down = await runCli(['check', 'data', data, '-c', contract, '-q', '--submit', 'data-model@1'], {
       cwd: work,

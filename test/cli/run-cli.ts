@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -20,11 +22,34 @@ export interface LiveCli {
   exited: Promise<number>;
 }
 
+let configHome: string | undefined;
+
+/**
+ * The XDG_CONFIG_HOME every `warden` process of this test file sees unless a test names its own,
+ * so that servers keep their default keys in a temporary directory, never in the real home.
+ */
+export function testConfigHome(): string {
+  if (configHome === undefined) {
+    const made = mkdtempSync(join(tmpdir(), 'warden-config-'));
+    configHome = made;
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+  }
+  return configHome;
+}
+
 /** Starts the built `warden` bin as a user would (npm test builds dist/ first). */
 export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): LiveCli {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '', ...options.env },
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      GITHUB_STEP_SUMMARY: '',
+      XDG_CONFIG_HOME: testConfigHome(),
+      WARDEN_AUDIT_KEY: '',
+      WARDEN_WEBHOOK_KEY: '',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { stdout: '', stderr: '' };

@@ -93,6 +93,8 @@ class DocumentSession {
       PATH: `${bin}:${process.env['PATH'] ?? ''}`,
       NO_COLOR: '1',
       GITHUB_STEP_SUMMARY: '',
+      // A server a block starts keeps its default keys here, never in the real home.
+      XDG_CONFIG_HOME: join(directory, 'config'),
       WARDEN_PORT: String(port),
       WARDEN_SERVER: `http://127.0.0.1:${port}`,
     });

@@ -61,7 +61,14 @@ describe.skipIf(postgres === undefined)('PostgreSQL going away while the server 
       { name: 'ops', role: 'admin', teams: null, expiresAt: null },
       'test',
     );
-    const server = await startServer({ store, host: '127.0.0.1', port: 0, logLevel: false });
+    const keys = mkdtempSync(join(tmpdir(), 'warden-keys-'));
+    const server = await startServer({
+      store,
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: false,
+      auditKeyPath: join(keys, 'audit-signing.key'),
+    });
     const get = async (path: string) => {
       const response = await fetch(`${server.url}${path}`, {
         headers: { authorization: `Bearer ${secret}` },

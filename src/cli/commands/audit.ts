@@ -27,7 +27,7 @@ export function registerAudit(program: Command, io: CliIo): void {
       )
       .option(
         '--audit-key <file>',
-        'with --db: the server’s key file (default: audit-signing.key beside the SQLite file, else .warden/)',
+        'with --db: the server’s key file (WARDEN_AUDIT_KEY; default: the one warden server uses for that database, under $XDG_CONFIG_HOME/warden/keys/ or ~/.config/warden/keys/)',
       );
   sourceOptions(
     audit

@@ -1,10 +1,16 @@
 import type { Command } from 'commander';
 import { openWitness, type Witness } from '../../audit/index.js';
 import { Registry } from '../../registry/index.js';
-import { defaultBodyLimit, startServer } from '../../server/index.js';
+import {
+  defaultBodyLimit,
+  refuseColocatedServerKeys,
+  refuseLegacyAuditKey,
+  serverKeyFiles,
+  startServer,
+} from '../../server/index.js';
 import { defaultDatabaseUrl, openStore, type Store, tokenRepository } from '../../store/index.js';
 import type { CliIo } from '../cli-io.js';
-import { auditKeyPathFor, databaseUrl } from '../database-url.js';
+import { databaseUrl } from '../database-url.js';
 import { collect, parseIntegerInRange } from '../options.js';
 
 interface ServerFlags {
@@ -15,6 +21,8 @@ interface ServerFlags {
   bodyLimit?: string;
   logLevel?: string;
   auditKey?: string;
+  webhookKey?: string;
+  allowColocatedKey?: boolean;
   auditWitness: string[];
   allowPrivateWebhooks?: boolean;
 }
@@ -32,7 +40,15 @@ export function registerServer(program: Command, io: CliIo): void {
     .option('--init', 'if the database has no tokens, create an admin token and print it once')
     .option(
       '--audit-key <file>',
-      'the Ed25519 key that signs audit checkpoints, created if missing (WARDEN_AUDIT_KEY; default audit-signing.key beside the SQLite file, else .warden/); replicas share one',
+      'the Ed25519 key that signs audit checkpoints, created if missing (WARDEN_AUDIT_KEY; default audit-signing.key in a directory of its own for the database under $XDG_CONFIG_HOME/warden/keys/, else ~/.config/warden/keys/); replicas share one',
+    )
+    .option(
+      '--webhook-key <file>',
+      'the 32-byte key that encrypts webhook secrets, created if missing (WARDEN_WEBHOOK_KEY; default webhook-secrets.key beside the audit key); replicas share one',
+    )
+    .option(
+      '--allow-colocated-key',
+      "start even when a key file is inside the SQLite database's directory (refused by default: whoever copies the database would take the key that can re-sign its log)",
     )
     .option(
       '--audit-witness <witness>',
@@ -87,18 +103,28 @@ async function serve(flags: ServerFlags, io: CliIo): Promise<number> {
     io.usageError(`--log-level must be fatal, error, warn, info, debug, trace or silent, not "${logLevel}"`);
   }
   const url = databaseUrl(flags.db);
+  const keys = serverKeyFiles(url, { auditKey: flags.auditKey, webhookKey: flags.webhookKey });
+  refuseLegacyAuditKey(keys);
   const witnesses: Witness[] = [];
   for (const spec of flags.auditWitness) witnesses.push(await openWitness(spec));
   const store = await openStore(url);
-  if (flags.init) await initialAdmin(store, io);
-  const auditKeyPath = flags.auditKey ?? auditKeyPathFor(url);
+  try {
+    // Before --init, so that a refused start leaves no admin token behind.
+    refuseColocatedServerKeys(store.directory, keys, flags.allowColocatedKey === true);
+    if (flags.init) await initialAdmin(store, io);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const server = await startServer({
     store,
     host,
     port,
     bodyLimit,
     logLevel,
-    auditKeyPath,
+    auditKeyPath: keys.auditKeyPath,
+    webhookKeyPath: keys.webhookKeyPath,
+    allowColocatedKey: flags.allowColocatedKey === true,
     governance: { witnesses },
     allowPrivateWebhooks: flags.allowPrivateWebhooks === true,
   }).catch(async (error: unknown) => {
@@ -106,7 +132,7 @@ async function serve(flags: ServerFlags, io: CliIo): Promise<number> {
     throw error;
   });
   io.stderr.write(
-    `warden server: listening on ${server.url} (database ${store.location}); Ctrl-C stops it\n`,
+    `warden server: listening on ${server.url} (database ${store.location}); Ctrl-C stops it\nwarden server: audit key ${keys.auditKeyPath}, webhook key ${keys.webhookKeyPath}\n`,
   );
   await new Promise<void>((stopped) => {
     const stop = (signal: string) => {

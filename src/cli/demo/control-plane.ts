@@ -1,4 +1,4 @@
-import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Role } from '../../core/index.js';
@@ -8,11 +8,14 @@ import { type CallAnswer, type CallArguments, type OperationId, ServerClient } f
 
 export type DemoActor = 'admin' | 'pipeline' | 'committee' | 'officer' | 'viewer';
 
-/** The demo's own control plane: a fresh SQLite database in the work directory, served on HTTP. */
+/**
+ * The demo's own control plane: a fresh SQLite database in `<workdir>/db/`, served on HTTP, with
+ * its keys in `<workdir>/keys/`, outside the database's directory as a server's must be.
+ */
 export interface DemoControlPlane {
   server: RunningServer;
   database: string;
-  /** The key that signs audit checkpoints (kept in the work directory). */
+  /** The key that signs audit checkpoints (the webhook key is beside it), not in the database's directory. */
   auditKey: string;
   /** A consistent copy of the database at `path` (SQLite's VACUUM INTO), safe while serving. */
   copyDatabase(path: string): Promise<void>;
@@ -41,7 +44,7 @@ const demoTokens: Record<DemoActor, { name: string; role: Role; teams: string[] 
  * over a database made afresh on every run so the demo always tells the same story.
  */
 export async function startDemoControlPlane(workdir: string, port: number): Promise<DemoControlPlane> {
-  const database = join(workdir, 'warden.db');
+  const database = join(workdir, 'db', 'warden.db');
   for (const suffix of ['', '-wal', '-shm']) await rm(`${database}${suffix}`, { force: true });
   const store = await openStore(`sqlite:${database}`);
   const secrets = {} as Record<DemoActor, string>;
@@ -51,7 +54,9 @@ export async function startDemoControlPlane(workdir: string, port: number): Prom
   const tokenFile = join(workdir, 'admin.token');
   await writeFile(tokenFile, `${secrets.admin}\n`, { mode: 0o600 });
   await chmod(tokenFile, 0o600);
-  const auditKey = join(workdir, 'audit-signing.key');
+  const keyDirectory = join(workdir, 'keys');
+  await mkdir(keyDirectory, { recursive: true, mode: 0o700 });
+  const auditKey = join(keyDirectory, 'audit-signing.key');
   const listen = (at: number) =>
     startServer({
       store,
