@@ -385,6 +385,7 @@ const fixed = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 const us = (x) => (x >= 1000 ? `${fixed(x / 1000, 2)} ms` : `${fixed(x, x >= 100 ? 0 : 1)} µs`);
 const perSecond = (x) => Math.round(x).toLocaleString('en');
 const times = (a, b) => `${fixed(a / b, 2)}×`;
+const cpuMsPerRequest = (run) => (run.cpu.servers * 1000) / run.perSecond;
 const ms = (x) => fixed(x, x >= 100 ? 0 : x >= 10 ? 1 : 2);
 
 function report(r) {
@@ -422,10 +423,10 @@ function report(r) {
     '',
     `python verifies warden's envelopes: ${py.verified === p.documents && py.failed === 0 ? 'yes' : 'NO'} (${py.verified.toLocaleString('en')} of ${p.documents.toLocaleString('en')}; its own PAE of the first envelope ${py.samePae ? 'equals' : 'DIFFERS from'} Warden's, and its signature ${py.sameSignature ? 'is byte-for-byte' : 'is NOT'} Warden's: Ed25519 is deterministic).`,
     '',
-    `Server: \`warden server --db sqlite:… --audit-key …\` (audit key in another temp directory), one process, autocannon at full speed with ${options.connections} connections for ${options.duration} s per run, POSTing to one version; every request a new document (unsigned: the sealed document; signed: a new document's envelope, signed by a key registered for model-evaluation evidence of the model's team). Bodies built before each run; the run after a ${options.warmup} s warm-up of the same kind. CPU is cores used by the server / the load generator (this process) / everything else, of 2.`,
+    `Server: \`warden server --db … --audit-key …\` on a fresh database (the audit key in another temp directory), one process, autocannon at full speed with ${options.connections} connections for ${options.duration} s per run, POSTing to one version; every request a new document (unsigned: the sealed document; signed: a new document's envelope, signed by a key registered for model-evaluation evidence of the model's team). Bodies built before each run; each run after a ${options.warmup} s warm-up of the same kind. At full speed p50 is mostly the queue of ${options.connections} connections; "server CPU per request" is the server process's CPU time divided by the requests it answered. CPU is cores used (of 2) by the server / PostgreSQL / the load generator (this process) / every other process.`,
     '',
-    '| database | body | req/s | p50 ms | p99 ms | non-2xx | errors | CPU: server / load gen / other |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| database | body | req/s | p50 ms | p99 ms | server CPU per request | non-2xx | errors | CPU: server / PG / load gen / other |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const s of r.server) {
     for (const [op, name] of [
@@ -434,15 +435,19 @@ function report(r) {
     ]) {
       const run = s.runs[op];
       lines.push(
-        `| ${s.label} | ${name} | ${perSecond(run.perSecond)} | ${ms(run.latencyMs.p50)} | ${ms(run.latencyMs.p99)} | ${run.non2xx} | ${run.errors} | ${run.cpu.servers} / ${run.cpu.loadGenerator} / ${run.cpu.others} |`,
+        `| ${s.label} | ${name} | ${perSecond(run.perSecond)} | ${ms(run.latencyMs.p50)} | ${ms(run.latencyMs.p99)} | ${fixed(cpuMsPerRequest(run), 2)} ms | ${run.non2xx} | ${run.errors} | ${run.cpu.servers} / ${s.label === 'PostgreSQL' ? run.cpu.postgres : '—'} / ${run.cpu.loadGenerator} / ${run.cpu.others} |`,
       );
     }
   }
-  lines.push('', '| database | signed ÷ unsigned, req/s | signed ÷ unsigned, p99 |', '| --- | ---: | ---: |');
+  lines.push(
+    '',
+    '| database | signed ÷ unsigned, req/s | signed ÷ unsigned, p99 | signed − unsigned, server CPU per request |',
+    '| --- | ---: | ---: | ---: |',
+  );
   for (const s of r.server) {
     const { signed, unsigned } = s.runs;
     lines.push(
-      `| ${s.label} | **${times(signed.perSecond, unsigned.perSecond)}** | ${times(signed.latencyMs.p99, unsigned.latencyMs.p99)} |`,
+      `| ${s.label} | **${times(signed.perSecond, unsigned.perSecond)}** | ${times(signed.latencyMs.p99, unsigned.latencyMs.p99)} | ${fixed(cpuMsPerRequest(signed) - cpuMsPerRequest(unsigned), 2)} ms |`,
     );
     const made = signed.madeDuringRun + unsigned.madeDuringRun;
     if (made > 0) lines.push('', `${s.label}: ${made} bodies were made during a run (the pool ran dry).`);
