@@ -60,21 +60,54 @@ export function sealedEvidence({ kind, model, version, producedAtMs, nonce, seq 
 }
 
 /**
- * Pre-built POST bodies for evidence writes, spread at random over the seeded versions. `take()`
- * hands out the next unused body; when the pool runs dry it seals one on the spot and counts it
- * (`sealedDuringRun`), so a run never repeats a document and the report says when the pool was
- * too small.
+ * Pre-built request bodies, handed out once each: `take()` gives the next unused one; when the pool
+ * runs dry it makes one on the spot with `make()` and counts it (`sealedDuringRun`), so a run never
+ * repeats a body and the report says when the pool was too small.
  */
-export class EvidencePool {
+export class BodyPool {
+  constructor(make) {
+    this.make = make;
+    this.bodies = [];
+    this.index = 0;
+    this.sealedDuringRun = 0;
+  }
+
+  /** Makes `count` more bodies ahead of the run (dropping the used ones); returns the milliseconds it took. */
+  prebuild(count) {
+    const started = performance.now();
+    this.bodies = this.bodies.slice(this.index);
+    this.index = 0;
+    for (let i = 0; i < count; i++) this.bodies.push(this.make());
+    this.sealedDuringRun = 0;
+    return performance.now() - started;
+  }
+
+  take() {
+    if (this.index < this.bodies.length) return this.bodies[this.index++];
+    this.sealedDuringRun++;
+    return this.make();
+  }
+
+  get unused() {
+    return this.bodies.length - this.index;
+  }
+
+  /** Lets the bodies go (their memory with them). */
+  clear() {
+    this.bodies = [];
+    this.index = 0;
+  }
+}
+
+/** Pre-built POST bodies for evidence writes (new sealed documents), spread at random over the seeded versions. */
+export class EvidencePool extends BodyPool {
   constructor({ targets, random, nonce, startMs }) {
+    super(() => this.#make());
     this.targets = targets;
     this.random = random;
     this.nonce = nonce;
     this.nextMs = startMs;
     this.seq = 0;
-    this.bodies = [];
-    this.index = 0;
-    this.sealedDuringRun = 0;
   }
 
   #make() {
@@ -87,25 +120,5 @@ export class EvidencePool {
       path: `/api/v1/models/${target.model}/versions/${target.version}/evidence`,
       body: JSON.stringify(document),
     };
-  }
-
-  /** Seals `count` more bodies ahead of the run; returns the milliseconds it took. */
-  prebuild(count) {
-    const started = performance.now();
-    this.bodies = this.bodies.slice(this.index);
-    this.index = 0;
-    for (let i = 0; i < count; i++) this.bodies.push(this.#make());
-    this.sealedDuringRun = 0;
-    return performance.now() - started;
-  }
-
-  take() {
-    if (this.index < this.bodies.length) return this.bodies[this.index++];
-    this.sealedDuringRun++;
-    return this.#make();
-  }
-
-  get unused() {
-    return this.bodies.length - this.index;
   }
 }

@@ -24,6 +24,7 @@ import { revision } from '../lib/measure.mjs';
 import { EvidencePool, sealedEvidence } from './evidence.mjs';
 import { Recorder, runAutocannon, runPaced } from './load.mjs';
 import { coresUsed, cpuSnapshot, freePort, signalChildren, spawnTracked, stopChild } from './processes.mjs';
+import { api, startWarden } from './warden-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(here, '../.out');
@@ -120,66 +121,6 @@ function checkBuild(root) {
 
 // ---------------------------------------------------------------- servers and databases
 
-/**
- * Starts `warden server --port 0` and waits until it listens. With `init`, the first stdout line
- * is the admin token. Later stdout lines are the server's own log (level warn and above): counted.
- */
-async function startWarden(root, bin, db, { init }) {
-  const args = [bin, 'server', '--port', '0', '--db', db, '--log-level', 'warn', ...(init ? ['--init'] : [])];
-  // The servers' default keys go to a scratch config directory, never the user's own; replicas of
-  // one PostgreSQL database find the same key files there.
-  const child = spawnTracked(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, XDG_CONFIG_HOME: benchConfigHome() },
-  });
-  const server = { child, pid: child.pid, url: undefined, token: undefined, logLines: 0, firstLogLines: [] };
-  let stderr = '';
-  let stdoutBuffer = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  const ready = new Promise((resolveReady, rejectReady) => {
-    const check = () => {
-      if (server.url !== undefined && (!init || server.token !== undefined)) resolveReady();
-    };
-    child.stdout.on('data', (chunk) => {
-      stdoutBuffer += chunk;
-      let newline = stdoutBuffer.indexOf('\n');
-      while (newline >= 0) {
-        const line = stdoutBuffer.slice(0, newline).trim();
-        stdoutBuffer = stdoutBuffer.slice(newline + 1);
-        if (init && server.token === undefined && /^wdn_/.test(line)) server.token = line;
-        else if (line !== '') {
-          server.logLines++;
-          if (server.firstLogLines.length < 5) server.firstLogLines.push(line.slice(0, 400));
-        }
-        newline = stdoutBuffer.indexOf('\n');
-      }
-      check();
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      if (stderr.length > 20_000) stderr = stderr.slice(-20_000);
-      const listening = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (listening && server.url === undefined) server.url = listening[1];
-      check();
-    });
-    child.once('exit', (code, signal) =>
-      rejectReady(
-        new Error(
-          `warden server --db ${db} exited (${signal ?? `code ${code}`}) before listening:\n${stderr.trim()}`,
-        ),
-      ),
-    );
-    setTimeout(
-      () => rejectReady(new Error(`warden server --db ${db} did not listen within 60 s:\n${stderr}`)),
-      60_000,
-    );
-  });
-  await ready;
-  server.stop = () => stopChild(child);
-  return server;
-}
-
 async function postgresVersion(url) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   try {
@@ -224,20 +165,6 @@ function withSchema(url, schema) {
 }
 
 // ---------------------------------------------------------------- seeding
-
-async function api(base, token, method, path, body) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
-  return text === '' ? undefined : JSON.parse(text);
-}
 
 const digestOf = (text) => `sha256:${randomDigest(text)}`;
 function randomDigest(text) {
@@ -440,7 +367,14 @@ async function runConfig(config, options, bin, random) {
   try {
     for (let i = 0; i < config.servers; i++) {
       // One at a time: the first migrates the database and prints the admin token.
-      servers.push(await startWarden(options.root, bin, config.db, { init: i === 0 }));
+      servers.push(
+        await startWarden(options.root, bin, config.db, {
+          init: i === 0,
+          // The servers' default keys go to a scratch config directory, never the user's own;
+          // replicas of one PostgreSQL database find the same key files there.
+          env: { XDG_CONFIG_HOME: benchConfigHome() },
+        }),
+      );
       log(`server ${i + 1}: ${servers[i].url} (pid ${servers[i].pid})`);
     }
     if (servers[0].token === undefined) throw new Error('the first server printed no admin token (--init)');
