@@ -1,5 +1,11 @@
 import type { AuditLog } from '../audit/index.js';
-import { envelopeSigner, namedPublicKey, type OpenedEnvelope, WardenError } from '../core/index.js';
+import {
+  envelopeSigner,
+  type NamedPublicKey,
+  namedPublicKey,
+  type OpenedEnvelope,
+  WardenError,
+} from '../core/index.js';
 import { isoNow, type SigningKeyRecord, type Store, signingKeyRepository } from '../store/index.js';
 import type { RegisterSigningKeyBody } from './schemas.js';
 
@@ -15,10 +21,22 @@ export interface VerifiedSignature {
  * verified against them and keeps the name of the key that signed it.
  */
 export class SigningKeys {
+  /** Parsed public keys by key id: a registered key's bytes never change, so parse each once. */
+  private readonly parsed = new Map<string, NamedPublicKey>();
+
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
   ) {}
+
+  private publicKeyOf(record: SigningKeyRecord): NamedPublicKey {
+    let key = this.parsed.get(record.keyId);
+    if (key === undefined) {
+      key = namedPublicKey(record.name, record.publicKey, `signing key "${record.name}"`);
+      this.parsed.set(record.keyId, key);
+    }
+    return key;
+  }
 
   async register(body: RegisterSigningKeyBody, actor: string): Promise<SigningKeyRecord> {
     const key = namedPublicKey(body.name, body.publicKey, 'publicKey');
@@ -97,7 +115,7 @@ export class SigningKeys {
   ): Promise<VerifiedSignature> {
     const keys = (await signingKeyRepository.list(this.store.db)).map((record) => ({
       record,
-      ...namedPublicKey(record.name, record.publicKey, `signing key "${record.name}"`),
+      ...this.publicKeyOf(record),
     }));
     const signer = envelopeSigner(opened.envelope, opened.payload, keys)?.record;
     if (signer === undefined) {
