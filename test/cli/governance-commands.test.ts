@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../src/store/test-support/databases.js';
-import { creditEvaluation, type Harness, startHarness } from '../server/harness.js';
+import {
+  creditEvaluation,
+  type Harness,
+  registerPipelineKey,
+  signedByPipeline,
+  startHarness,
+} from '../server/harness.js';
 import { expectNoStackTrace, runCli, writeFixture } from './run-cli.js';
 
 const sqlite = testDatabases()[0];
@@ -17,6 +23,7 @@ describe('the governance commands against a live server', () => {
   });
   beforeAll(async () => {
     h = await startHarness(sqlite as NonNullable<typeof sqlite>, { allowPrivateWebhooks: true });
+    await registerPipelineKey(h);
     await h.call('POST', '/api/v1/models', {
       token: h.tokens.contributor,
       body: { name: 'credit-risk', team: 'risk', labels: { domain: 'credit', riskTier: 'medium' } },
@@ -31,7 +38,7 @@ describe('the governance commands against a live server', () => {
       });
       await h.call('POST', `/api/v1/models/credit-risk/versions/${version}/evidence`, {
         token: h.tokens.contributor,
-        body: creditEvaluation(version, eod),
+        body: signedByPipeline(creditEvaluation(version, eod)),
       });
     }
   });

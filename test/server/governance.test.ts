@@ -6,7 +6,13 @@ import { AuditLog, verifiableFromRow, verifyAuditLog } from '../../src/audit/ind
 import { readPolicyFiles } from '../../src/policy/index.js';
 import { auditRepository } from '../../src/store/index.js';
 import { type TestDatabase, testDatabases } from '../../src/store/test-support/databases.js';
-import { creditEvaluation, type Harness, startHarness } from './harness.js';
+import {
+  creditEvaluation,
+  type Harness,
+  registerPipelineKey,
+  signedByPipeline,
+  startHarness,
+} from './harness.js';
 import { startReceiver } from './webhook-receiver.js';
 
 const monitors = parse(readFileSync('examples/credit-risk/monitors.yaml', 'utf8')) as unknown[];
@@ -46,6 +52,8 @@ describe.each(testDatabases())('governed promotions on $name', (database) => {
       body: { files, revision: 'test-1' },
     });
     expect(applied.status).toBe(200);
+    // The example production policy trusts evidence signed by the credit pipeline's key.
+    await registerPipelineKey(h);
     await h.call('POST', '/api/v1/models', {
       token: h.tokens.contributor,
       body: { name: 'credit-risk', team: 'risk', labels: { domain: 'credit', riskTier } },
@@ -60,7 +68,7 @@ describe.each(testDatabases())('governed promotions on $name', (database) => {
       });
       const submitted = await h.call('POST', `/api/v1/models/credit-risk/versions/${version}/evidence`, {
         token: h.tokens.contributor,
-        body: creditEvaluation(version, eod),
+        body: signedByPipeline(creditEvaluation(version, eod)),
       });
       expect(submitted.status).toBe(201);
     }

@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Role, type Subject, sealEvidence } from '../../src/core/index.js';
+import {
+  createEvidenceKeyPair,
+  evidenceSigningKey,
+  type Role,
+  type Subject,
+  sealEvidence,
+  signEvidence,
+} from '../../src/core/index.js';
 import { type RunningServer, type ServerOptions, startServer } from '../../src/server/index.js';
 import { issueToken, openStore, type Store } from '../../src/store/index.js';
 import type { TestDatabase } from '../../src/store/test-support/databases.js';
@@ -112,3 +119,24 @@ export function creditEvaluation(version: string, equalizedOddsDifference: numbe
     new Date('2026-11-20T10:00:00Z'),
   );
 }
+
+/** The credit pipeline's signing key, under the name the example TrustPolicy trusts. */
+const pipelinePair = createEvidenceKeyPair();
+export const pipelineKey = {
+  name: 'credit-pipeline-ci',
+  publicKeyPem: pipelinePair.publicKeyPem,
+  signing: evidenceSigningKey(pipelinePair.privateKeyPem, 'the pipeline key'),
+};
+
+/** Registers the pipeline key for team risk (as the admin), so its envelopes verify on submit. */
+export async function registerPipelineKey(h: Harness): Promise<void> {
+  const registered = await h.call('POST', '/api/v1/signing-keys', {
+    token: h.tokens.admin,
+    body: { name: pipelineKey.name, publicKey: pipelineKey.publicKeyPem, teams: ['risk'] },
+  });
+  if (registered.status !== 201)
+    throw new Error(`registering the pipeline key answered ${registered.status}`);
+}
+
+/** A document signed with the pipeline key, as `warden check … --sign-key` writes it. */
+export const signedByPipeline = (document: object) => signEvidence(document, pipelineKey.signing);
