@@ -10,16 +10,20 @@ import type { DemoControlPlane } from './control-plane.js';
 
 /**
  * What someone with a contributor token might try: the biased evaluation with its fairness gaps
- * edited to look fair, re-sealed with Warden's own canonical JSON so its id matches, and unsigned.
+ * edited to look fair and dated later, re-sealed with Warden's own canonical JSON so its id matches,
+ * and unsigned.
  */
 async function forgeEvaluation(path: string): Promise<Record<string, unknown>> {
   const envelope = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   const { id: _id, ...evaluation } = openEvidenceEnvelope(envelope, path).statement.predicate as {
     id: string;
+    producedAt: string;
     fairness?: Record<string, unknown>[];
   };
   const body = {
     ...evaluation,
+    // A minute later than the real evaluation, so that the gate reads the forgery as the latest.
+    producedAt: new Date(Date.parse(evaluation.producedAt) + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     fairness: (evaluation.fairness ?? []).map((f) => ({
       ...f,
       equalizedOddsDifference: 0.01,
