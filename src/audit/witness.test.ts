@@ -7,7 +7,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, WardenError } from '../core/index.js';
 import { auditRepository, openStore, type Store } from '../store/index.js';
 import { AuditLog, type Checkpoint } from './audit-log.js';
-import { chainHash } from './chain.js';
 import { ServerKey } from './signing-key.js';
 import { rewriteAndRechain } from './test-support/rechain.js';
 import { verifiableFromRow, verifyAuditLog } from './verify.js';

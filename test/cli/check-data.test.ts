@@ -279,7 +279,9 @@ describe('warden demo', () => {
     expect(run.code, `${run.stdout.slice(-3000)}\n${run.stderr}`).toBe(0);
     expect(run.stdout).toMatch(/registered version 1 \(fair\) .* signed by credit-pipeline-ci/);
     expect(run.stdout).toMatch(/accepted as evidence sha256:[0-9a-f]{12}…, signer: none/);
-    expect(run.stdout).toMatch(/denied: trusted-evidence\/evaluation-signed: the model evaluation is not signed/);
+    expect(run.stdout).toMatch(
+      /denied: trusted-evidence\/evaluation-signed: the model evaluation is not signed/,
+    );
     expect(run.stdout).toContain(
       'refused: risk-committee requested this promotion and so cannot approve it (four-eyes rule)',
     );
