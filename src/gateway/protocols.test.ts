@@ -571,7 +571,8 @@ describe('MLflow scoring server requests', () => {
 });
 
 describe('KServe V1 requests', () => {
-  // kserve/kserve docs/samples/v1beta1/sklearn/v1/iris-input.json (the V1 quick start).
+  // KServe's first-InferenceService walk-through (sklearn-iris): iris-input.json, sent to
+  // POST /v1/models/sklearn-iris:predict.
   it('reads instances as rows', () => {
     const body = json({
       instances: [
@@ -598,7 +599,7 @@ describe('KServe V1 requests', () => {
 
 describe('V1 and MLflow answers', () => {
   it.each<[InferenceProtocol, string, number[], DecodeResponseOptions?]>([
-    // docs/samples/v1beta1/sklearn/v1: the iris classifier answers {"predictions": [1, 1]}.
+    // The same walk-through: the iris classifier answers {"predictions": [1, 1]}.
     ['v1', json({ predictions: [1, 1] }), [1, 1]],
     [
       'v1',
