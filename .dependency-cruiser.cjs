@@ -14,7 +14,7 @@ const modules = {
   registry: ['core', 'store', 'audit'],
   governance: ['core', 'data', 'evaluation', 'drift', 'policy', 'store', 'audit', 'registry'],
   monitor: ['core', 'data', 'evaluation', 'drift', 'policy', 'store', 'audit', 'registry', 'governance'],
-  gateway: ['core', 'monitor'],
+  gateway: ['core', 'drift'],
   reports: ['core', 'data', 'evaluation', 'drift', 'policy', 'registry', 'audit'],
   server: null,
   cli: null,
