@@ -240,7 +240,8 @@ export const errorRegistry = {
   WARDEN_ERR_SERVER_LISTEN: {
     httpStatus: 500,
     exitCode: 3,
-    summary: 'warden server could not listen on the host and port given (in use, or not allowed).',
+    summary:
+      'warden server (or warden gateway) could not listen on the host and port given (in use, or not allowed).',
   },
   WARDEN_ERR_AUDIT_KEY_INVALID: {
     httpStatus: 400,

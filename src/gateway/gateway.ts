@@ -4,7 +4,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
 import type { ErrorCode } from '../core/index.js';
-import { errorRegistry } from '../core/index.js';
+import { errorRegistry, WardenError } from '../core/index.js';
 import type { GatewayProtocol, GatewayRoute } from './gateway-config.js';
 import { GatewayMetrics, type UpstreamErrorKind } from './metrics.js';
 import { Router, RoutingTable } from './routing.js';
@@ -411,13 +411,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
   }
 
-  await new Promise<void>((listening, failed) => {
-    server.once('error', failed);
-    server.listen(options.port ?? 8090, options.host ?? '127.0.0.1', () => {
-      server.off('error', failed);
-      listening();
+  const listenHost = options.host ?? '127.0.0.1';
+  const listenPort = options.port ?? 8090;
+  try {
+    await new Promise<void>((listening, failed) => {
+      server.once('error', failed);
+      server.listen(listenPort, listenHost, () => {
+        server.off('error', failed);
+        listening();
+      });
     });
-  });
+  } catch (error) {
+    await Promise.all([...upstreams.values()].map(({ pool }) => pool.destroy().catch(() => undefined)));
+    const code = (error as { code?: string }).code;
+    const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'it is not allowed' : code;
+    throw new WardenError(
+      'WARDEN_ERR_SERVER_LISTEN',
+      `cannot listen on ${listenHost}:${listenPort}: ${why ?? 'the address cannot be used'}; pass another --port (or stop what holds it)`,
+    );
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
