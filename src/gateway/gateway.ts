@@ -384,6 +384,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         return { status: 502, answered: true, upstreamError: 'unreachable' };
       }
       const status = answer.statusCode;
+      if (draining) res.setHeader('connection', 'close');
       res.writeHead(status, forwardedHeaders(answer.headers));
       const copy = keepCopies ? new BoundedCopy(route.maxBodyBytes) : undefined;
       try {
@@ -460,7 +461,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           }),
         ]);
         clearTimeout(timer);
-        if (!inTime) server.closeAllConnections();
+        // Keep-alive connections that carried the last requests are idle now; cut them too.
+        if (inTime) server.closeIdleConnections();
+        else server.closeAllConnections();
         await stopped;
         await Promise.all(
           [...upstreams.values()].map(({ pool }) =>
