@@ -44,7 +44,12 @@ async function startUpstream(name: string): Promise<TestUpstream> {
       const delay = Number(req.headers['x-test-delay'] ?? 0);
       const answer = () => {
         const body = status >= 500 ? `{"error": "model ${name} failed"}` : upstreamAnswer(name);
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-upstream': name });
+        res.writeHead(status, {
+          'content-type': 'application/json; charset=utf-8',
+          'x-upstream': name,
+          // A model server cannot claim another version.
+          'x-warden-model-version': 'spoofed',
+        });
         res.end(body);
       };
       if (delay > 0) setTimeout(answer, delay);
@@ -569,5 +574,62 @@ routes:
     // Share below 30: mean 0.3, standard deviation sqrt(0.3·0.7/20,000) ≈ 0.0032; ±0.016 is five.
     const below = points.filter((point) => point < 30).length / points.length;
     expect(Math.abs(below - 0.3)).toBeLessThan(0.016);
+  });
+});
+
+describe('warden gateway when things go wrong', () => {
+  let upstream: TestUpstream;
+  beforeAll(async () => {
+    upstream = await startUpstream('slow');
+  });
+  afterAll(async () => {
+    await upstream.close();
+  });
+  const yaml = () => `apiVersion: warden.dev/v1
+kind: Gateway
+routes:
+  - model: fraud
+    protocol: v2
+    versions: { "1": { url: "${upstream.url}" } }
+    serve: { "1": 100 }
+    timeoutMs: 10000
+`;
+
+  it('counts a client that leaves before the answer as 499 and frees its in-flight slot', async () => {
+    const gateway = await startGateway({ routes: routesFrom(yaml()), port: 0 });
+    try {
+      const leaving = request(`${gateway.url}/v2/models/fraud/infer`, {
+        method: 'POST',
+        body: inferBody,
+        headers: { 'x-test-delay': '400' },
+        signal: AbortSignal.timeout(100),
+      });
+      await expect(leaving).rejects.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const text = await (await request(`${gateway.url}/metrics`)).body.text();
+      expect(
+        sample(text, 'warden_gateway_requests_total', { model: 'fraud', version: '1', code: '499' }),
+      ).toBe(1);
+      expect(sample(text, 'warden_gateway_in_flight', { model: 'fraud' })).toBe(0);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('stops waiting for in-flight requests after drainTimeoutMs', async () => {
+    const gateway = await startGateway({ routes: routesFrom(yaml()), port: 0, drainTimeoutMs: 200 });
+    const stuck = request(`${gateway.url}/v2/models/fraud/infer`, {
+      method: 'POST',
+      body: inferBody,
+      headers: { 'x-test-delay': '3000' },
+    }).then(
+      () => 'answered',
+      () => 'cut off',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await gateway.close();
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(await stuck).toBe('cut off');
   });
 });

@@ -385,7 +385,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }
       const status = answer.statusCode;
       if (draining) res.setHeader('connection', 'close');
-      res.writeHead(status, forwardedHeaders(answer.headers));
+      const answerHeaders = forwardedHeaders(answer.headers);
+      // The version header is the gateway's word, not the upstream's.
+      delete answerHeaders[modelVersionHeader];
+      res.writeHead(status, answerHeaders);
       const copy = keepCopies ? new BoundedCopy(route.maxBodyBytes) : undefined;
       try {
         if (copy) await pipeline(answer.body, copy, res);
