@@ -331,11 +331,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return { status: 413, answered: true };
     }
     const keepCopies = target.inference && observer !== undefined;
-    const limiter = sendsBody ? new BodyLimit(route.maxBodyBytes, keepCopies) : undefined;
+    // A body whose content-length fits cannot grow past it (the HTTP parser stops there), so it
+    // streams to the upstream as it is; one of unknown length is counted on the way.
+    const fitsDeclared = Number.isFinite(declared) && !keepCopies;
+    const limiter = sendsBody && !fitsDeclared ? new BodyLimit(route.maxBodyBytes, keepCopies) : undefined;
     if (limiter) {
       req.pipe(limiter);
       req.once('error', (error) => limiter.destroy(error));
-    } else {
+    } else if (!sendsBody) {
       req.resume();
     }
     const headers = forwardedHeaders(req.headers);
@@ -356,7 +359,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           path: `${upstream.basePath}${target.upstreamPath}${context.url.search}`,
           method: sendsBody ? 'POST' : 'GET',
           headers,
-          body: limiter ?? null,
+          body: sendsBody ? (limiter ?? req) : null,
           signal: controller.signal,
         });
       } catch (error) {
