@@ -9,6 +9,7 @@ import { registerCheckModel } from './commands/check-model.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvidence } from './commands/evidence.js';
 import { registerGate } from './commands/gate.js';
+import { registerGateway } from './commands/gateway.js';
 import { registerKeys } from './commands/key.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerModels } from './commands/models.js';
@@ -50,6 +51,7 @@ function buildProgram(io: CliIo): Command {
   registerWebhooks(program, io);
   registerMonitors(program, io);
   registerServer(program, io);
+  registerGateway(program, io);
   registerModels(program, io);
   registerVersions(program, io);
   registerEvidence(program, io);

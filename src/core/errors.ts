@@ -240,7 +240,8 @@ export const errorRegistry = {
   WARDEN_ERR_SERVER_LISTEN: {
     httpStatus: 500,
     exitCode: 3,
-    summary: 'warden server could not listen on the host and port given (in use, or not allowed).',
+    summary:
+      'warden server (or warden gateway) could not listen on the host and port given (in use, or not allowed).',
   },
   WARDEN_ERR_AUDIT_KEY_INVALID: {
     httpStatus: 400,
@@ -344,6 +345,35 @@ export const errorRegistry = {
     exitCode: 2,
     summary:
       'The data to compare lacks features the baseline has (or the baseline lacks the ones asked for).',
+  },
+  WARDEN_ERR_GATEWAY_INVALID_CONFIG: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A gateway configuration cannot be used: YAML that does not parse, a document that does not fit the Gateway schema, an upstream URL that is not plain http(s), weights that do not name versions or do not sum to 100.',
+  },
+  WARDEN_ERR_GATEWAY_UNKNOWN_ROUTE: {
+    httpStatus: 404,
+    exitCode: 2,
+    summary:
+      'A request to the gateway names no route it serves: an unknown model or version, a path no protocol uses, or a protocol the model is not served with.',
+  },
+  WARDEN_ERR_GATEWAY_BODY_TOO_LARGE: {
+    httpStatus: 413,
+    exitCode: 2,
+    summary:
+      "A request body is larger than its route's maxBodyBytes; the gateway refuses it before buffering it.",
+  },
+  WARDEN_ERR_GATEWAY_UPSTREAM_UNREACHABLE: {
+    httpStatus: 502,
+    exitCode: 3,
+    summary:
+      "The gateway could not reach the model version's upstream server (connection refused, DNS failure, connection reset before an answer).",
+  },
+  WARDEN_ERR_GATEWAY_UPSTREAM_TIMEOUT: {
+    httpStatus: 504,
+    exitCode: 3,
+    summary: "The model version's upstream server did not answer within the route's timeoutMs.",
   },
 } as const satisfies Record<string, { httpStatus: number; exitCode: 2 | 3; summary: string }>;
 

@@ -71,6 +71,7 @@ export {
 } from './pii-detection.js';
 export { packageRoot, producer } from './producer.js';
 export { mulberry32 } from './random.js';
+export { describeSchemaIssue } from './schema-issues.js';
 export { numberLiteral, quoteIdent, quoteString } from './sql.js';
 export { closestMatch, didYouMean, editDistance } from './suggest.js';
 export {

@@ -1,0 +1,81 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { GatewayRoute } from './gateway-config.js';
+
+export const requestDurationBuckets = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+export type UpstreamErrorKind = 'unreachable' | 'timeout' | 'status_5xx';
+
+/**
+ * The gateway's Prometheus metrics in a registry of its own (never prom-client's global one, so two
+ * gateways in one process count apart). Labels come from the config, never from request paths:
+ * a request for a model the config does not serve counts under model="" and version="".
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'warden_gateway_requests_total',
+    help: 'Inference requests answered, by model, version and HTTP status code (the gateway’s own errors included).',
+    labelNames: ['model', 'version', 'code'] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'warden_gateway_request_duration_seconds',
+    help: 'Time from the request’s arrival to the last byte of the answer, in seconds.',
+    labelNames: ['model', 'version'] as const,
+    buckets: requestDurationBuckets,
+    registers: [this.registry],
+  });
+  private readonly upstreamErrors = new Counter({
+    name: 'warden_gateway_upstream_errors_total',
+    help: 'Upstream failures by kind: unreachable (502), timeout (504), status_5xx (a 5xx answer passed through).',
+    labelNames: ['model', 'version', 'kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly inFlight = new Gauge({
+    name: 'warden_gateway_in_flight',
+    help: 'Inference requests being answered now.',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+  private readonly routingWeight = new Gauge({
+    name: 'warden_gateway_routing_weight',
+    help: 'Share of a model’s unpinned traffic routed to a version (0–1, from the serve weights).',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
+  /** Sets the routing weights from a table, dropping versions no longer served. */
+  setRoutes(routes: readonly GatewayRoute[]): void {
+    this.routingWeight.reset();
+    for (const route of routes) {
+      for (const version of route.versions.keys()) {
+        const weight = route.serve.find((entry) => entry.version === version)?.weight ?? 0;
+        this.routingWeight.set({ model: route.model, version }, weight / 100);
+      }
+    }
+  }
+
+  started(model: string): void {
+    this.inFlight.inc({ model });
+  }
+
+  finished(model: string): void {
+    this.inFlight.dec({ model });
+  }
+
+  answered(model: string, version: string, status: number, seconds: number): void {
+    this.requests.inc({ model, version, code: String(status) });
+    if (model !== '') this.duration.observe({ model, version }, seconds);
+  }
+
+  upstreamError(model: string, version: string, kind: UpstreamErrorKind): void {
+    this.upstreamErrors.inc({ model, version, kind });
+  }
+
+  /** The Prometheus text exposition and its content type. */
+  async exposition(): Promise<{ contentType: string; text: string }> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+  }
+}
