@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,11 +101,19 @@ describe('gateway config', () => {
       await rm(dir, { recursive: true, force: true });
     });
 
-    it('resolves the baseline beside the config and refuses one that is missing', async () => {
-      await writeFile(join(dir, 'baseline.json'), '{}');
+    it('resolves the baseline beside the config, reads it, and refuses one that is missing or not a baseline', async () => {
+      await writeFile(
+        join(dir, 'baseline.json'),
+        await readFile('examples/fraud-detection/baseline-v1.json', 'utf8'),
+      );
       const file = join(dir, 'gateway.yaml');
       await writeFile(file, `${valid}    baseline: baseline.json\n`);
-      expect((await loadGatewayConfig(file)).routes[0]?.baseline).toBe(join(dir, 'baseline.json'));
+      const [route] = (await loadGatewayConfig(file)).routes;
+      expect(route?.baseline).toBe(join(dir, 'baseline.json'));
+      expect(Object.keys(route?.baselineDocument?.features ?? {})).toContain('amount');
+      await writeFile(join(dir, 'not-a-baseline.json'), '{}');
+      await writeFile(file, `${valid}    baseline: not-a-baseline.json\n`);
+      await expect(loadGatewayConfig(file)).rejects.toThrow(`${file}:11:5: `);
       await writeFile(file, `${valid}    baseline: missing.json\n`);
       await expect(loadGatewayConfig(file)).rejects.toThrow(
         `${file}:11:5: baseline ${join(dir, 'missing.json')} is not a file`,

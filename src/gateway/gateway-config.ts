@@ -12,6 +12,7 @@ import {
   yamlErrorFix,
   yamlErrorSummary,
 } from '../core/index.js';
+import { type DriftBaseline, parseBaseline } from '../drift/index.js';
 
 export const gatewayApiVersion = 'warden.dev/v1';
 export const gatewayProtocols = ['v2', 'mlflow', 'v1'] as const;
@@ -36,6 +37,18 @@ const routeSchema = z.strictObject({
   serve: z.record(z.string(), z.number().int().min(0).max(100)),
   timeoutMs: z.number().int().min(1).max(600_000).optional(),
   baseline: z.string().min(1).optional(),
+  /** Live drift against the baseline (docs/gateway.md, "Live drift"). */
+  monitoring: z
+    .strictObject({
+      /** Names of the columns a request leaves unnamed, in order (a V2 tensor's columns). */
+      features: z.array(z.string().min(1)).min(1).optional(),
+      /** The baseline feature holding the model's score: its drift is the prediction drift. */
+      scoreFeature: z.string().min(1).optional(),
+      /** The V2 output or prediction field holding the score. */
+      scoreOutput: z.string().min(1).optional(),
+      windowSeconds: z.number().int().min(1).max(86_400).optional(),
+    })
+    .optional(),
   maxBodyBytes: z
     .number()
     .int()
@@ -62,6 +75,16 @@ export interface GatewayRoute {
   maxBodyBytes: number;
   /** Absolute path of the baseline file, when the config names one. */
   baseline?: string;
+  monitoring?: RouteMonitoring;
+  /** The baseline, read and checked against `monitoring` (loadGatewayConfig fills it). */
+  baselineDocument?: DriftBaseline;
+}
+
+export interface RouteMonitoring {
+  features?: string[] | undefined;
+  scoreFeature?: string | undefined;
+  scoreOutput?: string | undefined;
+  windowSeconds?: number | undefined;
 }
 
 export interface GatewayConfig {
@@ -89,7 +112,7 @@ export async function loadGatewayConfig(file: string): Promise<GatewayConfig> {
   }
   const config = parseGatewayConfig(file, content);
   await checkBaselinesExist(file, config);
-  return config;
+  return { ...config, routes: await withBaselines(file, config) };
 }
 
 /** {@link loadGatewayConfig} for text already read; `file` names it in messages and anchors relative paths. */
@@ -165,6 +188,7 @@ export function parseGatewayConfig(
       timeoutMs: route.timeoutMs ?? defaultTimeoutMs,
       maxBodyBytes: route.maxBodyBytes ?? defaultMaxBodyBytes,
       ...(route.baseline === undefined ? {} : { baseline: resolve(dirname(file), route.baseline) }),
+      ...(route.monitoring === undefined ? {} : { monitoring: route.monitoring }),
     };
   });
   if (problems.length > 0) throw invalidConfig(file, problems);
@@ -207,6 +231,53 @@ async function checkBaselinesExist(
     }
   }
   if (problems.length > 0) throw invalidConfig(file, problems);
+}
+
+/**
+ * Reads each route's baseline and checks it against the route's monitoring: every feature the
+ * requests name and the score feature must be in the baseline (a baseline of other data would judge
+ * nothing). A route with monitoring needs a baseline.
+ */
+async function withBaselines(
+  file: string,
+  config: ReturnType<typeof parseGatewayConfig>,
+): Promise<GatewayRoute[]> {
+  const problems: string[] = [];
+  const routes: GatewayRoute[] = [];
+  for (const [index, route] of config.routes.entries()) {
+    if (route.baseline === undefined) {
+      if (route.monitoring !== undefined) {
+        problems.push(
+          `${config.locate(['routes', index, 'monitoring'])}: live drift needs the version's baseline; add baseline: FILE (warden baseline create)`,
+        );
+      }
+      routes.push(route);
+      continue;
+    }
+    let baseline: DriftBaseline;
+    try {
+      baseline = parseBaseline(await readFile(route.baseline, 'utf8'), route.baseline);
+    } catch (error) {
+      problems.push(
+        `${config.locate(['routes', index, 'baseline'])}: ${error instanceof WardenError ? error.message : String(error)}`,
+      );
+      continue;
+    }
+    const known = Object.keys(baseline.features);
+    const named = [
+      ...(route.monitoring?.features ?? []),
+      ...(route.monitoring?.scoreFeature ? [route.monitoring.scoreFeature] : []),
+    ];
+    const unknown = named.filter((name) => !known.includes(name));
+    if (unknown.length > 0) {
+      problems.push(
+        `${config.locate(['routes', index, 'monitoring'])}: ${unknown.map((n) => JSON.stringify(n)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the baseline ${route.baseline}, whose features are ${known.join(', ')}; name the route's inputs as the baseline does, or make the baseline from the data the model was trained on`,
+      );
+    }
+    routes.push({ ...route, baselineDocument: baseline });
+  }
+  if (problems.length > 0) throw invalidConfig(file, problems);
+  return routes;
 }
 
 function invalidConfig(file: string, problems: string[]): WardenError {

@@ -33,6 +33,8 @@ export interface GatewayOptions {
   connectionsPerUpstream?: number;
   /** How long close() waits for in-flight requests before cutting them (default 10 s). */
   drainTimeoutMs?: number;
+  /** The metrics to count into (a RuntimeMonitor sets drift on the same registry); new ones by default. */
+  metrics?: GatewayMetrics;
 }
 
 export interface RunningGateway {
@@ -174,7 +176,7 @@ interface Upstream {
 
 /** Starts the gateway on host:port and resolves once it listens. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const metrics = new GatewayMetrics();
+  const metrics = options.metrics ?? new GatewayMetrics();
   const router = new Router(new RoutingTable(options.routes));
   const upstreams = new Map<string, Upstream>();
   const connections = options.connectionsPerUpstream ?? 64;

@@ -16,8 +16,23 @@ export {
   gatewayProtocols,
   loadGatewayConfig,
   parseGatewayConfig,
+  type RouteMonitoring,
 } from './gateway-config.js';
+export {
+  histogramQuantile,
+  LiveDrift,
+  type LiveDriftOptions,
+  latencyBuckets,
+  type MonitorStatus,
+  type ObservedExchange,
+} from './live-drift.js';
 export { GatewayMetrics, requestDurationBuckets, type UpstreamErrorKind } from './metrics.js';
+export {
+  decodeRequest,
+  decodeResponse,
+  type FeatureRow,
+  type InferenceProtocol,
+} from './protocols.js';
 export {
   type ChosenVersion,
   type RouteChoice,
@@ -26,3 +41,4 @@ export {
   RoutingTable,
   routeKeyPoint,
 } from './routing.js';
+export { defaultWindowSeconds, RuntimeMonitor, type RuntimeMonitorOptions } from './runtime-monitor.js';

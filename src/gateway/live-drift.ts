@@ -18,7 +18,7 @@ import {
  */
 
 /** One answered request, as the gateway saw it. */
-export interface Exchange {
+export interface ObservedExchange {
   status: number;
   /** Seconds from the request's arrival to the answer's end. */
   seconds: number;
@@ -112,7 +112,7 @@ export class LiveDrift {
     Pick<LiveDriftOptions, 'featureNames' | 'scoreFeature' | 'scoreOutput'>;
   readonly #accumulator: DriftAccumulator;
   readonly #inputFeatures: string[];
-  #queue: Exchange[] = [];
+  #queue: ObservedExchange[] = [];
   #draining = false;
   #windowStart: number;
   #total = 0;
@@ -146,7 +146,7 @@ export class LiveDrift {
   }
 
   /** Counts the exchange at once, and queues its bodies for decoding unless the queue is full. */
-  observe(exchange: Exchange): void {
+  observe(exchange: ObservedExchange): void {
     this.#total++;
     if (exchange.status >= 500) this.#errors++;
     let bucket = latencyBuckets.findIndex((bound) => exchange.seconds <= bound);
@@ -173,7 +173,7 @@ export class LiveDrift {
     const started = Date.now();
     // Decode in short turns, so that a long queue never holds the event loop from new requests.
     while (this.#queue.length > 0 && Date.now() - started < 5) {
-      this.#count(this.#queue.shift() as Exchange);
+      this.#count(this.#queue.shift() as ObservedExchange);
     }
     if (this.#queue.length > 0) {
       setImmediate(() => this.#drain());
@@ -183,7 +183,7 @@ export class LiveDrift {
     for (const resolve of this.#idle.splice(0)) resolve();
   }
 
-  #count(exchange: Exchange): void {
+  #count(exchange: ObservedExchange): void {
     const { protocol, featureNames, scoreFeature, scoreOutput } = this.#options;
     const request = decodeRequest(
       protocol,

@@ -46,6 +46,57 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  private readonly featureDrift = new Gauge({
+    name: 'warden_feature_drift_score',
+    help: 'Drift score of an input feature over the last monitoring window, against the version’s baseline (the method’s statistic).',
+    labelNames: ['model', 'version', 'feature', 'method'] as const,
+    registers: [this.registry],
+  });
+  private readonly predictionDrift = new Gauge({
+    name: 'warden_prediction_drift_score',
+    help: 'Drift score of the model’s scores over the last monitoring window, against the baseline’s.',
+    labelNames: ['model', 'version', 'method'] as const,
+    registers: [this.registry],
+  });
+  private readonly datasetDriftShare = new Gauge({
+    name: 'warden_dataset_drift_share',
+    help: 'Share of the input features drifted over the last monitoring window (0–1).',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+  private readonly samplingRatio = new Gauge({
+    name: 'warden_gateway_monitor_sampling_ratio',
+    help: 'Share of the last window’s answered requests whose bodies were decoded for drift (the rest were only counted: monitoring never slows traffic).',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
+  /** The drift of one version's last closed window. */
+  setDrift(
+    model: string,
+    version: string,
+    status: {
+      features: readonly { name: string; method: string; score: number | null }[];
+      prediction: { method: string; score: number | null } | null;
+      datasetDrift: { driftedShare: number } | null;
+      sampling: { ratio: number | null };
+    },
+  ): void {
+    for (const feature of status.features) {
+      if (feature.score !== null) {
+        this.featureDrift.set(
+          { model, version, feature: feature.name, method: feature.method },
+          feature.score,
+        );
+      }
+    }
+    if (status.prediction?.score != null) {
+      this.predictionDrift.set({ model, version, method: status.prediction.method }, status.prediction.score);
+    }
+    if (status.datasetDrift) this.datasetDriftShare.set({ model, version }, status.datasetDrift.driftedShare);
+    if (status.sampling.ratio !== null) this.samplingRatio.set({ model, version }, status.sampling.ratio);
+  }
+
   /** Sets the routing weights from a table, dropping versions no longer served. */
   setRoutes(routes: readonly GatewayRoute[]): void {
     this.routingWeight.reset();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadGatewayConfig, startGateway } from '../../gateway/index.js';
+import { GatewayMetrics, loadGatewayConfig, RuntimeMonitor, startGateway } from '../../gateway/index.js';
 import type { CliIo } from '../cli-io.js';
 import { parseIntegerInRange } from '../options.js';
 
@@ -7,6 +7,7 @@ interface GatewayFlags {
   config: string;
   port?: string;
   host?: string;
+  evidenceDir?: string;
 }
 
 export function registerGateway(program: Command, io: CliIo): void {
@@ -21,6 +22,10 @@ export function registerGateway(program: Command, io: CliIo): void {
     )
     .option('--port <port>', 'port to listen on (default 8090, 0 picks a free one)')
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option(
+      '--evidence-dir <dir>',
+      "write each monitoring window's monitor-status evidence here (routes with a baseline)",
+    )
     .action(async (flags: GatewayFlags) => {
       io.exitCode = await runGateway(flags, io);
     });
@@ -30,14 +35,40 @@ async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
   const port = parseIntegerInRange('--port', flags.port ?? '8090', 0, 65535);
   const host = flags.host ?? '127.0.0.1';
   const config = await loadGatewayConfig(flags.config);
-  const gateway = await startGateway({ routes: config.routes, host, port });
+  const metrics = new GatewayMetrics();
+  const monitor = new RuntimeMonitor({
+    routes: config.routes,
+    metrics,
+    ...(flags.evidenceDir ? { evidenceDir: flags.evidenceDir } : {}),
+    onWindow: ({ model, version, file, error, status }) => {
+      if (error) io.stderr.write(`warden gateway: ${model} version ${version}: ${error}\n`);
+      else if (file) {
+        io.stderr.write(
+          `warden gateway: ${model} version ${version}: window of ${status.requests.total} requests, ${status.features.filter((f) => f.drifted).length} features drifted: ${file}\n`,
+        );
+      }
+    },
+  });
+  const gateway = await startGateway({
+    routes: config.routes,
+    host,
+    port,
+    metrics,
+    ...(monitor.active ? { onExchange: monitor.observe } : {}),
+  });
+  monitor.start();
   const models = config.routes.map((route) => route.model).join(', ');
-  io.stderr.write(`warden gateway: listening on ${gateway.url} (models ${models}); Ctrl-C stops it\n`);
+  io.stderr.write(
+    `warden gateway: listening on ${gateway.url} (models ${models}${monitor.active ? '; live drift on' : ''}); Ctrl-C stops it\n`,
+  );
   await new Promise<void>((stopped) => {
     const stop = (signal: string) => {
       io.stderr.write(`warden gateway: ${signal}: finishing in-flight requests, then closing\n`);
       process.once(signal, () => process.exit(130));
-      gateway.close().then(stopped, stopped);
+      gateway
+        .close()
+        .then(() => monitor.stop())
+        .then(stopped, stopped);
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
