@@ -13,12 +13,18 @@ export interface RuntimeMonitorOptions {
   metrics: GatewayMetrics;
   /** Where each window's monitor-status evidence is written; none written when absent. */
   evidenceDir?: string;
+  /**
+   * Where each window's evidence is sent besides (the control plane, in the CLI); returns what to
+   * report, e.g. the id it was stored under. Its failures are reported, never thrown.
+   */
+  submit?: (evidence: MonitorStatusEvidence, target: { model: string; version: string }) => Promise<string>;
   clock?: () => number;
-  /** Reports a window's evidence file, or a failure to write it (it never stops the gateway). */
+  /** Reports a window's evidence file and submission, or a failure (it never stops the gateway). */
   onWindow?: (event: {
     model: string;
     version: string;
     file?: string;
+    submitted?: string;
     error?: string;
     status: MonitorStatus;
   }) => void;
@@ -29,6 +35,8 @@ export interface RuntimeMonitorOptions {
  * feeds `observe`, and every window each version's status goes to the drift metrics and, as sealed
  * `monitor-status` evidence, to the evidence directory.
  */
+export type MonitorStatusEvidence = ReturnType<LiveDrift['monitorStatusEvidence']>;
+
 export class RuntimeMonitor {
   readonly #monitors = new Map<
     string,
@@ -104,8 +112,19 @@ export class RuntimeMonitor {
     const { model, version } = monitor;
     this.#options.metrics.setDrift(model, version, status);
     const event: Parameters<NonNullable<RuntimeMonitorOptions['onWindow']>>[0] = { model, version, status };
-    if (this.#options.evidenceDir !== undefined && status.requests.total > 0) {
-      const evidence = monitor.live.monitorStatusEvidence(status);
+    if (status.requests.total === 0) {
+      this.#options.onWindow?.(event);
+      return { model, version, status };
+    }
+    const evidence = monitor.live.monitorStatusEvidence(status);
+    if (this.#options.submit !== undefined) {
+      try {
+        event.submitted = await this.#options.submit(evidence, { model, version });
+      } catch (error) {
+        event.error = `could not submit the window's evidence: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    if (this.#options.evidenceDir !== undefined) {
       const file = join(
         this.#options.evidenceDir,
         `monitor-status-${model}-${version}-${status.window.end.replace(/[:]/g, '')}.json`,
