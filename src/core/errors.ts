@@ -299,6 +299,12 @@ export const errorRegistry = {
     summary:
       'A waiver request names a policy or validation the active set lacks, has no real reason, or an expiry in the past or too far ahead.',
   },
+  WARDEN_ERR_GOVERNANCE_SERVED_ENDPOINT: {
+    httpStatus: 403,
+    exitCode: 2,
+    summary:
+      'A contributor tried to change the model server of a version that holds an alias (production traffic follows it); that is an approver’s act.',
+  },
   WARDEN_ERR_GOVERNANCE_PROTECTED_LABEL: {
     httpStatus: 403,
     exitCode: 2,

@@ -72,6 +72,14 @@ export {
 export { packageRoot, producer } from './producer.js';
 export { mulberry32 } from './random.js';
 export { describeSchemaIssue } from './schema-issues.js';
+export {
+  endpointUrlProblem,
+  type InferenceProtocol,
+  inferenceProtocols,
+  maxEndpointUrlLength,
+  normalEndpointUrl,
+  type ServingEndpoint,
+} from './serving.js';
 export { numberLiteral, quoteIdent, quoteString } from './sql.js';
 export { closestMatch, didYouMean, editDistance } from './suggest.js';
 export {

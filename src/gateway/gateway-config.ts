@@ -4,9 +4,13 @@ import { isMap, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import {
   describeSchemaIssue,
+  endpointUrlProblem,
   fileReadError,
+  type InferenceProtocol,
+  inferenceProtocols,
   type JsonPath,
   locateInYaml,
+  normalEndpointUrl,
   WardenError,
   yamlData,
   yamlErrorFix,
@@ -15,8 +19,8 @@ import {
 import { type DriftBaseline, parseBaseline } from '../drift/index.js';
 
 export const gatewayApiVersion = 'warden.dev/v1';
-export const gatewayProtocols = ['v2', 'mlflow', 'v1'] as const;
-export type GatewayProtocol = (typeof gatewayProtocols)[number];
+export const gatewayProtocols = inferenceProtocols;
+export type GatewayProtocol = InferenceProtocol;
 
 /** Per route unless the config says otherwise. */
 export const defaultTimeoutMs = 30_000;
@@ -157,9 +161,9 @@ export function parseGatewayConfig(
     }
     const versions = new Map<string, string>();
     for (const [version, { url }] of Object.entries(route.versions)) {
-      const problem = upstreamUrlProblem(url);
+      const problem = endpointUrlProblem(url);
       if (problem) problems.push(`${locate(['routes', index, 'versions', version, 'url'])}: ${problem}`);
-      else versions.set(version, url.replace(/\/+$/, ''));
+      else versions.set(version, normalEndpointUrl(url));
     }
     if (Object.keys(route.versions).length === 0) {
       problems.push(
@@ -193,27 +197,6 @@ export function parseGatewayConfig(
   });
   if (problems.length > 0) throw invalidConfig(file, problems);
   return { file, routes, locate };
-}
-
-/** Why a version's upstream URL cannot be used, or undefined when it can. */
-function upstreamUrlProblem(text: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return `url ${JSON.stringify(text)} is not a URL; write http://HOST:PORT of the model server`;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `url scheme "${url.protocol.slice(0, -1)}" is not served; the gateway forwards to http:// or https:// model servers only`;
-  }
-  // Never echo the URL itself here: it holds the credentials.
-  if (url.username !== '' || url.password !== '') {
-    return 'url carries credentials (user:password@); the gateway refuses them in its config, which is not a secret store';
-  }
-  if (url.search !== '' || url.hash !== '') {
-    return `url ${JSON.stringify(`${url.origin}${url.pathname}`)} must have no query or fragment; the gateway appends each request's own path and query`;
-  }
-  return undefined;
 }
 
 async function checkBaselinesExist(

@@ -1,3 +1,5 @@
+import type { InferenceProtocol } from '../core/index.js';
+
 /**
  * Decoding inference requests into feature rows and inference answers into scores, for live drift.
  *
@@ -40,7 +42,7 @@
  * came with before anything is allocated for it.
  */
 
-export type InferenceProtocol = 'v2' | 'v1' | 'mlflow';
+export type { InferenceProtocol };
 export type FeatureValue = number | string | boolean | null;
 export type FeatureRow = Record<string, FeatureValue>;
 

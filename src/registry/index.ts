@@ -25,6 +25,7 @@ export {
   type RegisterSigningKeyBody,
   registerSigningKeyBody,
   setAliasBody,
+  setEndpointBody,
   setTagBody,
   signerName,
   tagKey,

@@ -29,7 +29,13 @@ import {
 } from '../store/index.js';
 import { type LineageNode, walkLineage } from './lineage-walk.js';
 import { applyModelUpdate, type ModelUpdateOptions } from './model-update.js';
-import type { CreateModelBody, CreateVersionBody, LineageBody, UpdateModelBody } from './schemas.js';
+import type {
+  CreateModelBody,
+  CreateVersionBody,
+  LineageBody,
+  SetEndpointBody,
+  UpdateModelBody,
+} from './schemas.js';
 import { SigningKeys } from './signing-keys.js';
 
 export interface ModelDetail extends ModelRecord {
@@ -168,6 +174,7 @@ export class Registry {
           artifactDigest: body.artifact.digest ?? null,
           runId,
           status: body.status ?? 'ready',
+          endpoint: body.endpoint ?? null,
         },
         actor,
         at,
@@ -190,11 +197,66 @@ export class Registry {
           runId,
           status: body.status ?? 'ready',
           lineage: body.lineage !== undefined,
+          ...(body.endpoint === undefined ? {} : { endpoint: body.endpoint }),
         },
       });
       return next;
     });
     return this.version(model, String(number));
+  }
+
+  /**
+   * Points a version at the model server that serves it (null removes it). Gateways attached to the
+   * control plane send the model's production traffic there, so moving the endpoint of a version
+   * that holds an alias is an approver's act (`approverCheck` refuses otherwise); audited with the
+   * old and the new endpoint.
+   */
+  async setEndpoint(
+    model: string,
+    version: string,
+    body: SetEndpointBody,
+    actor: string,
+    approverCheck: (aliases: readonly string[]) => void,
+  ): Promise<VersionRecord> {
+    await this.store.transaction(async (trx) => {
+      const current = await versionRepository.find(trx, model, Number(version));
+      if (current === undefined) throw await this.missingVersion(trx, model, version);
+      approverCheck(current.aliases);
+      if (canonicalJson(current.endpoint) === canonicalJson(body.endpoint)) return;
+      await versionRepository.setEndpoint(trx, model, Number(version), body.endpoint);
+      await this.audit.append(trx, {
+        actor,
+        action: 'version.endpoint-changed',
+        subject: { type: 'model-version', name: model, version },
+        payload: { changes: { endpoint: { old: current.endpoint, new: body.endpoint } } },
+      });
+    });
+    return this.version(model, version);
+  }
+
+  /**
+   * What attached gateways serve: each model whose `production` alias points at a version, with that
+   * version's endpoint (null when none is registered) and its newest drift-baseline evidence.
+   */
+  async servingVersions(): Promise<
+    {
+      model: string;
+      version: string;
+      endpoint: VersionRecord['endpoint'];
+      baselineEvidence: string | null;
+    }[]
+  > {
+    const served = await versionRepository.aliasedVersions(this.db, 'production');
+    return Promise.all(
+      served.map(async (entry) => {
+        const [baseline] = await evidenceRepository.listForVersion(
+          this.db,
+          { model: entry.model, version: Number(entry.version) },
+          'drift-baseline',
+        );
+        return { ...entry, baselineEvidence: baseline?.id ?? null };
+      }),
+    );
   }
 
   async version(model: string, version: string): Promise<VersionRecord> {

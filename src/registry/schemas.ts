@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { evidenceKinds } from '../core/index.js';
+import { endpointUrlProblem, evidenceKinds, inferenceProtocols, normalEndpointUrl } from '../core/index.js';
 import { versionStatuses } from '../store/index.js';
 
 /**
@@ -88,14 +88,31 @@ export const lineageBody = z.strictObject({
 });
 export type LineageBody = z.infer<typeof lineageBody>;
 
+/** A version's model server: an http(s) URL without credentials, query or fragment, and its protocol. */
+export const servingEndpoint = z.strictObject({
+  url: z
+    .string()
+    .superRefine((url, context) => {
+      const problem = endpointUrlProblem(url);
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+    })
+    .transform(normalEndpointUrl),
+  protocol: z.enum(inferenceProtocols).default('v2'),
+});
+
 export const createVersionBody = z.strictObject({
   artifact: z.strictObject({ uri: z.string().min(1).max(2048), digest: digest.optional() }),
   runId: shortText.optional(),
   description: z.string().max(5000).optional(),
   status: z.enum(versionStatuses).optional(),
   lineage: lineageBody.optional(),
+  endpoint: servingEndpoint.optional(),
 });
 export type CreateVersionBody = z.infer<typeof createVersionBody>;
+
+/** Sets (or, with null, removes) the model server a version is served from. */
+export const setEndpointBody = z.strictObject({ endpoint: servingEndpoint.nullable() });
+export type SetEndpointBody = z.infer<typeof setEndpointBody>;
 
 export const setAliasBody = z.strictObject({ version: versionNumber });
 export const setTagBody = z.strictObject({ value: z.string().max(5000).optional() });

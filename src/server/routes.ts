@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { roles } from '../core/index.js';
+import { contentDigest, roleAllows, roles, WardenError } from '../core/index.js';
 import {
   aliasName,
   createModelBody,
@@ -11,6 +11,7 @@ import {
   modelName,
   type Registry,
   registerSigningKeyBody,
+  setEndpointBody,
   setTagBody,
   signerName,
   tagKey,
@@ -164,6 +165,56 @@ const registryRoutes = operations({
         `registering a version of "${params.model}"`,
       );
       return registry.createVersion(params.model, body, principal.actor);
+    },
+  }),
+  setVersionEndpoint: route({
+    method: 'PATCH',
+    path: '/api/v1/models/:model/versions/:version',
+    summary:
+      'Set or remove (endpoint: null) the model server a version is served from; for a version that holds an alias, an approver’s act',
+    role: 'contributor',
+    params: versionParams,
+    body: setEndpointBody,
+    handler: async ({ registry, params, body, principal }) => {
+      requireTeam(principal, await teamOf(registry, params.model), `serving "${params.model}"`);
+      return registry.setEndpoint(params.model, params.version, body, principal.actor, (aliases) => {
+        if (aliases.length === 0 || roleAllows(principal.role, 'approver')) return;
+        throw new WardenError(
+          'WARDEN_ERR_GOVERNANCE_SERVED_ENDPOINT',
+          `${principal.actor} may not move the model server of version ${params.version} of "${params.model}": it holds ${aliases.join(', ')}, and gateways send that traffic to its endpoint, so moving it is an approver's act; ask an approver, or register a new version with the new endpoint and promote it`,
+        );
+      });
+    },
+  }),
+  gatewayRoutes: route({
+    method: 'GET',
+    path: '/api/v1/gateway/routes',
+    summary:
+      'The routing table of attached gateways: each model’s production version, its model server and its drift baseline',
+    role: 'viewer',
+    handler: async ({ registry }) => {
+      const served = await registry.servingVersions();
+      const routes = served.flatMap(({ model, version, endpoint, baselineEvidence }) =>
+        endpoint === null
+          ? []
+          : [
+              {
+                model,
+                protocol: endpoint.protocol,
+                versions: { [version]: { url: endpoint.url } },
+                serve: { [version]: 100 },
+                baseline: baselineEvidence === null ? null : { evidence: baselineEvidence },
+              },
+            ],
+      );
+      const unserved = served
+        .filter((entry) => entry.endpoint === null)
+        .map(({ model, version }) => ({
+          model,
+          version,
+          problem: `production version ${version} has no endpoint; set it with warden versions set-endpoint ${model} ${version} --url URL`,
+        }));
+      return { revision: contentDigest({ routes, unserved }), routes, unserved };
     },
   }),
   getVersion: route({

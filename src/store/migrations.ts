@@ -392,6 +392,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('evidence').addColumn('envelope', 'text').execute();
     },
   },
+  '0006_version_endpoints': {
+    async up(db: Kysely<unknown>) {
+      // Where a version is served (its model server and protocol): gateways attached to the control
+      // plane route a model's traffic to its production version's endpoint.
+      await db.schema.alterTable('model_versions').addColumn('endpoint_url', 'text').execute();
+      await db.schema.alterTable('model_versions').addColumn('endpoint_protocol', 'text').execute();
+    },
+  },
 };
 
 export const migrationTable = 'warden_migrations';

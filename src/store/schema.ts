@@ -53,6 +53,9 @@ export interface VersionRow {
   status: string;
   created_at: string;
   created_by: string;
+  /** The model server serving this version (migration 0006); both null when none is set. */
+  endpoint_url: string | null;
+  endpoint_protocol: string | null;
 }
 
 export interface AliasRow {

@@ -183,6 +183,9 @@ describe.each(testDatabases())('the store on $dialect', (database) => {
     for (const column of ['signer', 'signer_key_id', 'envelope']) {
       await sql`alter table evidence drop column ${sql.ref(column)}`.execute(store.db);
     }
+    for (const column of ['endpoint_url', 'endpoint_protocol']) {
+      await sql`alter table model_versions drop column ${sql.ref(column)}`.execute(store.db);
+    }
     await sql`delete from warden_migrations where name >= '0003'`.execute(store.db);
     const token = (id: string, name: string, at: string) =>
       tokenRepository.insert(
@@ -198,6 +201,7 @@ describe.each(testDatabases())('the store on $dialect', (database) => {
       '0003_actor_names_case_insensitive',
       '0004_label_changes',
       '0005_signed_evidence',
+      '0006_version_endpoints',
     ]);
     const tokens = await tokenRepository.list(store.db);
     expect(tokens.map((t) => [t.name, t.revokedAt === null])).toEqual([

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { InferenceProtocol, ServingEndpoint } from '../core/index.js';
 import type { Tables, VersionRow } from './schema.js';
 
 export const versionStatuses = ['pending', 'ready', 'failed', 'archived'] as const;
@@ -14,6 +15,8 @@ export interface VersionRecord {
   status: VersionStatus;
   createdAt: string;
   createdBy: string;
+  /** The model server serving it, when one is registered (gateways attached to the server route to it). */
+  endpoint: ServingEndpoint | null;
   aliases: string[];
   tags: Record<string, string>;
 }
@@ -24,6 +27,7 @@ export interface NewVersion {
   artifactDigest: string | null;
   runId: string | null;
   status: VersionStatus;
+  endpoint: ServingEndpoint | null;
 }
 
 /** Where a gate tag came from: the validation that failed, in which decision. */
@@ -57,6 +61,10 @@ function toRecord(row: VersionRow, aliases: string[], tags: Record<string, strin
     status: row.status as VersionStatus,
     createdAt: row.created_at,
     createdBy: row.created_by,
+    endpoint:
+      row.endpoint_url === null
+        ? null
+        : { url: row.endpoint_url, protocol: (row.endpoint_protocol ?? 'v2') as InferenceProtocol },
     aliases,
     tags,
   };
@@ -113,8 +121,49 @@ export const versionRepository = {
         status: fields.status,
         created_at: at,
         created_by: actor,
+        endpoint_url: fields.endpoint?.url ?? null,
+        endpoint_protocol: fields.endpoint?.protocol ?? null,
       })
       .execute();
+  },
+
+  async setEndpoint(
+    db: Kysely<Tables>,
+    model: string,
+    version: number,
+    endpoint: ServingEndpoint | null,
+  ): Promise<void> {
+    await db
+      .updateTable('model_versions')
+      .set({ endpoint_url: endpoint?.url ?? null, endpoint_protocol: endpoint?.protocol ?? null })
+      .where('model_name', '=', model)
+      .where('version', '=', version)
+      .execute();
+  },
+
+  /**
+   * Every version an alias points at, with the model's name: what attached gateways serve (the
+   * `production` alias today). One query however many models.
+   */
+  async aliasedVersions(
+    db: Kysely<Tables>,
+    alias: string,
+  ): Promise<{ model: string; version: string; endpoint: ServingEndpoint | null }[]> {
+    const rows = await db
+      .selectFrom('aliases')
+      .innerJoin('model_versions', (join) =>
+        join
+          .onRef('model_versions.model_name', '=', 'aliases.model_name')
+          .onRef('model_versions.version', '=', 'aliases.version'),
+      )
+      .selectAll('model_versions')
+      .where('aliases.alias', '=', alias)
+      .orderBy('model_versions.model_name')
+      .execute();
+    return rows.map((row) => {
+      const { model, version, endpoint } = toRecord(row, [alias], {});
+      return { model, version, endpoint };
+    });
   },
 
   async find(db: Kysely<Tables>, model: string, version: number): Promise<VersionRecord | undefined> {

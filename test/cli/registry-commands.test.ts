@@ -435,4 +435,68 @@ schema:
     expect(down.stderr).toContain('cannot reach the Warden server');
     expectNoStackTrace(down.stderr);
   });
+  it('registers a version with its model server and moves it with set-endpoint', async () => {
+    expect((await warden(['models', 'create', 'served-model'], tokens.contributor)).code).toBe(0);
+    const created = await warden(
+      [
+        'versions',
+        'create',
+        'served-model',
+        '--artifact',
+        's3://m/1',
+        '--endpoint',
+        'http://127.0.0.1:9001/',
+        '--protocol',
+        'mlflow',
+      ],
+      tokens.contributor,
+    );
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toMatch(/endpoint\s+http:\/\/127\.0\.0\.1:9001 \(mlflow\)/);
+    const moved = await warden(
+      ['versions', 'set-endpoint', 'served-model', '1', '--url', 'http://127.0.0.1:9002', '--json'],
+      tokens.contributor,
+    );
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(JSON.parse(moved.stdout).endpoint).toEqual({ url: 'http://127.0.0.1:9002', protocol: 'v2' });
+    const removed = await warden(
+      ['versions', 'set-endpoint', 'served-model', '1', '--remove'],
+      tokens.contributor,
+    );
+    expect(removed.stdout).toContain('removed the endpoint of served-model version 1');
+    expect(removed.stdout).toMatch(/endpoint\s+-/);
+  });
+
+  it('refuses bad endpoint flags before calling the server, and an endpoint with credentials without echoing them', async () => {
+    await modelWithVersion('unserved-model');
+    const credentials = await warden(
+      ['versions', 'set-endpoint', 'unserved-model', '1', '--url', 'http://svc:hunter2@127.0.0.1:9002'],
+      tokens.contributor,
+    );
+    expect(credentials.code).toBe(2);
+    expect(credentials.stderr).toContain('url carries credentials');
+    expect(credentials.stderr).not.toContain('hunter2');
+    expectNoStackTrace(credentials.stderr);
+    for (const [args, problem] of [
+      [['--url', 'http://127.0.0.1:9002', '--remove'], 'either --url URL (and --protocol) or --remove'],
+      [['--remove', '--protocol', 'v1'], '--protocol goes with --url'],
+      [
+        ['--url', 'http://127.0.0.1:9002', '--protocol', 'grpc'],
+        '--protocol must be one of v2, mlflow, v1, not "grpc"',
+      ],
+    ] as const) {
+      const refused = await warden(
+        ['versions', 'set-endpoint', 'served-model', '1', ...args],
+        tokens.contributor,
+      );
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(problem);
+    }
+    const protocolAlone = await warden(
+      ['versions', 'create', 'unserved-model', '--artifact', 's3://m/2', '--protocol', 'v1'],
+      tokens.contributor,
+    );
+    expect(protocolAlone.code).toBe(2);
+    expect(protocolAlone.stderr).toContain('give --endpoint URL too');
+  });
 });

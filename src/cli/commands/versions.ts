@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { WardenError } from '../../core/index.js';
+import {
+  type InferenceProtocol,
+  inferenceProtocols,
+  type ServingEndpoint,
+  WardenError,
+} from '../../core/index.js';
 import type { VersionRecord } from '../../store/index.js';
 import type { CliIo } from '../cli-io.js';
 import { readJsonFile } from '../json-file.js';
@@ -16,6 +21,8 @@ interface VersionCreateFlags extends OutputFlags {
   runId?: string;
   description?: string;
   lineage?: string;
+  endpoint?: string;
+  protocol?: string;
 }
 
 function versionView(version: VersionRecord): string {
@@ -29,6 +36,7 @@ function versionView(version: VersionRecord): string {
     ['description', dash(version.description)],
     ['aliases', version.aliases.length === 0 ? '-' : version.aliases.join(', ')],
     ['tags', pairsText(version.tags)],
+    ['endpoint', version.endpoint === null ? '-' : `${version.endpoint.url} (${version.endpoint.protocol})`],
     ['created', `${version.createdAt} by ${version.createdBy}`],
   ]);
 }
@@ -54,6 +62,13 @@ async function readLineageFile(file: string): Promise<Record<string, unknown>> {
   return lineage as Record<string, unknown>;
 }
 
+/** --endpoint/--url with --protocol, as the API takes it; the server checks the URL and names the problem. */
+function endpointOf(url: string, protocol: string | undefined, io: CliIo): ServingEndpoint {
+  if (protocol !== undefined && !(inferenceProtocols as readonly string[]).includes(protocol))
+    io.usageError(`--protocol must be one of ${inferenceProtocols.join(', ')}, not "${protocol}"`);
+  return { url, protocol: (protocol ?? 'v2') as InferenceProtocol };
+}
+
 export function registerVersions(program: Command, io: CliIo): void {
   const versions = program.command('versions').description('versions of a registered model');
   withOutput(
@@ -68,6 +83,14 @@ export function registerVersions(program: Command, io: CliIo): void {
       .option(
         '--lineage <file>',
         'a JSON file: what produced it (runId, sourceCommit, datasets, environment, parameters, parentRuns)',
+      )
+      .option(
+        '--endpoint <url>',
+        'the model server serving it (http://HOST:PORT); gateways attached to the server route production traffic there',
+      )
+      .option(
+        '--protocol <protocol>',
+        `the endpoint's protocol: ${inferenceProtocols.join(', ')} (default v2)`,
       ),
   ).action(async (model: string, flags: VersionCreateFlags) => {
     const lineage = flags.lineage === undefined ? undefined : await readLineageFile(flags.lineage);
@@ -80,11 +103,47 @@ export function registerVersions(program: Command, io: CliIo): void {
       ...(flags.description === undefined ? {} : { description: flags.description }),
       // The server checks the lineage's fields and names the wrong one.
       ...(lineage === undefined ? {} : { lineage: lineage as never }),
+      ...(flags.endpoint === undefined ? {} : { endpoint: endpointOf(flags.endpoint, flags.protocol, io) }),
     };
+    if (flags.endpoint === undefined && flags.protocol !== undefined)
+      io.usageError('--protocol names the protocol of --endpoint; give --endpoint URL too');
     const version = await serverClient(flags).call('createVersion', { params: { model }, body });
     if (flags.json) return printJson(io, version);
     io.stdout.write(`registered ${version.model} version ${version.version}\n${versionView(version)}`);
   });
+
+  withOutput(
+    versions
+      .command('set-endpoint')
+      .description(
+        'set or remove the model server a version is served from (for a version holding an alias: an approver)',
+      )
+      .argument('<model>', 'the model name')
+      .argument('<version>', 'the version number')
+      .option('--url <url>', 'the model server (http://HOST:PORT)')
+      .option('--protocol <protocol>', `its protocol: ${inferenceProtocols.join(', ')} (default v2)`)
+      .option('--remove', 'remove the endpoint: attached gateways stop serving the version'),
+  ).action(
+    async (
+      model: string,
+      version: string,
+      flags: OutputFlags & { url?: string; protocol?: string; remove?: boolean },
+    ) => {
+      if ((flags.url === undefined) === (flags.remove !== true))
+        io.usageError('give either --url URL (and --protocol) or --remove');
+      if (flags.remove && flags.protocol !== undefined)
+        io.usageError('--protocol goes with --url, not with --remove');
+      const endpoint = flags.url === undefined ? null : endpointOf(flags.url, flags.protocol, io);
+      const updated = await serverClient(flags).call('setVersionEndpoint', {
+        params: { model, version },
+        body: { endpoint },
+      });
+      if (flags.json) return printJson(io, updated);
+      io.stdout.write(
+        `${endpoint === null ? 'removed the endpoint of' : 'set the endpoint of'} ${model} version ${version}\n${versionView(updated)}`,
+      );
+    },
+  );
 
   withOutput(
     versions
