@@ -4,6 +4,7 @@ import {
   connect,
   DeliverPolicy,
   DiscardPolicy,
+  Events,
   type NatsConnection,
   nanos,
   StorageType,
@@ -121,11 +122,20 @@ export async function openSnapshotBus(spec: string): Promise<SnapshotBus> {
   }
   const jetstream = connection.jetstream();
   let messages: ConsumerMessages | undefined;
+  // While NATS is away a window's snapshot fails at once rather than after the publish timeout.
+  let connected = true;
+  void (async () => {
+    for await (const status of connection.status()) {
+      if (status.type === Events.Disconnect) connected = false;
+      else if (status.type === Events.Reconnect) connected = true;
+    }
+  })();
   return {
     name,
     publisher: (replica) => ({
       replica,
       async publish(snapshot: WindowSnapshot) {
+        if (!connected) throw new Error(`disconnected from ${name}, reconnecting`);
         await jetstream.publish(
           `${subject}.${snapshot.model.replace(/\./g, '_')}`,
           Buffer.from(JSON.stringify(snapshot)),
@@ -163,7 +173,8 @@ export async function openSnapshotBus(spec: string): Promise<SnapshotBus> {
     },
     async close() {
       await messages?.close();
-      await connection.drain().catch(() => connection.close());
+      // Every publication was awaited and every acknowledgement sent: nothing is left to drain.
+      await connection.close();
     },
   };
 }

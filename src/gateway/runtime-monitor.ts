@@ -165,9 +165,7 @@ export class RuntimeMonitor {
 
   /** Closes every version's window at once: metrics set, evidence written; returns the statuses. */
   async closeWindows(final = false): Promise<{ model: string; version: string; status: MonitorStatus }[]> {
-    const closed = [];
-    for (const monitor of this.#monitors.values()) closed.push(await this.#close(monitor, final));
-    return closed;
+    return Promise.all([...this.#monitors.values()].map((monitor) => this.#close(monitor, final)));
   }
 
   /** Closes each version's window every `windowSeconds` (on the wall clock's multiples with snapshots). */

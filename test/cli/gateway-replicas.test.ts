@@ -216,35 +216,71 @@ describe('two gateway replicas and one aggregator over NATS JetStream', () => {
     expect(await aggregator.running.exited).toBe(0);
   });
 
+  it('keep serving when NATS goes away, and report the snapshots they could not publish', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const nats = spawn(
+      'nats-server',
+      ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', join(work, 'jetstream')],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const gone = new Promise((resolve) => nats.once('exit', resolve));
+    try {
+      let gateway: Awaited<ReturnType<typeof started>> | undefined;
+      for (let attempt = 0; gateway === undefined; attempt++) {
+        gateway = await started(['gateway', '--config', config, '--port', '0'], listening, {
+          WARDEN_NATS_URL: `nats://127.0.0.1:${port}`,
+        }).catch((error: Error) => {
+          if (attempt > 20) throw error;
+          return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 250));
+        });
+      }
+      nats.kill('SIGKILL');
+      await gone;
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const answer = await fetch(`${gateway.url}/v2/models/fraud-detector/infer`, {
+            method: 'POST',
+            body: readFileSync(join(example, 'README.md')).subarray(0, 10),
+          });
+          await answer.arrayBuffer();
+          return answer.status;
+        }),
+      );
+      // The model server owns its protocol's errors: what matters is that every request was answered.
+      expect(statuses.every((status) => status === 400 || status === 422 || status === 200)).toBe(true);
+      gateway.running.child.kill('SIGTERM');
+      expect(await gateway.running.exited).toBe(0);
+      expect(gateway.running.output.stderr).toMatch(
+        /fraud-detector version \d: could not publish the window's snapshot/,
+      );
+    } finally {
+      nats.kill('SIGKILL');
+    }
+  });
+
   it('refuse to start when NATS cannot be reached, or its URL carries credentials', async () => {
     const down = 'nats://127.0.0.1:1';
-    const gateway = await runCli(['gateway', '--config', config, '--port', '0'], {
-      env: { WARDEN_NATS_URL: down },
-    });
+    // Four refusals at once: each is a whole CLI start.
+    const [gateway, aggregator, secret, both] = await Promise.all([
+      runCli(['gateway', '--config', config, '--port', '0'], { env: { WARDEN_NATS_URL: down } }),
+      runCli(['monitor', 'aggregate', '--config', config, '--nats', down]),
+      runCli(['monitor', 'aggregate', '--config', config, '--nats', 'nats://ops:hunter2@127.0.0.1:4222']),
+      runCli(['gateway', '--config', config, '--evidence-dir', work], { env: { WARDEN_NATS_URL: natsUrl } }),
+    ]);
     expect(gateway.code).toBe(3);
     expect(gateway.stderr).toMatch(
       /nats:\/\/127\.0\.0\.1:1 .*cannot be used.*WARDEN_ERR_MONITOR_NATS_UNAVAILABLE/s,
     );
     expectNoStackTrace(gateway.stderr);
-    const aggregator = await runCli(['monitor', 'aggregate', '--config', config, '--nats', down]);
     expect(aggregator.code).toBe(3);
     expect(aggregator.stderr).toContain('WARDEN_ERR_MONITOR_NATS_UNAVAILABLE');
 
-    const secret = await runCli([
-      'monitor',
-      'aggregate',
-      '--config',
-      config,
-      '--nats',
-      'nats://ops:hunter2@127.0.0.1:4222',
-    ]);
     expect(secret.code).toBe(2);
     expect(secret.stderr).toContain('WARDEN_ERR_MONITOR_NATS_INVALID');
     expect(secret.stderr).not.toContain('hunter2');
 
-    const both = await runCli(['gateway', '--config', config, '--evidence-dir', work], {
-      env: { WARDEN_NATS_URL: natsUrl },
-    });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/warden monitor aggregate/);
   });
