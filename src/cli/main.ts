@@ -13,6 +13,7 @@ import { registerGateway } from './commands/gateway.js';
 import { registerKeys } from './commands/key.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerModels } from './commands/models.js';
+import { registerMonitor } from './commands/monitor.js';
 import { registerMonitors } from './commands/monitors.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerPromotions } from './commands/promote.js';
@@ -50,6 +51,7 @@ function buildProgram(io: CliIo): Command {
   registerAudit(program, io);
   registerWebhooks(program, io);
   registerMonitors(program, io);
+  registerMonitor(program, io);
   registerServer(program, io);
   registerGateway(program, io);
   registerModels(program, io);

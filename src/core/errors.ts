@@ -381,6 +381,24 @@ export const errorRegistry = {
     exitCode: 3,
     summary: "The model version's upstream server did not answer within the route's timeoutMs.",
   },
+  WARDEN_ERR_MONITOR_NATS_INVALID: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'WARDEN_NATS_URL (or --nats) is not nats://HOST:PORT[?stream=NAME&subject=PREFIX], carries credentials, or names a stream or subject NATS does not allow.',
+  },
+  WARDEN_ERR_MONITOR_NATS_UNAVAILABLE: {
+    httpStatus: 503,
+    exitCode: 3,
+    summary:
+      'The NATS server for window snapshots cannot be reached at start, or JetStream is not enabled on it.',
+  },
+  WARDEN_ERR_MONITOR_INVALID_SNAPSHOT: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A message on the window-snapshot subjects is not a window snapshot, or not one this aggregator can merge (another baseline, window or version); it is skipped.',
+  },
 } as const satisfies Record<string, { httpStatus: number; exitCode: 2 | 3; summary: string }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

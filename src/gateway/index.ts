@@ -28,6 +28,13 @@ export {
 } from './live-drift.js';
 export { GatewayMetrics, requestDurationBuckets, type UpstreamErrorKind } from './metrics.js';
 export {
+  defaultSnapshotConsumer,
+  defaultSnapshotStream,
+  defaultSnapshotSubject,
+  openSnapshotBus,
+  type SnapshotBus,
+} from './nats-snapshots.js';
+export {
   decodeRequest,
   decodeResponse,
   type FeatureRow,
@@ -41,4 +48,25 @@ export {
   RoutingTable,
   routeKeyPoint,
 } from './routing.js';
-export { defaultWindowSeconds, RuntimeMonitor, type RuntimeMonitorOptions } from './runtime-monitor.js';
+export {
+  defaultWindowSeconds,
+  type MonitorStatusEvidence,
+  RuntimeMonitor,
+  type RuntimeMonitorOptions,
+  recordWindow,
+  type SnapshotPublisher,
+  type WindowEvent,
+  type WindowRecording,
+} from './runtime-monitor.js';
+export {
+  SnapshotAggregator,
+  type SnapshotAggregatorOptions,
+  type SnapshotDelivery,
+} from './snapshot-aggregator.js';
+export {
+  addWindowCounts,
+  alignedWindowEnd,
+  parseWindowSnapshot,
+  type WindowCounts,
+  type WindowSnapshot,
+} from './window-snapshots.js';

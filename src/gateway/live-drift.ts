@@ -7,15 +7,25 @@ import {
   type FeatureValue,
   type InferenceProtocol,
 } from './protocols.js';
+import {
+  addWindowCounts,
+  invalidSnapshot,
+  latencyBuckets,
+  type WindowCounts,
+  type WindowSnapshot,
+} from './window-snapshots.js';
 
 /**
  * Live drift of one served model version (docs/gateway.md, "Live drift"): the gateway hands every
  * answered request to `observe`, which only queues it; decoding the bodies into feature rows and
  * scores, and counting them against the version's baseline, happens later, off the request path.
  * When the queue is full a request is still counted (requests, errors, latency) but its bodies are
- * not decoded: the share decoded is `sampling.ratio`. Each window closes into a `monitor-status`
- * evidence document.
+ * not decoded: the share decoded is `sampling.ratio`. Each window closes into a snapshot of its counts;
+ * the status is computed from the snapshots of every replica that counted the window (one, in
+ * process), so that N replicas judge exactly as one process seeing all the traffic would.
  */
+
+export { latencyBuckets };
 
 /** One answered request, as the gateway saw it. */
 export interface ObservedExchange {
@@ -50,9 +60,6 @@ export interface LiveDriftOptions {
   clock?: () => number;
 }
 
-/** The buckets (seconds) of the latency histogram the window's quantiles are read from. */
-export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
 export interface FeatureStatus {
   name: string;
   method: string;
@@ -71,6 +78,8 @@ export interface MonitorStatus {
   datasetDrift: { driftedShare: number; driftShare: number; drifted: boolean } | null;
   /** ratio: the share of answered requests whose bodies were decoded (the rest only counted). */
   sampling: { ratio: number | null; decoded: number };
+  /** How many gateway replicas counted the window. */
+  replicas: number;
 }
 
 /**
@@ -114,15 +123,7 @@ export class LiveDrift {
   readonly #inputFeatures: string[];
   #queue: ObservedExchange[] = [];
   #draining = false;
-  #windowStart: number;
-  #total = 0;
-  #errors = 0;
-  #undecodable = 0;
-  #decoded = 0;
-  /** Answered requests whose bodies could be decoded, and those of them queued for it. */
-  #eligible = 0;
-  #queued = 0;
-  #latency = new Array<number>(latencyBuckets.length + 1).fill(0);
+  #counts: WindowCounts;
   #idle: (() => void)[] = [];
 
   constructor(options: LiveDriftOptions) {
@@ -142,20 +143,29 @@ export class LiveDrift {
     this.#inputFeatures = Object.keys(options.baseline.features).filter(
       (name) => name !== options.scoreFeature,
     );
-    this.#windowStart = this.#options.clock();
+    this.#counts = emptyCounts(this.#options.clock());
+  }
+
+  get model(): string {
+    return this.#options.model;
+  }
+
+  get version(): string {
+    return this.#options.version;
   }
 
   /** Counts the exchange at once, and queues its bodies for decoding unless the queue is full. */
   observe(exchange: ObservedExchange): void {
-    this.#total++;
-    if (exchange.status >= 500) this.#errors++;
+    const counts = this.#counts;
+    counts.total++;
+    if (exchange.status >= 500) counts.errors++;
     let bucket = latencyBuckets.findIndex((bound) => exchange.seconds <= bound);
     if (bucket < 0) bucket = latencyBuckets.length;
-    this.#latency[bucket] = (this.#latency[bucket] as number) + 1;
+    counts.latency[bucket] = (counts.latency[bucket] as number) + 1;
     if (exchange.status >= 400 || exchange.requestBody === undefined) return;
-    this.#eligible++;
+    counts.eligible++;
     if (this.#queue.length >= this.#options.queueLimit) return;
-    this.#queued++;
+    counts.queued++;
     this.#queue.push({ ...exchange, at: exchange.at ?? this.#options.clock() });
     if (!this.#draining) {
       this.#draining = true;
@@ -191,7 +201,7 @@ export class LiveDrift {
       featureNames ? { featureNames } : {},
     );
     if ('undecodable' in request) {
-      this.#undecodable++;
+      this.#counts.undecodable++;
       return;
     }
     let scores: number[] | undefined;
@@ -199,7 +209,7 @@ export class LiveDrift {
       const response = decodeResponse(protocol, exchange.responseBody, scoreOutput ? { scoreOutput } : {});
       if ('scores' in response && response.scores.length === request.rows.length) scores = response.scores;
     }
-    this.#decoded++;
+    this.#counts.decoded++;
     request.rows.forEach((row: FeatureRow, index) => {
       const counted: Record<string, number | string | null> = {};
       for (const name of this.#inputFeatures) counted[name] = driftValue(row[name]);
@@ -209,40 +219,105 @@ export class LiveDrift {
   }
 
   /**
-   * Closes the window: the status over the sliding window ending now, and the request counts since
-   * the last close; those counts start again from zero.
+   * Closes the window at `end` (default now) into this replica's snapshot: the request counts since
+   * the last close, which start again from zero, and the drift counts of the sliding window ending
+   * at `end`. Settle first (`settled()`) so that every queued request is counted.
    */
-  closeWindow(): MonitorStatus {
-    const now = this.#options.clock();
-    // The window is the slices up to the last millisecond before `now`: rows from `now` minus the
+  closeSnapshot(
+    options: { replica?: string; end?: number; windowEnd?: number; final?: boolean } = {},
+  ): WindowSnapshot {
+    const end = options.end ?? this.#options.clock();
+    // The window is the slices up to the last millisecond before `end`: rows from `end` minus the
     // window onwards.
-    this.#accumulator.advanceTo(now - 1);
-    const report = this.#accumulator.scores();
+    this.#accumulator.advanceTo(end - 1);
+    const counts = { ...this.#counts, end };
+    this.#counts = emptyCounts(end);
+    return {
+      kind: 'warden-window-snapshot',
+      schemaVersion: 1,
+      replica: options.replica ?? 'local',
+      model: this.#options.model,
+      version: this.#options.version,
+      windowEnd: options.windowEnd ?? end,
+      final: options.final ?? false,
+      counts,
+      drift: this.#accumulator.snapshot(),
+    };
+  }
+
+  /** Closes the window at `end` (default now) and judges it alone: the in-process monitor. */
+  closeWindow(end?: number): MonitorStatus {
+    return this.statusOf([this.closeSnapshot(end === undefined ? {} : { end })]);
+  }
+
+  /**
+   * Checks that a snapshot was counted for this version, on its baseline and window, and returns
+   * its drift counts; throws WARDEN_ERR_MONITOR_INVALID_SNAPSHOT naming the replica otherwise.
+   */
+  accumulatorOf(snapshot: WindowSnapshot): DriftAccumulator {
+    const source = `window snapshot of replica "${snapshot.replica}" for ${snapshot.model} version ${snapshot.version}`;
+    if (snapshot.model !== this.#options.model || snapshot.version !== this.#options.version) {
+      throw invalidSnapshot(
+        source,
+        `it is not about ${this.#options.model} version ${this.#options.version}`,
+      );
+    }
+    let accumulator: DriftAccumulator;
+    try {
+      accumulator = DriftAccumulator.fromSnapshot(this.#options.baseline, snapshot.drift, source);
+    } catch (error) {
+      throw invalidSnapshot(source, error instanceof Error ? error.message : String(error));
+    }
+    if (
+      accumulator.sliceMillis !== this.#accumulator.sliceMillis ||
+      accumulator.windowSlices !== this.#accumulator.windowSlices
+    ) {
+      throw invalidSnapshot(
+        source,
+        `its window is ${accumulator.windowSlices} slices of ${accumulator.sliceMillis} ms, this monitor's ${this.#accumulator.windowSlices} of ${this.#accumulator.sliceMillis} ms; give every replica and the aggregator the same monitoring settings`,
+      );
+    }
+    return accumulator;
+  }
+
+  /**
+   * The status of one window from the snapshots of every replica that counted it: the request and
+   * latency counts add, the drift accumulators merge slice by slice, and the drift is scored once
+   * over the merged counts — exactly what one process seeing all the traffic would report.
+   */
+  statusOf(snapshots: readonly WindowSnapshot[]): MonitorStatus {
+    const [first, ...rest] = snapshots.map((snapshot) => this.accumulatorOf(snapshot));
+    if (first === undefined) throw new Error('LiveDrift.statusOf: no snapshots');
+    for (const other of rest) first.merge(other);
+    const counts = addWindowCounts(snapshots.map((snapshot) => snapshot.counts));
+    first.advanceTo(counts.end - 1);
+    const report = first.scores();
     const status: MonitorStatus = {
       window: {
-        start: isoSeconds(this.#windowStart),
-        end: isoSeconds(now),
-        seconds: (now - this.#windowStart) / 1000,
+        start: isoSeconds(counts.start),
+        end: isoSeconds(counts.end),
+        seconds: (counts.end - counts.start) / 1000,
       },
       requests: {
-        total: this.#total,
-        errors: this.#errors,
-        errorRatio: this.#total === 0 ? null : this.#errors / this.#total,
-        undecodable: this.#undecodable,
+        total: counts.total,
+        errors: counts.errors,
+        errorRatio: counts.total === 0 ? null : counts.errors / counts.total,
+        undecodable: counts.undecodable,
       },
       latency: {
-        p50: histogramQuantile(latencyBuckets, this.#latency, 0.5),
-        p95: histogramQuantile(latencyBuckets, this.#latency, 0.95),
-        p99: histogramQuantile(latencyBuckets, this.#latency, 0.99),
+        p50: histogramQuantile(latencyBuckets, counts.latency, 0.5),
+        p95: histogramQuantile(latencyBuckets, counts.latency, 0.95),
+        p99: histogramQuantile(latencyBuckets, counts.latency, 0.99),
       },
       features: this.#inputFeatures.map((name) => featureStatus(name, report)),
       prediction:
         this.#options.scoreFeature === undefined ? null : featureStatus(this.#options.scoreFeature, report),
       datasetDrift: null,
       sampling: {
-        ratio: this.#eligible === 0 ? null : this.#queued / this.#eligible,
-        decoded: this.#decoded,
+        ratio: counts.eligible === 0 ? null : counts.queued / counts.eligible,
+        decoded: counts.decoded,
       },
+      replicas: new Set(snapshots.map((snapshot) => snapshot.replica)).size,
     };
     const judged = status.features.filter((f) => f.drifted !== null) as { drifted: boolean }[];
     if (judged.length > 0) {
@@ -253,14 +328,6 @@ export class LiveDrift {
         drifted: overall.datasetDrift,
       };
     }
-    this.#windowStart = now;
-    this.#total = 0;
-    this.#errors = 0;
-    this.#undecodable = 0;
-    this.#decoded = 0;
-    this.#eligible = 0;
-    this.#queued = 0;
-    this.#latency.fill(0);
     return status;
   }
 
@@ -278,6 +345,20 @@ export class LiveDrift {
       new Date(Date.parse(status.window.end)),
     );
   }
+}
+
+function emptyCounts(start: number): WindowCounts {
+  return {
+    start,
+    end: start,
+    total: 0,
+    errors: 0,
+    undecodable: 0,
+    decoded: 0,
+    eligible: 0,
+    queued: 0,
+    latency: new Array<number>(latencyBuckets.length + 1).fill(0),
+  };
 }
 
 /** A feature's drift as the status reports it: the score that decided, or PSI when none did. */

@@ -70,6 +70,16 @@ export class GatewayMetrics {
     labelNames: ['model', 'version'] as const,
     registers: [this.registry],
   });
+  private readonly snapshotPublishFailures = new Counter({
+    name: 'warden_gateway_snapshot_publish_failures_total',
+    help: 'Window snapshots that could not be published to NATS (with WARDEN_NATS_URL; traffic is served regardless).',
+    labelNames: ['model', 'version'] as const,
+    registers: [this.registry],
+  });
+
+  snapshotPublishFailed(model: string, version: string): void {
+    this.snapshotPublishFailures.inc({ model, version });
+  }
 
   /** The drift of one version's last closed window. */
   setDrift(

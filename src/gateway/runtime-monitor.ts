@@ -4,13 +4,27 @@ import type { Exchange } from './gateway.js';
 import type { GatewayRoute } from './gateway-config.js';
 import { LiveDrift, type MonitorStatus } from './live-drift.js';
 import type { GatewayMetrics } from './metrics.js';
+import { alignedWindowEnd, type WindowSnapshot } from './window-snapshots.js';
 
 /** Default monitoring window: Prometheus scrapes every 15–60 s, drift needs a few hundred rows. */
 export const defaultWindowSeconds = 60;
 
-export interface RuntimeMonitorOptions {
-  routes: readonly GatewayRoute[];
-  metrics: GatewayMetrics;
+export type MonitorStatusEvidence = ReturnType<LiveDrift['monitorStatusEvidence']>;
+
+/** What became of one judged window: its evidence file and submission, or why they failed. */
+export interface WindowEvent {
+  model: string;
+  version: string;
+  file?: string;
+  submitted?: string;
+  /** With snapshots: the window's snapshot went to the aggregator. */
+  published?: boolean;
+  error?: string;
+  status: MonitorStatus;
+}
+
+/** Where judged windows go: the in-process monitor and the replicas' aggregator share it. */
+export interface WindowRecording {
   /** Where each window's monitor-status evidence is written; none written when absent. */
   evidenceDir?: string;
   /**
@@ -18,58 +32,124 @@ export interface RuntimeMonitorOptions {
    * report, e.g. the id it was stored under. Its failures are reported, never thrown.
    */
   submit?: (evidence: MonitorStatusEvidence, target: { model: string; version: string }) => Promise<string>;
-  clock?: () => number;
   /** Reports a window's evidence file and submission, or a failure (it never stops the gateway). */
-  onWindow?: (event: {
-    model: string;
-    version: string;
-    file?: string;
-    submitted?: string;
-    error?: string;
-    status: MonitorStatus;
-  }) => void;
+  onWindow?: (event: WindowEvent) => void;
+}
+
+/**
+ * The one path from a judged window to its evidence: a window with requests is sealed as
+ * `monitor-status` evidence about the version, submitted and written; failures are reported in the
+ * event, never thrown. An empty window is only reported.
+ */
+export async function recordWindow(
+  live: LiveDrift,
+  status: MonitorStatus,
+  options: WindowRecording,
+): Promise<WindowEvent> {
+  const { model, version } = live;
+  const event: WindowEvent = { model, version, status };
+  if (status.requests.total === 0) return event;
+  const evidence = live.monitorStatusEvidence(status);
+  if (options.submit !== undefined) {
+    try {
+      event.submitted = await options.submit(evidence, { model, version });
+    } catch (error) {
+      event.error = `could not submit the window's evidence: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  if (options.evidenceDir !== undefined) {
+    const file = join(
+      options.evidenceDir,
+      `monitor-status-${model}-${version}-${status.window.end.replace(/[:]/g, '')}.json`,
+    );
+    try {
+      await mkdir(options.evidenceDir, { recursive: true });
+      await writeFile(file, `${JSON.stringify(evidence, null, 2)}\n`);
+      event.file = file;
+    } catch (error) {
+      event.error = `cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+    }
+  }
+  return event;
+}
+
+/** A LiveDrift for every version of every route that names a baseline, keyed by `versionKey`. */
+export function liveDriftsOf(
+  routes: readonly GatewayRoute[],
+  clock?: () => number,
+): Map<string, { live: LiveDrift; windowSeconds: number }> {
+  const monitors = new Map<string, { live: LiveDrift; windowSeconds: number }>();
+  for (const route of routes) {
+    if (route.baselineDocument === undefined) continue;
+    const monitoring = route.monitoring ?? {};
+    const windowSeconds = monitoring.windowSeconds ?? defaultWindowSeconds;
+    for (const version of route.versions.keys()) {
+      const live = new LiveDrift({
+        model: route.model,
+        version,
+        protocol: route.protocol,
+        baseline: route.baselineDocument,
+        windowSeconds,
+        ...(monitoring.features ? { featureNames: monitoring.features } : {}),
+        ...(monitoring.scoreFeature ? { scoreFeature: monitoring.scoreFeature } : {}),
+        ...(monitoring.scoreOutput ? { scoreOutput: monitoring.scoreOutput } : {}),
+        ...(clock ? { clock } : {}),
+      });
+      monitors.set(versionKey(route.model, version), { live, windowSeconds });
+    }
+  }
+  return monitors;
+}
+
+export const versionKey = (model: string, version: string) => `${model}\u0000${version}`;
+
+/** Sends a replica's window snapshots to the aggregator (NATS, in the CLI). */
+export interface SnapshotPublisher {
+  /** This replica's name in its snapshots. */
+  replica: string;
+  publish(snapshot: WindowSnapshot): Promise<void>;
+}
+
+export interface RuntimeMonitorOptions extends WindowRecording {
+  routes: readonly GatewayRoute[];
+  metrics: GatewayMetrics;
+  /**
+   * One replica of several: windows line up with the wall clock (their ends are multiples of
+   * `windowSeconds` since the epoch) and each window's snapshot is published for the aggregator to
+   * judge, instead of evidence being written here. Publishing failures are counted and reported.
+   */
+  snapshots?: SnapshotPublisher;
+  clock?: () => number;
+}
+
+interface Monitor {
+  live: LiveDrift;
+  windowSeconds: number;
+  /** With snapshots: the end of the wall-clock window being counted. */
+  windowEnd: number;
 }
 
 /**
  * Live drift for every served version whose route names a baseline: the gateway's `onExchange`
  * feeds `observe`, and every window each version's status goes to the drift metrics and, as sealed
- * `monitor-status` evidence, to the evidence directory.
+ * `monitor-status` evidence, to the evidence directory — or, with `snapshots`, its counts go to the
+ * aggregator that merges every replica's (docs/gateway.md, "Several replicas").
  */
-export type MonitorStatusEvidence = ReturnType<LiveDrift['monitorStatusEvidence']>;
-
 export class RuntimeMonitor {
-  readonly #monitors = new Map<
-    string,
-    { model: string; version: string; live: LiveDrift; windowSeconds: number }
-  >();
+  readonly #monitors = new Map<string, Monitor>();
   readonly #options: RuntimeMonitorOptions;
-  #timers: NodeJS.Timeout[] = [];
+  readonly #clock: () => number;
+  #timers = new Set<NodeJS.Timeout>();
 
   constructor(options: RuntimeMonitorOptions) {
     this.#options = options;
-    for (const route of options.routes) {
-      if (route.baselineDocument === undefined) continue;
-      const monitoring = route.monitoring ?? {};
-      for (const version of route.versions.keys()) {
-        const windowSeconds = monitoring.windowSeconds ?? defaultWindowSeconds;
-        const live = new LiveDrift({
-          model: route.model,
-          version,
-          protocol: route.protocol,
-          baseline: route.baselineDocument,
-          windowSeconds,
-          ...(monitoring.features ? { featureNames: monitoring.features } : {}),
-          ...(monitoring.scoreFeature ? { scoreFeature: monitoring.scoreFeature } : {}),
-          ...(monitoring.scoreOutput ? { scoreOutput: monitoring.scoreOutput } : {}),
-          ...(options.clock ? { clock: options.clock } : {}),
-        });
-        this.#monitors.set(`${route.model}\u0000${version}`, {
-          model: route.model,
-          version,
-          live,
-          windowSeconds,
-        });
-      }
+    this.#clock = options.clock ?? Date.now;
+    for (const [key, { live, windowSeconds }] of liveDriftsOf(options.routes, options.clock)) {
+      this.#monitors.set(key, {
+        live,
+        windowSeconds,
+        windowEnd: alignedWindowEnd(this.#clock(), windowSeconds),
+      });
     }
   }
 
@@ -80,62 +160,76 @@ export class RuntimeMonitor {
 
   /** The gateway's observer: counts the exchange for its version; decoding happens later. */
   readonly observe = (exchange: Exchange): void => {
-    this.#monitors.get(`${exchange.model}\u0000${exchange.version}`)?.live.observe(exchange);
+    this.#monitors.get(versionKey(exchange.model, exchange.version))?.live.observe(exchange);
   };
 
   /** Closes every version's window at once: metrics set, evidence written; returns the statuses. */
-  async closeWindows(): Promise<{ model: string; version: string; status: MonitorStatus }[]> {
-    const closed = [];
-    for (const monitor of this.#monitors.values()) closed.push(await this.#close(monitor));
-    return closed;
+  async closeWindows(final = false): Promise<{ model: string; version: string; status: MonitorStatus }[]> {
+    return Promise.all([...this.#monitors.values()].map((monitor) => this.#close(monitor, final)));
   }
 
-  /** Closes each version's window every `windowSeconds`. */
+  /** Closes each version's window every `windowSeconds` (on the wall clock's multiples with snapshots). */
   start(): void {
     for (const monitor of this.#monitors.values()) {
-      const timer = setInterval(() => void this.#close(monitor), monitor.windowSeconds * 1000);
-      timer.unref();
-      this.#timers.push(timer);
+      if (this.#options.snapshots === undefined) {
+        const timer = setInterval(() => void this.#close(monitor, false), monitor.windowSeconds * 1000);
+        timer.unref();
+        this.#timers.add(timer);
+      } else {
+        this.#scheduleAligned(monitor);
+      }
     }
+  }
+
+  #scheduleAligned(monitor: Monitor): void {
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(timer);
+        void this.#close(monitor, false).then(() => this.#scheduleAligned(monitor));
+      },
+      Math.max(0, monitor.windowEnd - this.#clock()),
+    );
+    timer.unref();
+    this.#timers.add(timer);
   }
 
   /** Stops the windows, and closes the last one (so a drained gateway leaves its evidence). */
   async stop(): Promise<void> {
-    for (const timer of this.#timers) clearInterval(timer);
-    this.#timers = [];
-    await this.closeWindows();
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    await this.closeWindows(true);
   }
 
-  async #close(monitor: { model: string; version: string; live: LiveDrift }) {
-    await monitor.live.settled();
-    const status = monitor.live.closeWindow();
-    const { model, version } = monitor;
-    this.#options.metrics.setDrift(model, version, status);
-    const event: Parameters<NonNullable<RuntimeMonitorOptions['onWindow']>>[0] = { model, version, status };
-    if (status.requests.total === 0) {
+  async #close(monitor: Monitor, final: boolean) {
+    const { live } = monitor;
+    const { model, version } = live;
+    await live.settled();
+    const publisher = this.#options.snapshots;
+    if (publisher === undefined) {
+      const status = live.closeWindow();
+      this.#options.metrics.setDrift(model, version, status);
+      const event = await recordWindow(live, status, this.#options);
       this.#options.onWindow?.(event);
       return { model, version, status };
     }
-    const evidence = monitor.live.monitorStatusEvidence(status);
-    if (this.#options.submit !== undefined) {
-      try {
-        event.submitted = await this.#options.submit(evidence, { model, version });
-      } catch (error) {
-        event.error = `could not submit the window's evidence: ${error instanceof Error ? error.message : String(error)}`;
-      }
-    }
-    if (this.#options.evidenceDir !== undefined) {
-      const file = join(
-        this.#options.evidenceDir,
-        `monitor-status-${model}-${version}-${status.window.end.replace(/[:]/g, '')}.json`,
-      );
-      try {
-        await mkdir(this.#options.evidenceDir, { recursive: true });
-        await writeFile(file, `${JSON.stringify(evidence, null, 2)}\n`);
-        event.file = file;
-      } catch (error) {
-        event.error = `cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
-      }
+    const windowEnd = monitor.windowEnd;
+    const snapshot = live.closeSnapshot({
+      replica: publisher.replica,
+      end: Math.min(this.#clock(), windowEnd),
+      windowEnd,
+      final,
+    });
+    monitor.windowEnd = alignedWindowEnd(Math.max(this.#clock(), windowEnd), monitor.windowSeconds);
+    // The replica's own traffic, for its drift gauges; the aggregator judges the window.
+    const status = live.statusOf([snapshot]);
+    this.#options.metrics.setDrift(model, version, status);
+    const event: WindowEvent = { model, version, status };
+    try {
+      await publisher.publish(snapshot);
+      event.published = true;
+    } catch (error) {
+      this.#options.metrics.snapshotPublishFailed(model, version);
+      event.error = `could not publish the window's snapshot: ${error instanceof Error ? error.message : String(error)}`;
     }
     this.#options.onWindow?.(event);
     return { model, version, status };

@@ -1,17 +1,28 @@
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { GatewayMetrics, loadGatewayConfig, RuntimeMonitor, startGateway } from '../../gateway/index.js';
+import {
+  GatewayMetrics,
+  loadGatewayConfig,
+  openSnapshotBus,
+  RuntimeMonitor,
+  type SnapshotBus,
+  startGateway,
+} from '../../gateway/index.js';
 import type { CliIo } from '../cli-io.js';
 import { parseIntegerInRange } from '../options.js';
-import { serverClient } from '../server-client.js';
-import { outgoingEvidence, signingKeyFrom } from '../signing.js';
+import {
+  evidenceDirHelp,
+  serverSubmitHelp,
+  signKeyHelp,
+  type WindowRecordingFlags,
+  windowRecording,
+} from '../window-recording.js';
 
-interface GatewayFlags {
+interface GatewayFlags extends WindowRecordingFlags {
   config: string;
   port?: string;
   host?: string;
-  evidenceDir?: string;
-  server?: string;
-  signKey?: string;
+  replica?: string;
 }
 
 export function registerGateway(program: Command, io: CliIo): void {
@@ -26,17 +37,12 @@ export function registerGateway(program: Command, io: CliIo): void {
     )
     .option('--port <port>', 'port to listen on (default 8090, 0 picks a free one)')
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .option('--evidence-dir <dir>', evidenceDirHelp)
+    .option('--server <url>', serverSubmitHelp)
+    .option('--sign-key <file>', signKeyHelp)
     .option(
-      '--evidence-dir <dir>',
-      "write each monitoring window's monitor-status evidence here (routes with a baseline)",
-    )
-    .option(
-      '--server <url>',
-      "submit each window's monitor-status evidence to the served version on this control plane (token from WARDEN_TOKEN)",
-    )
-    .option(
-      '--sign-key <file>',
-      'with --server: sign the evidence with this Ed25519 key (default: $WARDEN_SIGNING_KEY)',
+      '--replica <name>',
+      "with WARDEN_NATS_URL: this replica's name in its window snapshots (default: random per process)",
     )
     .action(async (flags: GatewayFlags) => {
       io.exitCode = await runGateway(flags, io);
@@ -47,35 +53,27 @@ async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
   const port = parseIntegerInRange('--port', flags.port ?? '8090', 0, 65535);
   const host = flags.host ?? '127.0.0.1';
   const config = await loadGatewayConfig(flags.config);
-  const client = flags.server === undefined ? undefined : serverClient({ server: flags.server });
-  client?.requireToken();
-  const signingKey = client === undefined ? undefined : await signingKeyFrom(flags.signKey, io);
+  const natsUrl = process.env['WARDEN_NATS_URL'] || undefined;
+  if (natsUrl !== undefined && (flags.evidenceDir !== undefined || flags.server !== undefined)) {
+    io.usageError(
+      'with WARDEN_NATS_URL the gateway publishes window snapshots and `warden monitor aggregate` writes and submits the evidence; give --evidence-dir and --server to the aggregator, or unset WARDEN_NATS_URL',
+    );
+  }
+  if (natsUrl === undefined && flags.replica !== undefined) {
+    io.usageError('--replica names this gateway in its window snapshots; it needs WARDEN_NATS_URL');
+  }
+  const recording = await windowRecording(flags, io, 'warden gateway');
   const metrics = new GatewayMetrics();
+  let bus: SnapshotBus | undefined;
+  const replica = flags.replica ?? `gateway-${randomBytes(4).toString('hex')}`;
+  if (natsUrl !== undefined && config.routes.some((route) => route.baselineDocument !== undefined)) {
+    bus = await openSnapshotBus(natsUrl);
+  }
   const monitor = new RuntimeMonitor({
     routes: config.routes,
     metrics,
-    ...(flags.evidenceDir ? { evidenceDir: flags.evidenceDir } : {}),
-    ...(client === undefined
-      ? {}
-      : {
-          submit: async (evidence, target) => {
-            const outgoing = outgoingEvidence(evidence, signingKey);
-            const receipt = await client.call('submitEvidence', {
-              params: target,
-              body: (outgoing.envelope ?? outgoing.document) as unknown as Record<string, unknown>,
-            });
-            return `submitted as ${receipt.id} (${receipt.signer ? `signed by ${receipt.signer}` : 'unsigned'})`;
-          },
-        }),
-    onWindow: ({ model, version, file, submitted, error, status }) => {
-      const where = [file, submitted].filter(Boolean).join('; ');
-      if (where) {
-        io.stderr.write(
-          `warden gateway: ${model} version ${version}: window of ${status.requests.total} requests, ${status.features.filter((f) => f.drifted).length} features drifted: ${where}\n`,
-        );
-      }
-      if (error) io.stderr.write(`warden gateway: ${model} version ${version}: ${error}\n`);
-    },
+    ...recording,
+    ...(bus === undefined ? {} : { snapshots: bus.publisher(replica) }),
   });
   const gateway = await startGateway({
     routes: config.routes,
@@ -87,7 +85,7 @@ async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
   monitor.start();
   const models = config.routes.map((route) => route.model).join(', ');
   io.stderr.write(
-    `warden gateway: listening on ${gateway.url} (models ${models}${monitor.active ? '; live drift on' : ''}); Ctrl-C stops it\n`,
+    `warden gateway: listening on ${gateway.url} (models ${models}${monitor.active ? '; live drift on' : ''}${bus === undefined ? '' : `; window snapshots to ${bus.name} as replica ${replica}`}); Ctrl-C stops it\n`,
   );
   await new Promise<void>((stopped) => {
     const stop = (signal: string) => {
@@ -96,6 +94,7 @@ async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
       gateway
         .close()
         .then(() => monitor.stop())
+        .then(() => bus?.close())
         .then(stopped, stopped);
     };
     process.once('SIGINT', () => stop('SIGINT'));
