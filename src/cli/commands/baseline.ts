@@ -70,7 +70,7 @@ Example:
   warden baseline create train.csv --out baseline.json --window-rows 500
   warden check drift --baseline baseline.json --current today.csv --window-rows 500
   warden baseline create train.csv --evidence baseline-evidence.json --sign-key ci.key
-  warden evidence submit credit-risk 3 baseline-evidence.json
+  warden evidence submit baseline-evidence.json --model credit-risk --version 3
 `,
     )
     .action(async (file: string, flags: BaselineCreateFlags) => {
