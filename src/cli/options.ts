@@ -74,13 +74,17 @@ export function addReportFileOptions(command: Command, jsonHolds: string): Comma
 
 /** The report options of a check command: the evidence and CI reports, --verbose and --quiet. */
 export function addReportOptions(command: Command, verboseHelp: string): Command {
-  return addReportFileOptions(command, 'the evidence')
-    .option(
-      '--sign-key <file>',
-      'sign the evidence with this Ed25519 key (warden key create): --json then holds an in-toto statement in a DSSE envelope (default: $WARDEN_SIGNING_KEY)',
-    )
+  return addSignKeyOption(addReportFileOptions(command, 'the evidence'), '--json')
     .option('-v, --verbose', verboseHelp)
     .option('-q, --quiet', 'print only the verdict line');
+}
+
+/** --sign-key: the key that signs the evidence written to `evidenceFlag`. */
+export function addSignKeyOption(command: Command, evidenceFlag: string): Command {
+  return command.option(
+    '--sign-key <file>',
+    `sign the evidence with this Ed25519 key (warden key create): ${evidenceFlag} then holds an in-toto statement in a DSSE envelope (default: $WARDEN_SIGNING_KEY)`,
+  );
 }
 
 /** The dataset-reading options as the engine takes them; a delimiter must be one character. */

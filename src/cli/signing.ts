@@ -10,6 +10,7 @@ import {
 } from '../core/index.js';
 import type { CliIo } from './cli-io.js';
 import { parsePairs } from './options.js';
+import { writeReportFile } from './report-outputs.js';
 
 /**
  * The key that signs a check's evidence: --sign-key FILE, else WARDEN_SIGNING_KEY (a file, or the
@@ -49,6 +50,11 @@ export function outgoingEvidence<T extends object>(
   key: EvidenceSigningKey | undefined,
 ): OutgoingEvidence<T> {
   return key === undefined ? { document } : { document, envelope: signEvidence(document, key) };
+}
+
+/** Writes outgoing evidence to a file: its signed envelope when it has one, else the document. */
+export async function writeOutgoingEvidence(file: string, outgoing: OutgoingEvidence<object>): Promise<void> {
+  await writeReportFile(file, `${JSON.stringify(outgoing.envelope ?? outgoing.document, null, 2)}\n`);
 }
 
 /** --trusted-key NAME=FILE.pub (repeatable): signers a gate on files may recognise besides the pinned ones. */

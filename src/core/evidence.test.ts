@@ -117,7 +117,7 @@ describe('checkEvidenceDocument', () => {
       'evaluation.json: has no "kind"; use the file a check wrote with --json (a decision or report is not evidence)',
     );
     expect(evidenceError({ ...sealed('2026-03-01T10:00:00Z'), kind: 'model-evalution' }).message).toBe(
-      'evaluation.json: evidence of kind "model-evalution" is not one Warden knows (did you mean "model-evaluation"?); the evidence kinds are data-check, model-evaluation, drift-report, reproducibility, monitor-status',
+      'evaluation.json: evidence of kind "model-evalution" is not one Warden knows (did you mean "model-evaluation"?); the evidence kinds are data-check, model-evaluation, drift-report, drift-baseline, reproducibility, monitor-status',
     );
     expect(evidenceError({ kind: 'decision' }).message).toContain(
       'evidence of kind "decision" is not one Warden knows',

@@ -8,6 +8,7 @@ export const evidenceKinds = [
   'data-check',
   'model-evaluation',
   'drift-report',
+  'drift-baseline',
   'reproducibility',
   'monitor-status',
 ] as const;

@@ -1,6 +1,13 @@
-import { type DatasetOptions, didYouMean, WardenError } from '../core/index.js';
+import {
+  type DatasetOptions,
+  datasetInput,
+  didYouMean,
+  type EvidenceInput,
+  WardenError,
+} from '../core/index.js';
 import { type BaselineColumn, baselineFromColumns, defaultTopCategories } from './baseline.js';
 import type { DriftBaseline } from './baseline-document.js';
+import { type DriftBaselineEvidence, sealBaselineEvidence } from './baseline-evidence.js';
 import { type DriftFile, openDriftFile, streamDriftColumns } from './drift-input.js';
 
 /** The rows of one production window when none is given. */
@@ -32,6 +39,25 @@ export interface CreateBaselineOptions {
  * await writeFile('baseline.json', `${JSON.stringify(baseline, null, 2)}\n`);
  */
 export async function createBaseline(options: CreateBaselineOptions): Promise<DriftBaseline> {
+  return (await readBaseline(options)).baseline;
+}
+
+/**
+ * Builds the baseline as `createBaseline` does and seals it as drift-baseline evidence about the
+ * reference file (as given), which can be signed and attached to a model version.
+ *
+ * @example
+ * const evidence = await createBaselineEvidence({ file: 'train.csv', windowRows: 500 });
+ * await writeFile('baseline-evidence.json', `${JSON.stringify(evidence, null, 2)}\n`);
+ */
+export async function createBaselineEvidence(options: CreateBaselineOptions): Promise<DriftBaselineEvidence> {
+  const { baseline, input } = await readBaseline(options);
+  return sealBaselineEvidence(baseline, input, options.file);
+}
+
+async function readBaseline(
+  options: CreateBaselineOptions,
+): Promise<{ baseline: DriftBaseline; input: EvidenceInput }> {
   // One engine thread keeps the rows in file order: the thresholds come from consecutive chunks.
   const data = await openDriftFile(options.file, 'data', {
     ...(options.read === undefined ? {} : { read: options.read }),
@@ -42,12 +68,14 @@ export async function createBaseline(options: CreateBaselineOptions): Promise<Dr
   });
   try {
     const columns = await readBaselineColumns(data, options.columns);
-    return baselineFromColumns(columns, {
-      source: { uri: data.dataset.file, digest: await data.digest },
+    const digest = await data.digest;
+    const baseline = baselineFromColumns(columns, {
+      source: { uri: data.dataset.file, digest },
       windowRows: options.windowRows ?? defaultBaselineWindowRows,
       topCategories: options.topCategories ?? defaultTopCategories,
       ...(options.piiColumns === undefined ? {} : { piiColumns: options.piiColumns }),
     });
+    return { baseline, input: datasetInput(data.dataset, digest, data.rows) };
   } finally {
     await data.close();
   }

@@ -18,6 +18,11 @@ export {
   parseBaseline,
 } from './baseline-document.js';
 export {
+  baselineFromEvidence,
+  type DriftBaselineEvidence,
+  sealBaselineEvidence,
+} from './baseline-evidence.js';
+export {
   type CategoryDigestKey,
   categoryDigest,
   digestsCategories,
@@ -36,7 +41,12 @@ export {
   driftMethods,
   smallReferenceRows,
 } from './column-drift.js';
-export { type CreateBaselineOptions, createBaseline, defaultBaselineWindowRows } from './create-baseline.js';
+export {
+  type CreateBaselineOptions,
+  createBaseline,
+  createBaselineEvidence,
+  defaultBaselineWindowRows,
+} from './create-baseline.js';
 export { type DatasetDriftResult, datasetDrift, defaultDriftShare } from './dataset-drift.js';
 export {
   type ChiSquareResult,

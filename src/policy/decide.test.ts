@@ -1137,7 +1137,7 @@ ${gates}`;
 describe('decide: requiredEvidence', () => {
   const fairness = policy(
     'fairness',
-    `  requiredEvidence: [modelEvaluation, driftReport, monitorStatus]
+    `  requiredEvidence: [modelEvaluation, driftReport, driftBaseline, monitorStatus]
   matchConditions:
     - name: credit-only
       expression: subject.labels.domain == 'credit'
@@ -1165,6 +1165,13 @@ describe('decide: requiredEvidence', () => {
           'policy "fairness" requires driftReport evidence and none was given for this subject; produce it with warden check drift … --json FILE, then pass the file with --evidence (or submit it with warden evidence submit)',
       },
       {
+        validation: 'requiredEvidence:driftBaseline',
+        outcome: 'fail',
+        blocking: true,
+        message:
+          'policy "fairness" requires driftBaseline evidence and none was given for this subject; produce it with warden baseline create … --evidence FILE, then pass the file with --evidence (or submit it with warden evidence submit)',
+      },
+      {
         validation: 'requiredEvidence:monitorStatus',
         outcome: 'fail',
         blocking: true,
@@ -1172,7 +1179,7 @@ describe('decide: requiredEvidence', () => {
           'policy "fairness" requires monitorStatus evidence and none was given for this subject; no Warden check writes it yet; attach it from the tool that produces it',
       },
     ]);
-    expect(decision.results.map((result) => result.severity)).toEqual(['critical', 'critical']);
+    expect(decision.results.map((result) => result.severity)).toEqual(['critical', 'critical', 'critical']);
     expect(decision.skipped).toEqual([]);
   });
 
@@ -1181,6 +1188,7 @@ describe('decide: requiredEvidence', () => {
     const everything = {
       ...evaluation({}, { fairness: [{ equalizedOddsDifference: 0.1 }] }),
       driftReport: { datasetDrift: false },
+      driftBaseline: { passed: true },
       monitorStatus: { healthy: true },
     };
     const credit = decide(compiled, gateInput({ evidence: everything }));
@@ -1195,7 +1203,7 @@ describe('decide: requiredEvidence', () => {
     expect(fraud.results).toEqual([]);
     expect(fraud.skipped).toHaveLength(1);
     const missing = decide(compiled, gateInput({ subject: { ...subject, labels: { domain: 'fraud' } } }));
-    expect(missing.results.map((result) => result.validation)).toHaveLength(3);
+    expect(missing.results.map((result) => result.validation)).toHaveLength(4);
   });
 
   it('a waiver of the policy covers a missing-evidence failure; a warn binding only warns', async () => {
@@ -1215,14 +1223,14 @@ describe('decide: requiredEvidence', () => {
             expiresAt: '2027-01-01T00:00:00Z',
           },
         ],
-        evidence: { driftReport: {}, monitorStatus: {} },
+        evidence: { driftReport: {}, driftBaseline: {}, monitorStatus: {} },
       }),
     );
     expect(waived.results.map((result) => result.outcome)).toEqual(['waived']);
     expect(waived.allowed).toBe(true);
     const warned = decide(compiled, gateInput({ gate: 'deploy' }));
     expect(warned.allowed).toBe(true);
-    expect(warned.summary.warnings).toBe(3);
+    expect(warned.summary.warnings).toBe(4);
   });
 });
 

@@ -409,6 +409,7 @@ const evidenceProducers: Record<string, string> = {
   dataCheck: 'warden check data … --json FILE',
   modelEvaluation: 'warden check model … --json FILE',
   driftReport: 'warden check drift … --json FILE',
+  driftBaseline: 'warden baseline create … --evidence FILE',
 };
 
 function missingEvidenceMessage(policy: string, kind: string): string {

@@ -450,7 +450,7 @@ spec:
     - name: guarded
       expression: >-
         (params.extra > 0 || !has(params.extra)) && has(evidence.dataCheck) && has(evidence.modelEvaluation)
-        && has(evidence.driftReport) && has(evidence.reproducibility) && has(evidence.monitorStatus)
+        && has(evidence.driftReport) && has(evidence.driftBaseline) && has(evidence.reproducibility) && has(evidence.monitorStatus)
       message: m
 `),
     );
@@ -458,6 +458,7 @@ spec:
       'dataCheck',
       'modelEvaluation',
       'driftReport',
+      'driftBaseline',
       'reproducibility',
       'monitorStatus',
     ]);

@@ -608,7 +608,7 @@ describe('loadPolicySet: GateDefaults and requiredEvidence', () => {
     const dir = writeSet({ 'a.yaml': text, 'b.yaml': twice });
     const error = await loadError(dir, 'WARDEN_ERR_POLICY_INVALID');
     expect(problemLines(error)).toEqual([
-      `${join(dir, 'a.yaml')}:${at(text, 'modelEvaluaton')}: spec.requiredEvidence.0 is "modelEvaluaton" (did you mean "modelEvaluation"?); use one of dataCheck, modelEvaluation, driftReport, reproducibility, monitorStatus`,
+      `${join(dir, 'a.yaml')}:${at(text, 'modelEvaluaton')}: spec.requiredEvidence.0 is "modelEvaluaton" (did you mean "modelEvaluation"?); use one of dataCheck, modelEvaluation, driftReport, driftBaseline, reproducibility, monitorStatus`,
       `${join(dir, 'b.yaml')}:${at(twice, 'requiredEvidence')}: spec.requiredEvidence: requiredEvidence names a kind twice`,
     ]);
   });

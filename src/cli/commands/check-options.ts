@@ -1,8 +1,8 @@
 import { type ReportView, renderTerminal } from '../../reports/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
 import type { CheckFileFlags } from '../options.js';
-import { writeReportFile, writeReports } from '../report-outputs.js';
-import type { OutgoingEvidence } from '../signing.js';
+import { writeReports } from '../report-outputs.js';
+import { type OutgoingEvidence, writeOutgoingEvidence } from '../signing.js';
 
 /**
  * Writes the evidence (signed, when it is) and reports, prints the terminal report and returns the
@@ -15,11 +15,8 @@ export async function reportCheck(
   io: CliIo,
 ): Promise<number> {
   const evidence = outgoing.document;
-  if (flags.json && outgoing.envelope) {
-    await writeReportFile(flags.json, `${JSON.stringify(outgoing.envelope, null, 2)}\n`);
-  }
+  if (flags.json) await writeOutgoingEvidence(flags.json, outgoing);
   await writeReports(evidence, view, {
-    ...(flags.json && !outgoing.envelope ? { json: flags.json } : {}),
     ...(flags.junit ? { junit: flags.junit } : {}),
     ...(flags.markdown ? { markdown: flags.markdown } : {}),
   });
