@@ -36,9 +36,11 @@ const name = z
 
 const routeSchema = z.strictObject({
   model: name,
-  protocol: z.enum(gatewayProtocols),
-  versions: z.record(name, z.strictObject({ url: z.string() })),
-  serve: z.record(z.string(), z.number().int().min(0).max(100)),
+  // With versions and serve the route is the config's own; without, it only sets how a model the
+  // control plane routes is served (`warden gateway --server`), and the protocol is the endpoint's.
+  protocol: z.enum(gatewayProtocols).optional(),
+  versions: z.record(name, z.strictObject({ url: z.string() })).optional(),
+  serve: z.record(z.string(), z.number().int().min(0).max(100)).optional(),
   timeoutMs: z.number().int().min(1).max(600_000).optional(),
   baseline: z.string().min(1).optional(),
   /** Live drift against the baseline (docs/gateway.md, "Live drift"). */
@@ -67,14 +69,9 @@ const gatewaySchema = z.strictObject({
   routes: z.array(routeSchema).min(1),
 });
 
-/** One model as the gateway serves it; defaults filled, URLs checked, paths resolved. */
-export interface GatewayRoute {
+/** How one model is served, whoever routes it: defaults filled, paths resolved. */
+export interface RouteSettings {
   model: string;
-  protocol: GatewayProtocol;
-  /** Version → upstream base URL (no trailing slash). */
-  versions: ReadonlyMap<string, string>;
-  /** Traffic weights in percent, summing to 100, in the config's order. */
-  serve: readonly { version: string; weight: number }[];
   timeoutMs: number;
   maxBodyBytes: number;
   /** Absolute path of the baseline file, when the config names one. */
@@ -82,6 +79,15 @@ export interface GatewayRoute {
   monitoring?: RouteMonitoring;
   /** The baseline, read and checked against `monitoring` (loadGatewayConfig fills it). */
   baselineDocument?: DriftBaseline;
+}
+
+/** One model as the gateway serves it; URLs checked. */
+export interface GatewayRoute extends RouteSettings {
+  protocol: GatewayProtocol;
+  /** Version → upstream base URL (no trailing slash). */
+  versions: ReadonlyMap<string, string>;
+  /** Traffic weights in percent, summing to 100, in the config's order. */
+  serve: readonly { version: string; weight: number }[];
 }
 
 export interface RouteMonitoring {
@@ -93,14 +99,28 @@ export interface RouteMonitoring {
 
 export interface GatewayConfig {
   file: string;
+  /** The config's own routes (entries with versions and serve). */
   routes: readonly GatewayRoute[];
+  /**
+   * Entries without versions: settings for models the control plane routes. Only an attached
+   * gateway (`--server`) accepts them.
+   */
+  settings: readonly RouteSettings[];
+}
+
+export interface GatewayConfigOptions {
+  /** Routes also come from a control plane: entries may leave versions, serve and protocol out. */
+  attached?: boolean;
 }
 
 /**
  * Reads a `kind: Gateway` YAML document and checks it whole: every problem is reported at once with
  * its `file:line:col` and the fix (WARDEN_ERR_GATEWAY_INVALID_CONFIG).
  */
-export async function loadGatewayConfig(file: string): Promise<GatewayConfig> {
+export async function loadGatewayConfig(
+  file: string,
+  options: GatewayConfigOptions = {},
+): Promise<GatewayConfig> {
   let content: string;
   try {
     const info = await stat(file);
@@ -114,16 +134,18 @@ export async function loadGatewayConfig(file: string): Promise<GatewayConfig> {
     if (error instanceof WardenError) throw error;
     throw fileReadError(file, error, 'gateway config');
   }
-  const config = parseGatewayConfig(file, content);
+  const config = parseGatewayConfig(file, content, options);
   await checkBaselinesExist(file, config);
-  return { ...config, routes: await withBaselines(file, config) };
+  const { routes, settings } = await withBaselines(file, config);
+  return { file, routes, settings };
 }
 
 /** {@link loadGatewayConfig} for text already read; `file` names it in messages and anchors relative paths. */
 export function parseGatewayConfig(
   file: string,
   content: string,
-): GatewayConfig & { locate(path: JsonPath): string } {
+  options: GatewayConfigOptions = {},
+): GatewayConfig & { locate(path: JsonPath): string; entries: readonly ConfigEntry[] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(content, { lineCounter, uniqueKeys: true });
   const locate = (path: JsonPath) => locateInYaml(file, document, lineCounter, path);
@@ -151,7 +173,7 @@ export function parseGatewayConfig(
   }
   const problems: string[] = [];
   const seen = new Map<string, number>();
-  const routes = parsed.data.routes.map((route, index): GatewayRoute => {
+  const entries = parsed.data.routes.map((route, index): ConfigEntry => {
     const first = seen.get(route.model);
     if (first === undefined) seen.set(route.model, index);
     else {
@@ -159,22 +181,47 @@ export function parseGatewayConfig(
         `${locate(['routes', index, 'model'])}: model "${route.model}" has a route already (at ${locate(['routes', first, 'model'])}); give each model one route with all its versions`,
       );
     }
+    const settings: RouteSettings = {
+      model: route.model,
+      timeoutMs: route.timeoutMs ?? defaultTimeoutMs,
+      maxBodyBytes: route.maxBodyBytes ?? defaultMaxBodyBytes,
+      ...(route.baseline === undefined ? {} : { baseline: resolve(dirname(file), route.baseline) }),
+      ...(route.monitoring === undefined ? {} : { monitoring: route.monitoring }),
+    };
+    if (route.versions === undefined && route.serve === undefined && options.attached) {
+      if (route.protocol !== undefined) {
+        problems.push(
+          `${locate(['routes', index, 'protocol'])}: a model the control plane routes is served with its endpoint's protocol (warden versions set-endpoint --protocol); remove protocol here, or give versions and serve to route it from this file`,
+        );
+      }
+      return { index, settings };
+    }
+    const missing = (['protocol', 'versions', 'serve'] as const).filter(
+      (field) => route[field] === undefined,
+    );
+    if (missing.length > 0) {
+      problems.push(
+        `${locate(['routes', index])}: the route of "${route.model}" has no ${missing.join(', ')}; a route lists its versions' URLs (versions), their traffic weights (serve) and the protocol${options.attached ? ', or leaves all three out to set how a model the control plane routes is served' : ' (or run attached, with --server, to take routes from the control plane)'}`,
+      );
+      return { index, settings };
+    }
     const versions = new Map<string, string>();
-    for (const [version, { url }] of Object.entries(route.versions)) {
+    for (const [version, { url }] of Object.entries(route.versions ?? {})) {
       const problem = endpointUrlProblem(url);
       if (problem) problems.push(`${locate(['routes', index, 'versions', version, 'url'])}: ${problem}`);
       else versions.set(version, normalEndpointUrl(url));
     }
-    if (Object.keys(route.versions).length === 0) {
+    const listed = route.versions ?? {};
+    if (Object.keys(listed).length === 0) {
       problems.push(
         `${locate(['routes', index, 'versions'])}: a route needs at least one version with its url`,
       );
     }
-    const serve = Object.entries(route.serve).map(([version, weight]) => ({ version, weight }));
+    const serve = Object.entries(route.serve ?? {}).map(([version, weight]) => ({ version, weight }));
     for (const { version } of serve) {
-      if (!(version in route.versions)) {
+      if (!(version in listed)) {
         problems.push(
-          `${locate(['routes', index, 'serve', version])}: serve names version "${version}", which is not in versions (${Object.keys(route.versions).join(', ') || 'none'}); weigh only the versions listed`,
+          `${locate(['routes', index, 'serve', version])}: serve names version "${version}", which is not in versions (${Object.keys(listed).join(', ') || 'none'}); weigh only the versions listed`,
         );
       }
     }
@@ -185,18 +232,26 @@ export function parseGatewayConfig(
       );
     }
     return {
-      model: route.model,
-      protocol: route.protocol,
-      versions,
-      serve,
-      timeoutMs: route.timeoutMs ?? defaultTimeoutMs,
-      maxBodyBytes: route.maxBodyBytes ?? defaultMaxBodyBytes,
-      ...(route.baseline === undefined ? {} : { baseline: resolve(dirname(file), route.baseline) }),
-      ...(route.monitoring === undefined ? {} : { monitoring: route.monitoring }),
+      index,
+      settings,
+      route: { ...settings, protocol: route.protocol as GatewayProtocol, versions, serve },
     };
   });
   if (problems.length > 0) throw invalidConfig(file, problems);
-  return { file, routes, locate };
+  return {
+    file,
+    routes: entries.flatMap((entry) => (entry.route ? [entry.route] : [])),
+    settings: entries.flatMap((entry) => (entry.route ? [] : [entry.settings])),
+    locate,
+    entries,
+  };
+}
+
+/** One `routes` entry of the file: a route of its own, or only settings. */
+interface ConfigEntry {
+  index: number;
+  settings: RouteSettings;
+  route?: GatewayRoute;
 }
 
 async function checkBaselinesExist(
@@ -204,12 +259,12 @@ async function checkBaselinesExist(
   config: ReturnType<typeof parseGatewayConfig>,
 ): Promise<void> {
   const problems: string[] = [];
-  for (const [index, route] of config.routes.entries()) {
-    if (route.baseline === undefined) continue;
-    const info = await stat(route.baseline).catch(() => undefined);
+  for (const { index, settings } of config.entries) {
+    if (settings.baseline === undefined) continue;
+    const info = await stat(settings.baseline).catch(() => undefined);
     if (!info?.isFile()) {
       problems.push(
-        `${config.locate(['routes', index, 'baseline'])}: baseline ${route.baseline} is not a file; write it with warden baseline create, or give its path relative to the config`,
+        `${config.locate(['routes', index, 'baseline'])}: baseline ${settings.baseline} is not a file; write it with warden baseline create, or give its path relative to the config`,
       );
     }
   }
@@ -217,50 +272,67 @@ async function checkBaselinesExist(
 }
 
 /**
- * Reads each route's baseline and checks it against the route's monitoring: every feature the
- * requests name and the score feature must be in the baseline (a baseline of other data would judge
- * nothing). A route with monitoring needs a baseline.
+ * Why a baseline cannot judge a model's traffic, or undefined when it can: every feature the
+ * requests name and the score feature must be in it (a baseline of other data would judge nothing).
+ * `source` names the baseline in the message.
+ */
+export function baselineMismatch(
+  monitoring: RouteMonitoring | undefined,
+  baseline: DriftBaseline,
+  source: string,
+): string | undefined {
+  const known = Object.keys(baseline.features);
+  const named = [
+    ...(monitoring?.features ?? []),
+    ...(monitoring?.scoreFeature ? [monitoring.scoreFeature] : []),
+  ];
+  const unknown = named.filter((name) => !known.includes(name));
+  if (unknown.length === 0) return undefined;
+  return `${unknown.map((n) => JSON.stringify(n)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the baseline ${source}, whose features are ${known.join(', ')}; name the route's inputs as the baseline does, or make the baseline from the data the model was trained on`;
+}
+
+/**
+ * Reads each entry's baseline and checks it against the entry's monitoring. A route of the config's
+ * own with monitoring needs a baseline; a model the control plane routes may take its baseline from
+ * its version's drift-baseline evidence instead.
  */
 async function withBaselines(
   file: string,
   config: ReturnType<typeof parseGatewayConfig>,
-): Promise<GatewayRoute[]> {
+): Promise<{ routes: GatewayRoute[]; settings: RouteSettings[] }> {
   const problems: string[] = [];
   const routes: GatewayRoute[] = [];
-  for (const [index, route] of config.routes.entries()) {
-    if (route.baseline === undefined) {
-      if (route.monitoring !== undefined) {
+  const settings: RouteSettings[] = [];
+  for (const entry of config.entries) {
+    const keep = (baselineDocument?: DriftBaseline) => {
+      if (entry.route) routes.push(baselineDocument ? { ...entry.route, baselineDocument } : entry.route);
+      else settings.push(baselineDocument ? { ...entry.settings, baselineDocument } : entry.settings);
+    };
+    const { baseline: path, monitoring } = entry.settings;
+    if (path === undefined) {
+      if (monitoring !== undefined && entry.route) {
         problems.push(
-          `${config.locate(['routes', index, 'monitoring'])}: live drift needs the version's baseline; add baseline: FILE (warden baseline create)`,
+          `${config.locate(['routes', entry.index, 'monitoring'])}: live drift needs the version's baseline; add baseline: FILE (warden baseline create)`,
         );
       }
-      routes.push(route);
+      keep();
       continue;
     }
     let baseline: DriftBaseline;
     try {
-      baseline = parseBaseline(await readFile(route.baseline, 'utf8'), route.baseline);
+      baseline = parseBaseline(await readFile(path, 'utf8'), path);
     } catch (error) {
       problems.push(
-        `${config.locate(['routes', index, 'baseline'])}: ${error instanceof WardenError ? error.message : String(error)}`,
+        `${config.locate(['routes', entry.index, 'baseline'])}: ${error instanceof WardenError ? error.message : String(error)}`,
       );
       continue;
     }
-    const known = Object.keys(baseline.features);
-    const named = [
-      ...(route.monitoring?.features ?? []),
-      ...(route.monitoring?.scoreFeature ? [route.monitoring.scoreFeature] : []),
-    ];
-    const unknown = named.filter((name) => !known.includes(name));
-    if (unknown.length > 0) {
-      problems.push(
-        `${config.locate(['routes', index, 'monitoring'])}: ${unknown.map((n) => JSON.stringify(n)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the baseline ${route.baseline}, whose features are ${known.join(', ')}; name the route's inputs as the baseline does, or make the baseline from the data the model was trained on`,
-      );
-    }
-    routes.push({ ...route, baselineDocument: baseline });
+    const mismatch = baselineMismatch(monitoring, baseline, path);
+    if (mismatch) problems.push(`${config.locate(['routes', entry.index, 'monitoring'])}: ${mismatch}`);
+    keep(baseline);
   }
   if (problems.length > 0) throw invalidConfig(file, problems);
-  return routes;
+  return { routes, settings };
 }
 
 function invalidConfig(file: string, problems: string[]): WardenError {

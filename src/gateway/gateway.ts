@@ -35,6 +35,17 @@ export interface GatewayOptions {
   drainTimeoutMs?: number;
   /** The metrics to count into (a RuntimeMonitor sets drift on the same registry); new ones by default. */
   metrics?: GatewayMetrics;
+  /**
+   * Whether the gateway can serve, and why, for `GET /readyz` and the V2 readiness route (an attached
+   * gateway is not ready before its first routing table). Ready, with the routed models, by default.
+   */
+  readiness?: () => GatewayReadiness;
+}
+
+export interface GatewayReadiness {
+  ready: boolean;
+  /** Said as it is in the `/readyz` answer (where routes come from, the control plane's state, …). */
+  detail?: Record<string, unknown>;
 }
 
 export interface RunningGateway {
@@ -52,6 +63,7 @@ export const modelVersionHeader = 'x-warden-model-version';
 type Target =
   | { kind: 'metrics' }
   | { kind: 'health'; check: 'live' | 'ready' }
+  | { kind: 'readyz' }
   | {
       kind: 'model';
       protocol: GatewayProtocol;
@@ -71,6 +83,7 @@ function parseTarget(method: string, pathname: string): Target | { problem: stri
   if (pathname === '/metrics' && method === 'GET') return { kind: 'metrics' };
   if (pathname === '/v2/health/live' && method === 'GET') return { kind: 'health', check: 'live' };
   if (pathname === '/v2/health/ready' && method === 'GET') return { kind: 'health', check: 'ready' };
+  if (pathname === '/readyz' && method === 'GET') return { kind: 'readyz' };
   const decode = (segment: string) => {
     try {
       return decodeURIComponent(segment);
@@ -114,7 +127,7 @@ function parseTarget(method: string, pathname: string): Target | { problem: stri
       : { kind: 'model', protocol: 'mlflow', model, inference: true, upstreamPath: '/invocations' };
   }
   return {
-    problem: `${method} ${pathname}: no such route; the gateway serves POST /v2/models/{model}/infer, POST /v1/models/{model}:predict, POST /models/{model}/invocations, the V2 metadata and health routes and GET /metrics`,
+    problem: `${method} ${pathname}: no such route; the gateway serves POST /v2/models/{model}/infer, POST /v1/models/{model}:predict, POST /models/{model}/invocations, the V2 metadata and health routes, GET /readyz and GET /metrics`,
   };
 }
 
@@ -182,6 +195,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const connections = options.connectionsPerUpstream ?? 64;
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   const observer = options.onExchange;
+  const ready = (): GatewayReadiness => {
+    const said = options.readiness?.() ?? { ready: true };
+    return draining ? { ...said, ready: false } : said;
+  };
   const active = new Set<ServerResponse>();
   let draining = false;
   let drained: (() => void) | undefined;
@@ -242,7 +259,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return;
     }
     if (target.kind === 'health') {
-      res.writeHead(target.check === 'ready' && draining ? 503 : 200).end();
+      res.writeHead(target.check === 'ready' && !ready().ready ? 503 : 200).end();
+      return;
+    }
+    if (target.kind === 'readyz') {
+      const { ready: serving, detail } = ready();
+      const body = JSON.stringify({
+        ready: serving,
+        draining,
+        models: router.table.models.map((route) => route.model),
+        ...detail,
+      });
+      res
+        .writeHead(serving ? 200 : 503, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        })
+        .end(body);
       return;
     }
     const routeKey = req.headers[routeKeyHeader];

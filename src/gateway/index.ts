@@ -1,15 +1,25 @@
 export {
+  AttachedRouting,
+  type AttachedRoutingOptions,
+  type ControlPlaneRoute,
+  type ControlPlaneTable,
+  defaultPollSeconds,
+} from './attached-routing.js';
+export {
   type Exchange,
   type GatewayOptions,
+  type GatewayReadiness,
   modelVersionHeader,
   type RunningGateway,
   routeKeyHeader,
   startGateway,
 } from './gateway.js';
 export {
+  baselineMismatch,
   defaultMaxBodyBytes,
   defaultTimeoutMs,
   type GatewayConfig,
+  type GatewayConfigOptions,
   type GatewayProtocol,
   type GatewayRoute,
   gatewayApiVersion,
@@ -17,6 +27,7 @@ export {
   loadGatewayConfig,
   parseGatewayConfig,
   type RouteMonitoring,
+  type RouteSettings,
 } from './gateway-config.js';
 export {
   histogramQuantile,

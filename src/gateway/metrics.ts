@@ -81,6 +81,23 @@ export class GatewayMetrics {
     this.snapshotPublishFailures.inc({ model, version });
   }
 
+  private readonly controlPlaneUp = new Gauge({
+    name: 'warden_gateway_control_plane_up',
+    help: 'For a gateway attached to a control plane: 1 when its last poll of the routing table succeeded, 0 while it serves its last known table without the control plane.',
+    registers: [this.registry],
+  });
+  private readonly routingSynced = new Gauge({
+    name: 'warden_gateway_routing_last_sync_timestamp_seconds',
+    help: 'When the attached gateway last read its routing table from the control plane (Unix time in seconds).',
+    registers: [this.registry],
+  });
+
+  /** An attached gateway's poll of the control plane: reached (with the time), or not. */
+  controlPlanePolled(reached: boolean, at: number): void {
+    this.controlPlaneUp.set(reached ? 1 : 0);
+    if (reached) this.routingSynced.set(at / 1000);
+  }
+
   /** The drift of one version's last closed window. */
   setDrift(
     model: string,

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DriftBaseline } from '../drift/index.js';
 import type { Exchange } from './gateway.js';
 import type { GatewayRoute } from './gateway-config.js';
 import { LiveDrift, type MonitorStatus } from './live-drift.js';
@@ -77,28 +78,37 @@ export async function recordWindow(
 export function liveDriftsOf(
   routes: readonly GatewayRoute[],
   clock?: () => number,
-): Map<string, { live: LiveDrift; windowSeconds: number }> {
-  const monitors = new Map<string, { live: LiveDrift; windowSeconds: number }>();
+): Map<string, { live: LiveDrift; windowSeconds: number; route: GatewayRoute }> {
+  const monitors = new Map<string, { live: LiveDrift; windowSeconds: number; route: GatewayRoute }>();
   for (const route of routes) {
     if (route.baselineDocument === undefined) continue;
-    const monitoring = route.monitoring ?? {};
-    const windowSeconds = monitoring.windowSeconds ?? defaultWindowSeconds;
     for (const version of route.versions.keys()) {
-      const live = new LiveDrift({
-        model: route.model,
-        version,
-        protocol: route.protocol,
-        baseline: route.baselineDocument,
-        windowSeconds,
-        ...(monitoring.features ? { featureNames: monitoring.features } : {}),
-        ...(monitoring.scoreFeature ? { scoreFeature: monitoring.scoreFeature } : {}),
-        ...(monitoring.scoreOutput ? { scoreOutput: monitoring.scoreOutput } : {}),
-        ...(clock ? { clock } : {}),
-      });
-      monitors.set(versionKey(route.model, version), { live, windowSeconds });
+      monitors.set(versionKey(route.model, version), { ...liveDriftOf(route, version, clock), route });
     }
   }
   return monitors;
+}
+
+/** The LiveDrift of one version of a route that names a baseline. */
+function liveDriftOf(
+  route: GatewayRoute,
+  version: string,
+  clock?: () => number,
+): { live: LiveDrift; windowSeconds: number } {
+  const monitoring = route.monitoring ?? {};
+  const windowSeconds = monitoring.windowSeconds ?? defaultWindowSeconds;
+  const live = new LiveDrift({
+    model: route.model,
+    version,
+    protocol: route.protocol,
+    baseline: route.baselineDocument as DriftBaseline,
+    windowSeconds,
+    ...(monitoring.features ? { featureNames: monitoring.features } : {}),
+    ...(monitoring.scoreFeature ? { scoreFeature: monitoring.scoreFeature } : {}),
+    ...(monitoring.scoreOutput ? { scoreOutput: monitoring.scoreOutput } : {}),
+    ...(clock ? { clock } : {}),
+  });
+  return { live, windowSeconds };
 }
 
 export const versionKey = (model: string, version: string) => `${model}\u0000${version}`;
@@ -127,6 +137,12 @@ interface Monitor {
   windowSeconds: number;
   /** With snapshots: the end of the wall-clock window being counted. */
   windowEnd: number;
+  /** The route it was made for: a new route object (a new baseline, new settings) makes a new monitor. */
+  route: GatewayRoute;
+  /** Its window timer, while started. */
+  timer?: NodeJS.Timeout;
+  /** No longer served: its timers stop rescheduling. */
+  retired?: boolean;
 }
 
 /**
@@ -139,17 +155,41 @@ export class RuntimeMonitor {
   readonly #monitors = new Map<string, Monitor>();
   readonly #options: RuntimeMonitorOptions;
   readonly #clock: () => number;
-  #timers = new Set<NodeJS.Timeout>();
+  #started = false;
+  /** Last windows of versions no longer served, being closed; stop() waits for them. */
+  readonly #retiring = new Set<Promise<unknown>>();
 
   constructor(options: RuntimeMonitorOptions) {
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
-    for (const [key, { live, windowSeconds }] of liveDriftsOf(options.routes, options.clock)) {
-      this.#monitors.set(key, {
+    this.updateRoutes(options.routes);
+  }
+
+  /**
+   * Follows a new routing table: versions newly served with a baseline get a monitor; a version no
+   * longer served, or served from another route (a new baseline, say), has its last window closed
+   * (its evidence written, submitted or published) before its monitor goes.
+   */
+  updateRoutes(routes: readonly GatewayRoute[]): void {
+    const wanted = liveDriftsOf(routes, this.#options.clock);
+    for (const [key, monitor] of this.#monitors) {
+      if (wanted.get(key)?.route === monitor.route) continue;
+      this.#monitors.delete(key);
+      monitor.retired = true;
+      clearTimeout(monitor.timer);
+      const retiring = this.#close(monitor, true).finally(() => this.#retiring.delete(retiring));
+      this.#retiring.add(retiring);
+    }
+    for (const [key, { live, windowSeconds, route }] of wanted) {
+      if (this.#monitors.has(key)) continue;
+      const monitor: Monitor = {
         live,
         windowSeconds,
+        route,
         windowEnd: alignedWindowEnd(this.#clock(), windowSeconds),
-      });
+      };
+      this.#monitors.set(key, monitor);
+      if (this.#started) this.#schedule(monitor);
     }
   }
 
@@ -170,33 +210,36 @@ export class RuntimeMonitor {
 
   /** Closes each version's window every `windowSeconds` (on the wall clock's multiples with snapshots). */
   start(): void {
-    for (const monitor of this.#monitors.values()) {
-      if (this.#options.snapshots === undefined) {
-        const timer = setInterval(() => void this.#close(monitor, false), monitor.windowSeconds * 1000);
-        timer.unref();
-        this.#timers.add(timer);
-      } else {
-        this.#scheduleAligned(monitor);
-      }
+    this.#started = true;
+    for (const monitor of this.#monitors.values()) this.#schedule(monitor);
+  }
+
+  #schedule(monitor: Monitor): void {
+    if (this.#options.snapshots === undefined) {
+      monitor.timer = setInterval(() => void this.#close(monitor, false), monitor.windowSeconds * 1000);
+      monitor.timer.unref();
+    } else {
+      this.#scheduleAligned(monitor);
     }
   }
 
   #scheduleAligned(monitor: Monitor): void {
-    const timer = setTimeout(
+    monitor.timer = setTimeout(
       () => {
-        this.#timers.delete(timer);
-        void this.#close(monitor, false).then(() => this.#scheduleAligned(monitor));
+        void this.#close(monitor, false).then(() => {
+          if (this.#started && !monitor.retired) this.#scheduleAligned(monitor);
+        });
       },
       Math.max(0, monitor.windowEnd - this.#clock()),
     );
-    timer.unref();
-    this.#timers.add(timer);
+    monitor.timer.unref();
   }
 
   /** Stops the windows, and closes the last one (so a drained gateway leaves its evidence). */
   async stop(): Promise<void> {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+    this.#started = false;
+    for (const monitor of this.#monitors.values()) clearTimeout(monitor.timer);
+    await Promise.all(this.#retiring);
     await this.closeWindows(true);
   }
 
