@@ -1,19 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { WardenError } from '../../core/index.js';
-import { baselineFromEvidence } from '../../drift/index.js';
 import {
-  AttachedRouting,
   defaultPollSeconds,
   type GatewayConfig,
-  GatewayMetrics,
   loadGatewayConfig,
   openSnapshotBus,
-  RuntimeMonitor,
   type SnapshotBus,
-  startGateway,
 } from '../../gateway/index.js';
 import type { CliIo } from '../cli-io.js';
+import { startGatewayRuntime } from '../gateway-runtime.js';
 import { parseIntegerInRange } from '../options.js';
 import { serverClient } from '../server-client.js';
 import {
@@ -91,71 +86,33 @@ async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
     flags.config === undefined
       ? { file: '', routes: [], settings: [] }
       : await loadGatewayConfig(flags.config, { attached: client !== undefined });
-  const metrics = new GatewayMetrics();
   let bus: SnapshotBus | undefined;
   const replica = flags.replica ?? `gateway-${randomBytes(4).toString('hex')}`;
   if (natsUrl !== undefined && config.routes.some((route) => route.baselineDocument !== undefined)) {
     bus = await openSnapshotBus(natsUrl);
   }
-  const monitor = new RuntimeMonitor({
-    routes: config.routes,
-    metrics,
-    ...recording,
-    ...(bus === undefined ? {} : { snapshots: bus.publisher(replica) }),
-  });
   const say = (line: string) => io.stderr.write(`warden gateway: ${line}\n`);
-  let routing: AttachedRouting | undefined;
-  if (client !== undefined) {
-    // Fail at once on what retrying cannot mend (a wrong token, a server without the route).
-    await client.call('gatewayRoutes', {}).catch((error: unknown) => {
-      if (error instanceof WardenError && error.code !== 'WARDEN_ERR_SERVER_UNREACHABLE') throw error;
-    });
-  }
-  const gateway = await startGateway({
-    routes: config.routes,
+  const runtime = await startGatewayRuntime({
+    config,
     host,
     port,
-    metrics,
-    ...(monitor.active || client !== undefined ? { onExchange: monitor.observe } : {}),
-    ...(client === undefined
+    recording,
+    say,
+    ...(client === undefined || flags.server === undefined
       ? {}
-      : {
-          readiness: () => routing?.readiness() ?? { ready: false },
-        }),
+      : { controlPlane: { client, url: flags.server, pollSeconds } }),
+    ...(bus === undefined ? {} : { snapshots: bus.publisher(replica) }),
   });
-  monitor.start();
-  if (client !== undefined) {
-    routing = new AttachedRouting({
-      fetchTable: () => client.call('gatewayRoutes', {}),
-      fetchBaseline: async (id) =>
-        baselineFromEvidence(
-          await client.call('getEvidence', { params: { id } }),
-          `drift-baseline evidence ${id.slice(0, 19)}… on ${flags.server}`,
-        ),
-      staticRoutes: config.routes,
-      settings: config.settings,
-      apply: (routes) => {
-        gateway.replaceRoutes(routes);
-        monitor.updateRoutes(routes);
-      },
-      metrics,
-      report: say,
-      pollSeconds,
-    });
-    await routing.sync();
-    routing.start();
-  }
   const models = config.routes.map((route) => route.model).join(', ');
   say(
-    `listening on ${gateway.url} (${client === undefined ? `models ${models}` : `routes from ${flags.server}, every ${pollSeconds} s`}${monitor.active ? '; live drift on' : ''}${bus === undefined ? '' : `; window snapshots to ${bus.name} as replica ${replica}`}); Ctrl-C stops it`,
+    `listening on ${runtime.gateway.url} (${client === undefined ? `models ${models}` : `routes from ${flags.server}, every ${pollSeconds} s`}${runtime.monitor.active ? '; live drift on' : ''}${bus === undefined ? '' : `; window snapshots to ${bus.name} as replica ${replica}`}); Ctrl-C stops it`,
   );
   await new Promise<void>((stopped) => {
     const stop = (signal: string) => {
       io.stderr.write(`warden gateway: ${signal}: finishing in-flight requests, then closing\n`);
       process.once(signal, () => process.exit(130));
-      Promise.resolve(routing?.stop())
-        .then(() => gateway.close())
-        .then(() => monitor.stop())
+      runtime
+        .stop()
         .then(() => bus?.close())
         .then(stopped, stopped);
     };
