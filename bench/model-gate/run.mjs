@@ -4,6 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eachOption } from '../lib/args.mjs';
+import { checkModelArgs } from '../lib/check-model.mjs';
 import { measure, revision, warmCache } from '../lib/measure.mjs';
 import { ageEdges, generate, outDir, sensitiveAttributes } from './generate.mjs';
 
@@ -177,22 +178,14 @@ async function main() {
       process.execPath,
       [
         cli,
-        'check',
-        'model',
-        file,
-        '--target',
-        'label',
-        '--positive',
-        'bad',
-        '--score',
-        'score',
-        '--sensitive',
-        sensitiveAttributes.join(','),
-        '--bins',
-        `age=${ageEdges.join(',')}`,
-        '--json',
-        evidence,
-        ...(options.intersections ? ['--intersections'] : []),
+        ...checkModelArgs({
+          predictions: file,
+          target: 'label',
+          sensitive: sensitiveAttributes,
+          bins: `age=${ageEdges.join(',')}`,
+          json: evidence,
+          extra: options.intersections ? ['--intersections'] : [],
+        }),
       ],
       { okCodes: [0, 1] },
     );

@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { eachOption } from '../lib/args.mjs';
+import { checkModelArgs } from '../lib/check-model.mjs';
 import { machineLine, revision } from '../lib/measure.mjs';
 import { importWardenModule } from '../lib/warden-dist.mjs';
 import { BodyPool } from './evidence.mjs';
@@ -73,27 +74,14 @@ async function modelEvaluationDocument(dir) {
   const file = join(dir, 'model-evaluation.json');
   const args = [
     bin,
-    'check',
-    'model',
-    'examples/credit-risk/predictions.csv',
-    '--target',
-    'Status',
-    '--positive',
-    'bad',
-    '--score',
-    'score',
-    '--sensitive',
-    'Age,Marital',
-    '--bins',
-    'Age=18,25,40,65',
-    '--min-group-size',
-    '30',
-    '--model',
-    'm',
-    '--version',
-    '1',
-    '--json',
-    file,
+    ...checkModelArgs({
+      predictions: 'examples/credit-risk/predictions.csv',
+      target: 'Status',
+      sensitive: ['Age', 'Marital'],
+      bins: 'Age=18,25,40,65',
+      json: file,
+      extra: ['--min-group-size', '30', '--model', 'm', '--version', '1'],
+    }),
   ];
   const run = spawnSync(process.execPath, args, { cwd: options.root, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`warden check model failed (exit ${run.status}):\n${run.stderr}`);

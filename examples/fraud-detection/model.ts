@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { aggregatePredictionRows, performanceReport } from '../../evaluation/index.js';
+import { aggregatePredictionRows, fitLogisticRegression, performanceReport } from '../../evaluation/index.js';
 import { type FraudModel, fraudProbability, type ModelTerm, type Transform, transformed } from './scoring.js';
 import { exampleFolder, runScript, scriptOptions } from './script.js';
 import {
@@ -86,7 +86,7 @@ export function trainVersion(
   const weights = fitLogisticRegression(
     training.map(encode),
     training.map((t) => t.fraud === 1),
-    spec.ridge,
+    { ridge: spec.ridge, steps: newtonSteps },
   );
   const terms = standardisation.map(
     ({ input, transform, mean, scale }, i): ModelTerm => ({
@@ -124,68 +124,6 @@ export function trainVersion(
   });
   model.training.holdoutRocAuc = performanceReport(overall, { threshold: 0.5 }).rocAuc ?? Number.NaN;
   return model;
-}
-
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-const dot = (a: readonly number[], b: readonly number[]) =>
-  a.reduce((sum, value, i) => sum + value * (b[i] as number), 0);
-
-/**
- * Minimises Σ log-loss + ridge/2 · ‖w‖² (the intercept `x[i][0]` unpenalised) by Newton's method:
- * the objective of scikit-learn's LogisticRegression with C = 1/ridge. The penalty makes it strictly
- * convex even though the one-hot columns sum to the intercept column.
- */
-function fitLogisticRegression(x: readonly number[][], y: readonly boolean[], ridge: number): number[] {
-  const width = x[0]?.length ?? 0;
-  let weights = new Array<number>(width).fill(0);
-  for (let step = 0; step < newtonSteps; step++) {
-    const gradient = weights.map((w, j) => (j === 0 ? 0 : ridge * w));
-    const hessian = Array.from({ length: width }, (_, j) =>
-      Array.from({ length: width }, (_, k) => (j === k && j > 0 ? ridge : 0)),
-    );
-    x.forEach((features, i) => {
-      const p = sigmoid(dot(features, weights));
-      const residual = p - (y[i] ? 1 : 0);
-      const curvature = p * (1 - p);
-      features.forEach((value, j) => {
-        gradient[j] = (gradient[j] as number) + residual * value;
-        const hessianRow = hessian[j] as number[];
-        for (let k = 0; k <= j; k++)
-          hessianRow[k] = (hessianRow[k] as number) + curvature * value * (features[k] as number);
-      });
-    });
-    const newtonStep = choleskySolve(hessian, gradient);
-    weights = weights.map((w, j) => w - (newtonStep[j] as number));
-  }
-  return weights;
-}
-
-/** Solves `a · x = b` for a symmetric positive definite `a`, reading only its lower triangle. */
-function choleskySolve(a: readonly (readonly number[])[], b: readonly number[]): number[] {
-  const n = b.length;
-  const lower = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  const at = (m: readonly (readonly number[])[], i: number, j: number) =>
-    (m[i] as readonly number[])[j] as number;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = at(a, i, j);
-      for (let k = 0; k < j; k++) sum -= at(lower, i, k) * at(lower, j, k);
-      (lower[i] as number[])[j] = i === j ? Math.sqrt(sum) : sum / at(lower, j, j);
-    }
-  }
-  const forward = new Array<number>(n).fill(0);
-  for (let i = 0; i < n; i++) {
-    let sum = b[i] as number;
-    for (let k = 0; k < i; k++) sum -= at(lower, i, k) * (forward[k] as number);
-    forward[i] = sum / at(lower, i, i);
-  }
-  const solution = new Array<number>(n).fill(0);
-  for (let i = n - 1; i >= 0; i--) {
-    let sum = forward[i] as number;
-    for (let k = i + 1; k < n; k++) sum -= at(lower, k, i) * (solution[k] as number);
-    solution[i] = sum / at(lower, i, i);
-  }
-  return solution;
 }
 
 async function main(): Promise<void> {

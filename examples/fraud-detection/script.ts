@@ -13,10 +13,27 @@ export function scriptOptions<Name extends string>(
   options: Record<Name, { describe: string; default?: string }>,
 ): Record<Name, string> {
   const names = Object.keys(options) as Name[];
-  const { values } = parseArgs({
+  const { values, tokens } = parseArgs({
     options: Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
-    strict: true,
+    strict: false,
+    tokens: true,
   });
+  const known = names.map((name) => `--${name}`).join(', ');
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      throw new Error(
+        `unexpected argument ${JSON.stringify(token.value)}; the options are ${known}, each with a value`,
+      );
+    }
+    if (token.kind !== 'option') continue;
+    if (!(names as string[]).includes(token.name)) {
+      throw new Error(`unknown option ${token.rawName}; the options are ${known}`);
+    }
+    // `--url --data x` hands "--data" to --url as its value: no option here takes one like that.
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) {
+      throw new Error(`${token.rawName} needs a value: ${options[token.name as Name].describe}`);
+    }
+  }
   return Object.fromEntries(
     names.map((name) => {
       const value = (values[name] as string | undefined) ?? options[name].default;

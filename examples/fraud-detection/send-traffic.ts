@@ -24,6 +24,35 @@ function inferRequest(rows: readonly Transaction[], id: string): string {
   });
 }
 
+function wholeNumber(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < 1) {
+    throw new Error(`--${name} ${JSON.stringify(text)} is not a whole number ≥ 1`);
+  }
+  return value;
+}
+
+/** The V2 infer URL of the fraud detector behind `--url`, which must be an http(s) base URL. */
+function inferUrl(base: string): URL {
+  const url = URL.canParse(base) ? new URL(base) : undefined;
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new Error(
+      `--url ${JSON.stringify(base)} is not an http:// URL; give the gateway's (or a model server's) base URL, e.g. http://127.0.0.1:8090`,
+    );
+  }
+  return new URL('v2/models/fraud-detector/infer', url.href.endsWith('/') ? url : `${url.href}/`);
+}
+
+async function readData(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    throw new Error(
+      `--data ${path} cannot be read; use examples/fraud-detection/transactions.csv or transactions-shifted.csv`,
+    );
+  }
+}
+
 await runScript(async () => {
   const options = scriptOptions({
     url: { describe: 'the gateway (or model server) base URL, e.g. http://127.0.0.1:8090' },
@@ -32,17 +61,11 @@ await runScript(async () => {
     batch: { describe: 'transactions per request', default: '20' },
     concurrency: { describe: 'requests in flight at once', default: '8' },
   });
-  const transactions = parseTransactionsCsv(await readFile(options.data, 'utf8'), options.data);
-  const requests = Number(options.requests);
-  const batch = Number(options.batch);
-  const concurrency = Number(options.concurrency);
-  for (const [name, value] of [
-    ['requests', requests],
-    ['batch', batch],
-    ['concurrency', concurrency],
-  ] as const) {
-    if (!(Number.isInteger(value) && value >= 1)) throw new Error(`--${name} must be a whole number ≥ 1`);
-  }
+  const requests = wholeNumber('requests', options.requests);
+  const batch = wholeNumber('batch', options.batch);
+  const concurrency = wholeNumber('concurrency', options.concurrency);
+  const infer = inferUrl(options.url);
+  const transactions = parseTransactionsCsv(await readData(options.data), options.data);
   const byStatus = new Map<string, number>();
   const byVersion = new Map<string, number>();
   let next = 0;
@@ -51,10 +74,15 @@ await runScript(async () => {
     while (next < requests) {
       const index = next++;
       const start = (index * batch) % Math.max(1, transactions.length - batch);
-      const answer = await fetch(`${options.url}/v2/models/fraud-detector/infer`, {
+      const answer = await fetch(infer, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: inferRequest(transactions.slice(start, start + batch), `r-${index}`),
+      }).catch((error: unknown) => {
+        const cause = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
+        throw new Error(
+          `cannot reach ${options.url} (${cause}); start the gateway (or a model server) there first`,
+        );
       });
       await answer.arrayBuffer();
       byStatus.set(String(answer.status), (byStatus.get(String(answer.status)) ?? 0) + 1);

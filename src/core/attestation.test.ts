@@ -14,6 +14,7 @@ import {
   preAuthEncoding,
   signEvidence,
 } from './attestation.js';
+import { canonicalJson } from './canonical-json.js';
 import { isWardenError } from './errors.js';
 import { sealEvidence } from './evidence.js';
 
@@ -145,6 +146,8 @@ describe('signed evidence', () => {
       },
     ]);
     expect(opened.evidence.id).toBe(evidence.id);
+    // The predicate's canonical JSON comes with it, from the pass that checked its id.
+    expect(opened.canonical).toBe(canonicalJson(evidence));
     expect(opened.keyIds).toEqual([key.keyId]);
     expect(envelopeSigner(opened.envelope, opened.payload, trusted)?.name).toBe('ci');
   });

@@ -9,7 +9,12 @@ import {
 } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 import { WardenError } from './errors.js';
-import { checkEvidenceDocument, type EvidenceDocument } from './evidence.js';
+import {
+  type CheckedEvidence,
+  checkEvidence,
+  checkEvidenceDocument,
+  type EvidenceDocument,
+} from './evidence.js';
 
 /**
  * Signed evidence (docs/security.md, "Signed evidence"): an evidence document is the `predicate` of
@@ -160,13 +165,15 @@ export function signEvidence(document: object, key: EvidenceSigningKey): DsseEnv
   return signEnvelope(inTotoPayloadType, Buffer.from(canonicalJson(statement), 'utf8'), key);
 }
 
-/** A signed evidence envelope, opened and checked for shape, not yet for its signature. */
-export interface OpenedEnvelope {
+/**
+ * A signed evidence envelope, opened and checked for shape, not yet for its signature; `evidence`
+ * is the statement's predicate and `canonical` its canonical JSON.
+ */
+export interface OpenedEnvelope extends CheckedEvidence {
   envelope: DsseEnvelope;
   /** The payload bytes the signatures are over. */
   payload: Buffer;
   statement: InTotoStatement;
-  evidence: EvidenceDocument;
   /** The key ids the signatures name (unauthenticated hints). */
   keyIds: string[];
 }
@@ -227,7 +234,7 @@ export function openEvidenceEnvelope(value: unknown, source: string): OpenedEnve
   if (subjects.length === 0 || subjectDigests.size === 0) {
     throw fail('the statement has no subject with a sha256 digest');
   }
-  const evidence = checkEvidenceDocument(statement.predicate, `${source} (the statement's predicate)`);
+  const { evidence, canonical } = checkEvidence(statement.predicate, `${source} (the statement's predicate)`);
   if (statement.predicateType !== evidencePredicateType(evidence.kind)) {
     throw fail(
       `the statement's predicateType "${String(statement.predicateType).slice(0, 80)}" does not match its ${evidence.kind} predicate (${evidencePredicateType(evidence.kind)})`,
@@ -247,6 +254,7 @@ export function openEvidenceEnvelope(value: unknown, source: string): OpenedEnve
     payload,
     statement,
     evidence,
+    canonical,
     keyIds: (signatures as DsseSignature[]).flatMap((s) => (s.keyid ? [s.keyid] : [])),
   };
 }

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, canonicalJsonWithout } from './canonical-json.js';
 
 describe('canonicalJson (RFC 8785)', () => {
   it('writes no whitespace and keeps literals as JSON literals', () => {
@@ -85,5 +86,32 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(() => canonicalJson(10n)).toThrow(TypeError);
     expect(() => canonicalJson(() => 1)).toThrow(TypeError);
     expect(() => canonicalJson(Symbol('s'))).toThrow(TypeError);
+  });
+});
+
+describe('canonicalJsonWithout', () => {
+  it('equals canonicalJson of the object, and of the object without the key, for any JSON object', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.jsonValue()),
+        fc.constantFrom('id', '', '0', '10', 'a'),
+        fc.jsonValue(),
+        (members, omitted, value) => {
+          const object = { ...members, [omitted]: value };
+          const { [omitted]: _dropped, ...rest } = object;
+          expect(canonicalJsonWithout(object, omitted)).toEqual({
+            whole: canonicalJson(object),
+            without: canonicalJson(rest),
+          });
+        },
+      ),
+    );
+  });
+
+  it('skips undefined members and returns the whole text twice when the key is absent', () => {
+    expect(canonicalJsonWithout({ b: 1, id: undefined, a: [2] }, 'id')).toEqual({
+      whole: '{"a":[2],"b":1}',
+      without: '{"a":[2],"b":1}',
+    });
   });
 });

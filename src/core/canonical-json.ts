@@ -16,6 +16,29 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
+ * The canonical JSON of an object, and of the same object without one of its top-level keys, from
+ * one serialisation of each member: an evidence document's stored text and its id's preimage (the
+ * document without "id") in one pass.
+ */
+export function canonicalJsonWithout(
+  value: Record<string, unknown>,
+  omitted: string,
+): { whole: string; without: string } {
+  const members: string[] = [];
+  let omittedAt = -1;
+  for (const key of Object.keys(value).sort(byCodeUnits)) {
+    const item = value[key];
+    if (item === undefined) continue;
+    if (key === omitted) omittedAt = members.length;
+    members.push(`${JSON.stringify(key)}:${canonicalJson(item)}`);
+  }
+  const whole = `{${members.join(',')}}`;
+  if (omittedAt < 0) return { whole, without: whole };
+  const without = `{${members.filter((_, index) => index !== omittedAt).join(',')}}`;
+  return { whole, without };
+}
+
+/**
  * The fast path: the native serialiser, handed each object with its keys in sorted order. It cannot
  * order keys that look like array indices ("1", "10"): JavaScript objects always list those first
  * in numeric order, so such documents take the slower path.

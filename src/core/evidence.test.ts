@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
 import { WardenError } from './errors.js';
-import { checkEvidenceDocument, sealEvidence, verifyEvidenceId } from './evidence.js';
+import { checkEvidence, checkEvidenceDocument, sealEvidence, verifyEvidenceId } from './evidence.js';
 import { sealedEvaluation as sealed } from './test-support/sealed-evaluation.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -102,6 +102,14 @@ describe('checkEvidenceDocument', () => {
   it('accepts a sealed document unchanged', () => {
     const document = sealed('2026-03-01T10:00:00Z');
     expect(checkEvidenceDocument(JSON.parse(JSON.stringify(document)), 'evaluation.json')).toEqual(document);
+  });
+
+  it('returns the canonical JSON it checked the id over, with the id in its sorted place', () => {
+    const document = sealed('2026-03-01T10:00:00Z');
+    const shuffled = Object.fromEntries(Object.entries(document).reverse());
+    const { evidence, canonical } = checkEvidence(shuffled, 'evaluation.json');
+    expect(evidence).toEqual(document);
+    expect(canonical).toBe(canonicalJson(document));
   });
 
   it('refuses what is not an object', () => {

@@ -1,5 +1,6 @@
+import { canonicalJsonWithout } from './canonical-json.js';
 import type { DatasetSource } from './dataset-source.js';
-import { contentDigest, type Digest } from './digest.js';
+import { contentDigest, type Digest, sha256Digest } from './digest.js';
 import { WardenError } from './errors.js';
 import { producer } from './producer.js';
 import { didYouMean } from './suggest.js';
@@ -90,12 +91,26 @@ export interface EvidenceDocument {
   passed: boolean;
 }
 
+/** An evidence document that passed `checkEvidence`, with its canonical JSON (whose digest is its id). */
+export interface CheckedEvidence {
+  evidence: EvidenceDocument;
+  canonical: string;
+}
+
 /**
  * Checks that a parsed value is a Warden evidence document: a known kind, the envelope, and an id
  * that still matches the content, so an edited document is refused rather than trusted. `source`
  * names where the value came from (a file, or the request body) in the error message.
  */
 export function checkEvidenceDocument(value: unknown, source: string): EvidenceDocument {
+  return checkEvidence(value, source).evidence;
+}
+
+/**
+ * `checkEvidenceDocument` that also returns the document's canonical JSON, from the same
+ * serialisation that checked its id: what the registry stores, without canonicalising it again.
+ */
+export function checkEvidence(value: unknown, source: string): CheckedEvidence {
   const fail = (problem: string) =>
     new WardenError('WARDEN_ERR_EVIDENCE_INVALID', `${source}: ${problem}`, { where: source });
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -137,10 +152,11 @@ export function checkEvidenceDocument(value: unknown, source: string): EvidenceD
       'carries a "signer" field; who signed evidence comes from its signature (warden check … --sign-key), never from the document',
     );
   }
-  if (!verifyEvidenceId(document as { id: string })) {
+  const { whole, without } = canonicalJsonWithout(document, 'id');
+  if (sha256Digest(without) !== document['id']) {
     throw fail(
       `was changed after it was sealed: its content no longer matches its id ${document['id'].slice(0, 19)}…; use the file the check wrote, unchanged, or run the check again`,
     );
   }
-  return document as unknown as EvidenceDocument;
+  return { evidence: document as unknown as EvidenceDocument, canonical: whole };
 }

@@ -43,6 +43,8 @@ export {
 } from './engine-session.js';
 export { type ErrorCode, errorRegistry, isWardenError, WardenError } from './errors.js';
 export {
+  type CheckedEvidence,
+  checkEvidence,
   checkEvidenceDocument,
   datasetInput,
   type EvidenceDocument,

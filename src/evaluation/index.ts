@@ -56,6 +56,11 @@ export {
   ratio,
 } from './group-aggregates.js';
 export {
+  fitLogisticRegression,
+  type LogisticRegressionOptions,
+  logisticProbability,
+} from './logistic-regression.js';
+export {
   type FairnessEntry,
   type ModelEvaluationEvidence,
   type ModelEvaluationOptions,

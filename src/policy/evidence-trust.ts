@@ -1,4 +1,4 @@
-import { type NamedPublicKey, namedPublicKey } from '../core/index.js';
+import type { NamedPublicKey } from '../core/index.js';
 import type { PolicySet } from './policy-set-loader.js';
 
 /**
@@ -30,8 +30,7 @@ export function evidenceSigner(
       (entry) =>
         entry.name === signer.name &&
         (entry.evidenceKinds as readonly string[]).includes(kind) &&
-        (entry.publicKey === undefined ||
-          namedPublicKey(entry.name, entry.publicKey, entry.name).keyId === signer.keyId),
+        (entry.publicKey === undefined || set.pinnedKeys.get(entry.name)?.keyId === signer.keyId),
     ),
   );
   return { name: signer.name, keyId: signer.keyId, trusted };
@@ -39,15 +38,5 @@ export function evidenceSigner(
 
 /** The keys the policy set pins, by signer name: what `warden gate` on files verifies against. */
 export function pinnedSignerKeys(set: PolicySet): NamedPublicKey[] {
-  const keys = new Map<string, NamedPublicKey>();
-  for (const document of set.trust) {
-    document.document.spec.signers.forEach((signer, index) => {
-      if (signer.publicKey === undefined || keys.has(signer.name)) return;
-      keys.set(
-        signer.name,
-        namedPublicKey(signer.name, signer.publicKey, document.locate(['spec', 'signers', index])),
-      );
-    });
-  }
-  return [...keys.values()];
+  return [...set.pinnedKeys.values()];
 }

@@ -10,6 +10,7 @@ import {
   isWardenError,
   type JsonPath,
   locateInYaml,
+  type NamedPublicKey,
   namedPublicKey,
   WardenError,
   yamlData,
@@ -45,6 +46,8 @@ export interface PolicySet {
   gateDefaults?: Located<GateDefaultsDocument>;
   /** Which signers the set trusts for which evidence kinds; none trusted when empty. */
   trust: Located<TrustPolicyDocument>[];
+  /** The keys the trust documents pin, by signer name, parsed once when the set is loaded. */
+  pinnedKeys: ReadonlyMap<string, NamedPublicKey>;
   /**
    * Digest of the canonical JSON of the policies, bindings and gate defaults (tests do not change
    * decisions).
@@ -131,7 +134,8 @@ export function policySetFromFiles(
       `${extra.locate(['kind'])}: a second GateDefaults document (the first is at ${declaredDefaults?.locate(['kind'])}); a policy set declares its gate defaults once, so merge them into one`,
     );
   }
-  problems.push(...trustProblems(trust));
+  const pinnedKeys = new Map<string, NamedPublicKey>();
+  problems.push(...pinTrustedKeys(trust, pinnedKeys));
   if (problems.length > 0) throw invalidSet(source, problems);
   if (policies.length === 0) {
     throw new WardenError(
@@ -154,28 +158,37 @@ export function policySetFromFiles(
     tests,
     ...(declaredDefaults ? { gateDefaults: declaredDefaults } : {}),
     trust,
+    pinnedKeys,
     digest,
     revision: options.revision ?? digest.slice('sha256:'.length, 'sha256:'.length + 12),
   };
 }
 
-/** A pinned key must be an Ed25519 public key; a signer is named once per evidence kind's source of trust. */
-function trustProblems(trust: readonly Located<TrustPolicyDocument>[]): string[] {
+/**
+ * Parses the keys the trust documents pin into `pinned`, by signer name; returns the problems: a
+ * pinned key must be an Ed25519 public key, and a signer pinned twice must be pinned to one key.
+ */
+function pinTrustedKeys(
+  trust: readonly Located<TrustPolicyDocument>[],
+  pinned: Map<string, NamedPublicKey>,
+): string[] {
   const problems: string[] = [];
-  const pinned = new Map<string, { keyId: string; at: string }>();
+  const pinnedAt = new Map<string, string>();
   for (const document of trust) {
     document.document.spec.signers.forEach((signer, index) => {
       if (signer.publicKey === undefined) return;
       const at = document.locate(['spec', 'signers', index, 'publicKey']);
       try {
-        const { keyId } = namedPublicKey(signer.name, signer.publicKey, at);
+        const key = namedPublicKey(signer.name, signer.publicKey, at);
         const earlier = pinned.get(signer.name);
-        if (earlier && earlier.keyId !== keyId) {
+        if (earlier === undefined) {
+          pinned.set(signer.name, key);
+          pinnedAt.set(signer.name, at);
+        } else if (earlier.keyId !== key.keyId) {
           problems.push(
-            `${at}: signer "${signer.name}" is pinned to another key at ${earlier.at}; a signer has one key`,
+            `${at}: signer "${signer.name}" is pinned to another key at ${pinnedAt.get(signer.name)}; a signer has one key`,
           );
         }
-        pinned.set(signer.name, { keyId, at });
       } catch (error) {
         problems.push(isWardenError(error) ? error.message : String(error));
       }

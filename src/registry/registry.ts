@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { AuditLog } from '../audit/index.js';
 import {
-  canonicalJson,
-  checkEvidenceDocument,
+  type CheckedEvidence,
+  checkEvidence,
   isDsseEnvelope,
   openEvidenceEnvelope,
   WardenError,
@@ -377,7 +377,11 @@ export class Registry {
     const opened = isDsseEnvelope(submitted)
       ? openEvidenceEnvelope(submitted, 'the evidence envelope')
       : undefined;
-    const evidence = checkEvidence(opened?.statement.predicate ?? submitted, model, version);
+    const evidence = storedEvidence(
+      opened ?? checkEvidence(submitted, 'the evidence document'),
+      model,
+      version,
+    );
     if (opened !== undefined) {
       const owner = await modelRepository.find(this.db, model);
       if (owner === undefined) throw notFound(`model "${model}"`, 'create it first');
@@ -531,11 +535,14 @@ export class Registry {
   }
 }
 
-/** Validates a submitted evidence document; returns what the store keeps of it. */
-function checkEvidence(document: unknown, model: string, version: string): StoredEvidence {
-  const checked = checkEvidenceDocument(document, 'the evidence document');
+/** What the store keeps of a checked evidence document, which must be about this version if about one. */
+function storedEvidence(
+  { evidence: checked, canonical }: CheckedEvidence,
+  model: string,
+  version: string,
+): StoredEvidence {
   const { subject } = checked;
-  const doc = document as Record<string, unknown>;
+  const doc = checked as unknown as Record<string, unknown>;
   if (subject.type === 'model-version' && (subject.name !== model || String(subject.version) !== version)) {
     throw new WardenError(
       'WARDEN_ERR_EVIDENCE_INVALID',
@@ -553,7 +560,7 @@ function checkEvidence(document: unknown, model: string, version: string): Store
     },
     producedAt: checked.producedAt,
     passed: checked.passed,
-    document: canonicalJson(doc),
+    document: canonical,
     inputDigests: inputs.map((i) => i.digest).filter((d): d is string => typeof d === 'string'),
   };
 }

@@ -8,7 +8,12 @@ import { mulberry32 } from '../../core/index.js';
  * bytes on every run and machine (the committed `examples/credit-risk/predictions*.csv` are checked
  * against a fresh run in the tests).
  */
-import { aggregatePredictionRows, performanceReport } from '../../evaluation/index.js';
+import {
+  aggregatePredictionRows,
+  fitLogisticRegression,
+  logisticProbability,
+  performanceReport,
+} from '../../evaluation/index.js';
 
 /** A model variant of the example. */
 export type CreditRiskVariant = 'fair' | 'biased';
@@ -246,71 +251,6 @@ function fitEncoder(spec: VariantSpec, training: readonly CreditRow[]): FeatureE
   return (row) => parts.flatMap((part) => part(row));
 }
 
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-const dot = (a: readonly number[], b: readonly number[]) =>
-  a.reduce((sum, value, i) => sum + value * (b[i] as number), 0);
-
-/**
- * L2-penalised logistic regression by Newton's method (IRLS) from zero weights, a fixed number of
- * steps: the penalty makes the objective strictly convex, so the steps converge to its one minimum.
- * `x[i][0]` is the intercept column, which is not penalised.
- */
-function fitLogisticRegression(x: readonly number[][], y: readonly boolean[]): number[] {
-  const width = x[0]?.length ?? 0;
-  let weights = new Array<number>(width).fill(0);
-  for (let step = 0; step < newtonSteps; step++) {
-    const gradient = weights.map((w, j) => (j === 0 ? 0 : ridge * w));
-    const hessian = Array.from({ length: width }, (_, j) =>
-      Array.from({ length: width }, (_, k) => (j === k && j > 0 ? ridge : 0)),
-    );
-    x.forEach((features, i) => {
-      const p = sigmoid(dot(features, weights));
-      const residual = p - (y[i] ? 1 : 0);
-      const curvature = p * (1 - p);
-      features.forEach((value, j) => {
-        gradient[j] = (gradient[j] as number) + residual * value;
-        const hessianRow = hessian[j] as number[];
-        for (let k = 0; k <= j; k++)
-          hessianRow[k] = (hessianRow[k] as number) + curvature * value * (features[k] as number);
-      });
-    });
-    const newtonStep = solveSymmetric(hessian, gradient);
-    weights = weights.map((w, j) => w - (newtonStep[j] as number));
-  }
-  return weights;
-}
-
-/**
- * Solves `a · x = b` for a symmetric positive definite `a` by Cholesky decomposition; reads only the
- * lower triangle of `a`.
- */
-function solveSymmetric(a: readonly (readonly number[])[], b: readonly number[]): number[] {
-  const n = b.length;
-  const lower = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  const at = (m: readonly (readonly number[])[], i: number, j: number) =>
-    (m[i] as readonly number[])[j] as number;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = at(a, i, j);
-      for (let k = 0; k < j; k++) sum -= at(lower, i, k) * at(lower, j, k);
-      (lower[i] as number[])[j] = i === j ? Math.sqrt(sum) : sum / at(lower, j, j);
-    }
-  }
-  const forward = new Array<number>(n).fill(0);
-  for (let i = 0; i < n; i++) {
-    let sum = b[i] as number;
-    for (let k = 0; k < i; k++) sum -= at(lower, i, k) * (forward[k] as number);
-    forward[i] = sum / at(lower, i, i);
-  }
-  const solution = new Array<number>(n).fill(0);
-  for (let i = n - 1; i >= 0; i--) {
-    let sum = forward[i] as number;
-    for (let k = i + 1; k < n; k++) sum -= at(lower, k, i) * (solution[k] as number);
-    solution[i] = sum / at(lower, i, i);
-  }
-  return solution;
-}
-
 function trainVariant(
   variant: CreditRiskVariant,
   spec: VariantSpec,
@@ -319,17 +259,19 @@ function trainVariant(
 ): ModelPredictions {
   const encode = fitEncoder(spec, training);
   const isBad = (row: CreditRow) => statusOf(row) === 'bad';
-  const weights = fitLogisticRegression(training.map(encode), training.map(isBad));
-  const rows = holdout.map((row): HoldoutPrediction => {
-    const logOdds = dot(encode(row), weights) + (spec.logOddsRule?.(row) ?? 0);
-    return {
+  const weights = fitLogisticRegression(training.map(encode), training.map(isBad), {
+    ridge,
+    steps: newtonSteps,
+  });
+  const rows = holdout.map(
+    (row): HoldoutPrediction => ({
       id: row.id,
       status: statusOf(row),
-      score: sigmoid(logOdds),
+      score: logisticProbability(encode(row), weights, spec.logOddsRule?.(row) ?? 0),
       age: numberOf(row, 'Age'),
       marital: row.values.get('Marital') ?? null,
-    };
-  });
+    }),
+  );
   return {
     variant,
     description: spec.description,
