@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { AuditLog } from '../audit/index.js';
 import {
   type CheckedEvidence,
+  canonicalJson,
   checkEvidence,
   isDsseEnvelope,
   openEvidenceEnvelope,
