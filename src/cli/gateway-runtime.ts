@@ -24,6 +24,8 @@ export interface GatewayRuntimeOptions {
   snapshots?: SnapshotPublisher;
   /** One line for the operator. */
   say: (line: string) => void;
+  /** The caller closes the monitoring windows (`monitor.closeWindows()`), not a timer (the demo). */
+  manualWindows?: boolean;
 }
 
 export interface GatewayRuntime {
@@ -61,7 +63,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     ...(monitor.active || controlPlane !== undefined ? { onExchange: monitor.observe } : {}),
     ...(controlPlane === undefined ? {} : { readiness: () => routing?.readiness() ?? { ready: false } }),
   });
-  monitor.start();
+  if (!options.manualWindows) monitor.start();
   if (controlPlane !== undefined) {
     const { client, url, pollSeconds } = controlPlane;
     routing = new AttachedRouting({

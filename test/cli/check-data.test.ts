@@ -319,13 +319,40 @@ describe('warden demo', () => {
       expect((await registry.versionByAlias('credit-risk', 'staging')).version).toBe('2');
       expect((await registry.listEvidence('credit-risk', '1', { latest: true })).map((e) => e.kind)).toEqual([
         'data-check',
+        'drift-baseline',
         'model-evaluation',
+        'monitor-status',
       ]);
+      const statuses = (await registry.listEvidence('credit-risk', '1', {})).filter(
+        (e) => e.kind === 'monitor-status',
+      );
+      expect(statuses.map((e) => [e.passed, e.signer?.name])).toEqual([
+        [true, 'credit-pipeline-ci'],
+        [true, 'credit-pipeline-ci'],
+      ]);
+      expect((await registry.version('credit-risk', '1')).endpoint?.protocol).toBe('mlflow');
       const lineage = await registry.lineage('credit-risk', '1');
-      expect(lineage.datasets[0]?.checks.map((c) => c.passed)).toEqual([true]);
+      // The training set's evidence: its data check, and the drift baseline made from it.
+      expect(lineage.datasets[0]?.checks.map((c) => [c.kind, c.passed]).sort()).toEqual([
+        ['data-check', true],
+        ['drift-baseline', true],
+      ]);
     } finally {
       await store.close();
     }
+    expect(run.stdout).toMatch(
+      /set-endpoint credit-risk 1 .* as credit-pipeline: refused \(WARDEN_ERR_GOVERNANCE_SERVED_ENDPOINT\)/,
+    );
+    expect(run.stdout).toMatch(/gateway: routing table [0-9a-f]{12}: credit-risk v1 100%/);
+    expect(run.stdout).toMatch(
+      /300 applications like the training data, .*: 300 requests, 0 errors, p50 [\d.]+ ms; 0 of 13 inputs drifted\n/,
+    );
+    expect(run.stdout).toMatch(
+      /300 applications a few years on .*: 300 requests, 0 errors, p50 [\d.]+ ms; 2 of 13 inputs drifted: Age \(psi [\d.]+ > [\d.]+\), Income \(psi [\d.]+ > [\d.]+\)\n/,
+    );
+    expect(run.stdout).toMatch(
+      /warden_feature_drift_score\{model="credit-risk",version="1",feature="Age",method="psi"\} \d/,
+    );
     expect(run.stdout).toContain('Demo finished.');
     expect(run.stdout).toMatch(/credit_data\.Age\.maximum/);
     expect(run.stdout).toMatch(/notes\.piiDetected\.email/);

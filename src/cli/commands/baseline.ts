@@ -78,7 +78,11 @@ Example:
     });
 }
 
-async function createBaselineFile(file: string, flags: BaselineCreateFlags, io: CliIo): Promise<number> {
+export async function createBaselineFile(
+  file: string,
+  flags: BaselineCreateFlags,
+  io: CliIo,
+): Promise<number> {
   const windowRows = parsePositiveInteger('--window-rows', flags.windowRows) as number;
   const topCategories = parsePositiveInteger('--top-k', flags.topK) as number;
   const columns = parseColumnList('--columns', flags.columns);

@@ -14,6 +14,7 @@ import {
 } from '../demo/credit-risk-drift.js';
 import { predictionsCsv, trainCreditRiskModels } from '../demo/credit-risk-model.js';
 import { type GovernanceOutcome, runGovernedPromotion } from '../demo/governed-promotion.js';
+import { type RuntimeOutcome, runRuntimeStep } from '../demo/runtime.js';
 import { checkData } from './check-data.js';
 import { checkDrift } from './check-drift.js';
 import { checkModel } from './check-model.js';
@@ -81,13 +82,13 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     );
   };
 
-  io.stdout.write(`${bold('Step 1/9')}  Data gate on the clean training set\n`);
+  io.stdout.write(`${bold('Step 1/10')}  Data gate on the clean training set\n`);
   const clean = await dataGate(dataset, 'clean');
 
   const { csv, defects } = injectCreditDefects(await readFile(dataset, 'utf8'));
   const defective = work('credit_data_defective.csv');
   await writeFile(defective, csv);
-  io.stdout.write(`\n${bold('Step 2/9')}  Data gate on a copy with injected defects\n`);
+  io.stdout.write(`\n${bold('Step 2/10')}  Data gate on a copy with injected defects\n`);
   for (const defect of defects) {
     io.stdout.write(`  injected: ${defect.what} (${defect.rows} row${defect.rows === 1 ? '' : 's'})\n`);
   }
@@ -121,17 +122,17 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     return checkModel(predictions, gate, io);
   };
   io.stdout.write(
-    `\n${bold('Step 3/9')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
+    `\n${bold('Step 3/10')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
   );
   io.stdout.write('  The pipeline sets no thresholds of its own: the central credit policies decide.\n');
   const fair = await modelGate('fair');
-  io.stdout.write(`\n${bold('Step 4/9')}  Model gate on a biased variant of the same model\n`);
+  io.stdout.write(`\n${bold('Step 4/10')}  Model gate on a biased variant of the same model\n`);
   const biased = await modelGate('biased');
 
   const promotionDecision = work('decision-promote-production.json');
   const evidence = work('model-evaluation-fair.json');
   io.stdout.write(
-    `\n${bold('Step 5/9')}  Promotion of the fair model to production, with its declared monitors and signed evidence\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --trusted-key credit-pipeline-ci=${signKey}.pub --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
+    `\n${bold('Step 5/10')}  Promotion of the fair model to production, with its declared monitors and signed evidence\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --trusted-key credit-pipeline-ci=${signKey}.pub --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
   );
   const promotion = await decideGate(
     'promote:production',
@@ -151,7 +152,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   const driftJson = work('drift-report.json');
   const driftHtml = work('drift-report.html');
   io.stdout.write(
-    `\n${bold('Step 6/9')}  Drift: ${driftedHoldoutRows.toLocaleString('en')} applicants a few years on (ages +${ageShiftYears}, incomes ×${incomeFactor}) against the training data\n  $ warden check drift --reference ${dataset} --current ${drifted} --null-value NA --json ${driftJson} --html ${driftHtml} --sign-key ${signKey}\n\n`,
+    `\n${bold('Step 6/10')}  Drift: ${driftedHoldoutRows.toLocaleString('en')} applicants a few years on (ages +${ageShiftYears}, incomes ×${incomeFactor}) against the training data\n  $ warden check drift --reference ${dataset} --current ${drifted} --null-value NA --json ${driftJson} --html ${driftHtml} --sign-key ${signKey}\n\n`,
   );
   const drift = await checkDrift(
     {
@@ -175,17 +176,26 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   io.stdout.write(`  the HTML report, with a chart per drifted column: ${driftHtml}\n`);
 
   io.stdout.write(
-    `\n${bold('Step 7/9')}  The control plane: register the model, its versions, evidence and lineage\n`,
+    `\n${bold('Step 7/10')}  The control plane: register the model, its versions, evidence and lineage\n`,
   );
   const plane = await startDemoControlPlane(flags.workdir, port);
   let governance: GovernanceOutcome;
+  let runtime: RuntimeOutcome;
   try {
     await registerInControlPlane(plane, { work, dataset, versionOf, signKey }, io);
     governance = await runGovernedPromotion(
       plane,
       { policies, monitors, work, versionOf },
       io,
-      (step, title) => io.stdout.write(`\n${bold(`Step ${step}/9`)}  ${title}\n`),
+      (step, title) => io.stdout.write(`\n${bold(`Step ${step}/10`)}  ${title}\n`),
+    );
+    io.stdout.write(
+      `\n${bold('Step 10/10')}  The runtime: the production version behind warden gateway, its traffic watched against its training baseline\n`,
+    );
+    runtime = await runRuntimeStep(
+      plane,
+      { dataset, drifted, work, signKey, model: models.fair, version: versionOf.fair },
+      io,
     );
   } catch (error) {
     await plane.server.close();
@@ -200,11 +210,12 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     promotion === 0 &&
     drift === 0 &&
     driftedColumns.join(',') === 'Age,Income' &&
-    governance.asExpected;
+    governance.asExpected &&
+    runtime.asExpected;
   io.stdout.write(
     asExpected
-      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The drift check named the columns that moved (Age and Income) and wrote an HTML report. The fair model may go to production because it has a monitor with an owner; on the control plane it got there only after a second person signed off, the biased version was denied, tagged and reported to its owners, and reached staging only under an approved, time-bound waiver; an evaluation edited to look fair, but unsigned, could not carry it to production. Every one of those decisions is in the audit log, which verifies — and an edited copy does not. Evidence and decisions: ${flags.workdir}/*.json\n`
-      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0), drift exit ${drift} (expected 0), drifted columns ${driftedColumns.join(', ') || 'none'} (expected Age, Income)${governance.problems.map((p) => `; ${p}`).join('')}.\n`,
+      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The drift check named the columns that moved (Age and Income) and wrote an HTML report. The fair model may go to production because it has a monitor with an owner; on the control plane it got there only after a second person signed off, the biased version was denied, tagged and reported to its owners, and reached staging only under an approved, time-bound waiver; an evaluation edited to look fair, but unsigned, could not carry it to production. Every one of those decisions is in the audit log, which verifies — and an edited copy does not. In production, the model served behind warden gateway, attached to the control plane: traffic like the training data left its inputs undrifted, and applications a few years on drifted Age and Income on /metrics and in signed monitor-status evidence on the version. Evidence and decisions: ${flags.workdir}/*.json\n`
+      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0), drift exit ${drift} (expected 0), drifted columns ${driftedColumns.join(', ') || 'none'} (expected Age, Income)${[...governance.problems, ...runtime.problems].map((p) => `; ${p}`).join('')}.\n`,
   );
   io.stdout.write(tryIt(plane, serve));
   if (serve) {
@@ -244,7 +255,13 @@ async function registerInControlPlane(plane: DemoControlPlane, run: DemoRun, io:
     },
   });
   say('registered model credit-risk (team risk, domain=credit, riskTier=high) as credit-pipeline');
-  const kinds = ['data-check', 'model-evaluation', 'drift-report'] as const;
+  const kinds = [
+    'data-check',
+    'model-evaluation',
+    'drift-report',
+    'drift-baseline',
+    'monitor-status',
+  ] as const;
   io.stdout.write(
     `  $ warden key register credit-pipeline-ci --public-key ${run.signKey}.pub --teams risk --kinds ${kinds.join(',')}   # as demo-admin\n`,
   );
@@ -315,6 +332,7 @@ function tryIt(plane: DemoControlPlane, serving: boolean): string {
     '  npx warden evidence list credit-risk 1 --latest',
     '  npx warden lineage credit-risk 1',
     `  curl -s -H "Authorization: Bearer $WARDEN_TOKEN" ${url}/api/v1/models/credit-risk/aliases/production`,
+    `  curl -s -H "Authorization: Bearer $WARDEN_TOKEN" ${url}/api/v1/gateway/routes   # what an attached warden gateway serves`,
     `  curl -s ${url}/api/v1/openapi.json | head -c 300`,
     '',
   ].join('\n');

@@ -39,6 +39,18 @@ export interface ModelPredictions {
   rows: HoldoutPrediction[];
   /** ROC AUC of `score` against `status === 'bad'` on the holdout rows. */
   holdoutRocAuc: number;
+  /** The model itself: the probability of `bad` for one application (values as in the CSV, null missing). */
+  score(application: CreditApplication): number;
+}
+
+/** One applicant's row of `credit_data.csv` without its Status: column name → value (null when missing). */
+export type CreditApplication = ReadonlyMap<string, string | null>;
+
+/** The applications of a `credit_data.csv`-shaped text, in file order, Status left out. */
+export function creditApplications(csvText: string): CreditApplication[] {
+  return parseCreditData(csvText).map(
+    (row) => new Map([...row.values].filter(([name]) => name !== 'Status')),
+  );
 }
 
 export interface CreditRiskModels {
@@ -278,6 +290,10 @@ function trainVariant(
     features: [...spec.numeric, ...spec.categorical],
     rows,
     holdoutRocAuc: rocAucOf(rows),
+    score: (application) => {
+      const row = { id: 0, values: application };
+      return logisticProbability(encode(row), weights, spec.logOddsRule?.(row) ?? 0);
+    },
   };
 }
 
