@@ -41,16 +41,16 @@ function harness(tables: (ControlPlaneTable | Error)[], options: { settings?: Ro
 describe('a gateway attached to a control plane', () => {
   it('applies a changed table, and keeps the route object of a model whose routing did not change', async () => {
     const { routing, applied } = harness([
-      { revision: 'sha256:aaaaaaaaaaaaaaaaaaaa', routes: [route('a', 'http://127.0.0.1:1')], unserved: [] },
+      { revision: 'sha256:aaaaaaaaaaaaaaaaaaaa', routes: [route('a', 'http://127.0.0.1:1')], problems: [] },
       {
         revision: 'sha256:bbbbbbbbbbbbbbbbbbbb',
         routes: [route('a', 'http://127.0.0.1:1'), route('b', 'http://127.0.0.1:2/')],
-        unserved: [],
+        problems: [],
       },
       {
         revision: 'sha256:bbbbbbbbbbbbbbbbbbbb',
         routes: [route('a', 'http://127.0.0.1:1'), route('b', 'http://127.0.0.1:2/')],
-        unserved: [],
+        problems: [],
       },
     ]);
     expect(routing.readiness().ready).toBe(false);
@@ -75,7 +75,7 @@ describe('a gateway attached to a control plane', () => {
         route('secret', 'http://user:hunter2@127.0.0.1:1'),
         route('fine', 'http://127.0.0.1:1'),
       ],
-      unserved: [{ model: 'lonely', version: '3', problem: 'production version 3 has no endpoint' }],
+      problems: [{ model: 'lonely', version: '3', problem: 'production version 3 has no endpoint' }],
     };
     const { routing, applied, lines } = harness([
       table,
@@ -99,7 +99,7 @@ describe('a gateway attached to a control plane', () => {
     const table = {
       revision: 'sha256:eeeeeeeeeeeeeeeeeeee',
       routes: [route('a', 'http://127.0.0.1:1')],
-      unserved: [],
+      problems: [],
     };
     const { routing, applied, lines, metrics } = harness([
       new Error('cannot reach the Warden server'),
@@ -135,7 +135,7 @@ describe('a gateway attached to a control plane', () => {
         {
           revision: 'sha256:ffffffffffffffffffff',
           routes: [route('a', 'http://127.0.0.1:1', { baseline: { evidence: 'sha256:1234' } })],
-          unserved: [],
+          problems: [],
         },
       ],
       { settings },

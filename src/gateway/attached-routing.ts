@@ -17,14 +17,15 @@ export interface ControlPlaneRoute {
   protocol: string;
   versions: Record<string, { url: string }>;
   serve: Record<string, number>;
-  baseline: { evidence: string } | null;
+  baseline: { evidence: string; signer?: string } | null;
 }
 
 /** The control plane's routing table; `revision` changes whenever any of it does. */
 export interface ControlPlaneTable {
   revision: string;
   routes: ControlPlaneRoute[];
-  unserved: { model: string; version: string; problem: string }[];
+  /** What keeps a production version from being served, or served with live drift. */
+  problems: { model: string; version: string; problem: string }[];
 }
 
 export interface AttachedRoutingOptions {
@@ -105,7 +106,7 @@ export class AttachedRouting {
     this.#lastError = undefined;
     this.#lastSync = now;
     if (table.revision === this.#revision) return true;
-    for (const { problem, model } of table.unserved) this.#reportOnce(`${model}: ${problem}`);
+    for (const { problem, model } of table.problems) this.#reportOnce(`${model}: ${problem}`);
     const all = [...(this.#options.staticRoutes ?? []), ...routes];
     this.#options.apply(all);
     const served = routes.map(

@@ -4,6 +4,7 @@ import { modelRepository, monitorRepository, type Store } from '../store/index.j
 import { LabelChanges } from './label-changes.js';
 import { PolicySets } from './policy-sets.js';
 import { Promotions } from './promotions.js';
+import { type ServingTable, servingTable } from './serving.js';
 import { Waivers } from './waivers.js';
 import { WebhookSecretBox } from './webhook-secrets.js';
 import { type DeliverySettings, defaultDeliverySettings, WebhookDispatcher, Webhooks } from './webhooks.js';
@@ -71,6 +72,10 @@ export class Governance {
       [...(options.witnesses ?? []), this.webhookWitness()],
       (error, witness) => this.reportError(error, `audit witness ${witness.name}`),
     );
+  }
+  /** The routing table of gateways attached to this server (docs/gateway.md). */
+  servingTable(): Promise<ServingTable> {
+    return servingTable(this.options.store, this.policySets);
   }
 
   /**

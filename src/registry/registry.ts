@@ -19,6 +19,7 @@ import {
   type ModelRecord,
   modelRepository,
   type NewLineage,
+  promotionRepository,
   type Store,
   type StoredEvidence,
   type Tables,
@@ -209,7 +210,8 @@ export class Registry {
   /**
    * Points a version at the model server that serves it (null removes it). Gateways attached to the
    * control plane send the model's production traffic there, so moving the endpoint of a version
-   * that holds an alias is an approver's act (`approverCheck` refuses otherwise); audited with the
+   * that holds an alias, or waits for one in a pending promotion (the approver is approving the
+   * version as it is), is an approver's act (`approverCheck` refuses otherwise); audited with the
    * old and the new endpoint.
    */
   async setEndpoint(
@@ -217,12 +219,15 @@ export class Registry {
     version: string,
     body: SetEndpointBody,
     actor: string,
-    approverCheck: (aliases: readonly string[]) => void,
+    approverCheck: (held: { aliases: readonly string[]; pending: readonly string[] }) => void,
   ): Promise<VersionRecord> {
     await this.store.transaction(async (trx) => {
       const current = await versionRepository.find(trx, model, Number(version));
       if (current === undefined) throw await this.missingVersion(trx, model, version);
-      approverCheck(current.aliases);
+      approverCheck({
+        aliases: current.aliases,
+        pending: await promotionRepository.pendingAliases(trx, model, Number(version)),
+      });
       if (canonicalJson(current.endpoint) === canonicalJson(body.endpoint)) return;
       await versionRepository.setEndpoint(trx, model, Number(version), body.endpoint);
       await this.audit.append(trx, {
@@ -233,31 +238,6 @@ export class Registry {
       });
     });
     return this.version(model, version);
-  }
-
-  /**
-   * What attached gateways serve: each model whose `production` alias points at a version, with that
-   * version's endpoint (null when none is registered) and its newest drift-baseline evidence.
-   */
-  async servingVersions(): Promise<
-    {
-      model: string;
-      version: string;
-      endpoint: VersionRecord['endpoint'];
-      baselineEvidence: string | null;
-    }[]
-  > {
-    const served = await versionRepository.aliasedVersions(this.db, 'production');
-    return Promise.all(
-      served.map(async (entry) => {
-        const [baseline] = await evidenceRepository.listForVersion(
-          this.db,
-          { model: entry.model, version: Number(entry.version) },
-          'drift-baseline',
-        );
-        return { ...entry, baselineEvidence: baseline?.id ?? null };
-      }),
-    );
   }
 
   async version(model: string, version: string): Promise<VersionRecord> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contentDigest, roleAllows, roles, WardenError } from '../core/index.js';
+import { roleAllows, roles, WardenError } from '../core/index.js';
 import {
   aliasName,
   createModelBody,
@@ -177,11 +177,18 @@ const registryRoutes = operations({
     body: setEndpointBody,
     handler: async ({ registry, params, body, principal }) => {
       requireTeam(principal, await teamOf(registry, params.model), `serving "${params.model}"`);
-      return registry.setEndpoint(params.model, params.version, body, principal.actor, (aliases) => {
-        if (aliases.length === 0 || roleAllows(principal.role, 'approver')) return;
+      return registry.setEndpoint(params.model, params.version, body, principal.actor, (held) => {
+        if (roleAllows(principal.role, 'approver')) return;
+        const why =
+          held.aliases.length > 0
+            ? `it holds ${held.aliases.join(', ')}, and gateways send that traffic to its endpoint`
+            : held.pending.length > 0
+              ? `it waits for approval to ${held.pending.join(', ')}, and the approver approves the version as it is`
+              : undefined;
+        if (why === undefined) return;
         throw new WardenError(
           'WARDEN_ERR_GOVERNANCE_SERVED_ENDPOINT',
-          `${principal.actor} may not move the model server of version ${params.version} of "${params.model}": it holds ${aliases.join(', ')}, and gateways send that traffic to its endpoint, so moving it is an approver's act; ask an approver, or register a new version with the new endpoint and promote it`,
+          `${principal.actor} may not move the model server of version ${params.version} of "${params.model}": ${why}, so moving it is an approver's act; ask an approver, or register a new version with the new endpoint and promote it`,
         );
       });
     },
@@ -192,30 +199,7 @@ const registryRoutes = operations({
     summary:
       'The routing table of attached gateways: each model’s production version, its model server and its drift baseline',
     role: 'viewer',
-    handler: async ({ registry }) => {
-      const served = await registry.servingVersions();
-      const routes = served.flatMap(({ model, version, endpoint, baselineEvidence }) =>
-        endpoint === null
-          ? []
-          : [
-              {
-                model,
-                protocol: endpoint.protocol,
-                versions: { [version]: { url: endpoint.url } },
-                serve: { [version]: 100 },
-                baseline: baselineEvidence === null ? null : { evidence: baselineEvidence },
-              },
-            ],
-      );
-      const unserved = served
-        .filter((entry) => entry.endpoint === null)
-        .map(({ model, version }) => ({
-          model,
-          version,
-          problem: `production version ${version} has no endpoint; set it with warden versions set-endpoint ${model} ${version} --url URL`,
-        }));
-      return { revision: contentDigest({ routes, unserved }), routes, unserved };
-    },
+    handler: async ({ governance }) => governance.servingTable(),
   }),
   getVersion: route({
     method: 'GET',

@@ -17,6 +17,19 @@ export type PromotionFilter = RequestFilter;
 export const promotionRepository = {
   ...requestQueries('promotions'),
 
+  /** The aliases a version waits to be promoted to (pending requests). */
+  async pendingAliases(db: Kysely<Tables>, model: string, version: number): Promise<string[]> {
+    const rows = await db
+      .selectFrom('promotions')
+      .select('alias')
+      .where('model_name', '=', model)
+      .where('version', '=', version)
+      .where('status', '=', 'pending')
+      .orderBy('alias')
+      .execute();
+    return rows.map((row) => row.alias);
+  },
+
   async recordReview(db: Kysely<Tables>, id: string, review: PromotionReview): Promise<void> {
     await db.updateTable('promotions').set(review).where('id', '=', id).execute();
   },

@@ -45,7 +45,7 @@ describe('warden gateway --server', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'warden-gateway-attached-'));
     store = await openStore(`sqlite:${join(dir, 'warden.db')}`);
-    for (const role of ['viewer', 'contributor'] as const) {
+    for (const role of ['viewer', 'contributor', 'admin'] as const) {
       tokens[role] = (
         await issueToken(store.db, { name: `test-${role}`, role, teams: null, expiresAt: null }, 'test')
       ).secret;
@@ -112,6 +112,8 @@ describe('warden gateway --server', () => {
     const rows = Array.from({ length: 2000 }, () => (20 + random() * 80).toFixed(2));
     const reference = await writeFixture(dir, 'reference.csv', `amount\n${rows.join('\n')}\n`);
     const evidenceFile = join(dir, 'baseline-evidence.json');
+    const key = join(dir, 'pipeline.key');
+    expect((await runCli(['key', 'create', '--out', key])).code).toBe(0);
     const made = await runCli([
       'baseline',
       'create',
@@ -120,8 +122,17 @@ describe('warden gateway --server', () => {
       evidenceFile,
       '--window-rows',
       '200',
+      '--sign-key',
+      key,
     ]);
     expect(made.code, made.stderr).toBe(0);
+    // Only a signed baseline judges live traffic: the pipeline's key is registered for it.
+    const registered = await fetch(`${server.url}/api/v1/signing-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'pipeline', publicKey: await readFile(`${key}.pub`, 'utf8') }),
+    });
+    expect(registered.status).toBe(201);
 
     await api('POST', '/api/v1/models', { name: 'fraud', owner: 'fraud-ml' });
     await api('POST', '/api/v1/models/fraud/versions', {
