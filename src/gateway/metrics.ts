@@ -5,6 +5,11 @@ export const requestDurationBuckets = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
+interface VersionSeries {
+  byStatus: Map<number, { inc(): void }>;
+  duration: { observe(value: number): void };
+}
+
 export type UpstreamErrorKind = 'unreachable' | 'timeout' | 'status_5xx';
 
 /**
@@ -108,21 +113,54 @@ export class GatewayMetrics {
     }
   }
 
+  /** Per model, the in-flight child; per model and version, the request children (prom-client hashes labels on every call otherwise). */
+  readonly #inFlightOf = new Map<string, ReturnType<typeof this.inFlight.labels>>();
+  readonly #answersOf = new Map<string, Map<string, VersionSeries>>();
+
   started(model: string): void {
-    this.inFlight.inc({ model });
+    this.#inFlight(model).inc();
   }
 
   finished(model: string): void {
-    this.inFlight.dec({ model });
+    this.#inFlight(model).dec();
   }
 
   answered(model: string, version: string, status: number, seconds: number): void {
-    this.requests.inc({ model, version, code: String(status) });
-    if (model !== '') this.duration.observe({ model, version }, seconds);
+    const series = this.#series(model, version);
+    let count = series.byStatus.get(status);
+    if (count === undefined) {
+      count = this.requests.labels(model, version, String(status));
+      series.byStatus.set(status, count);
+    }
+    count.inc();
+    if (model !== '') series.duration.observe(seconds);
   }
 
   upstreamError(model: string, version: string, kind: UpstreamErrorKind): void {
     this.upstreamErrors.inc({ model, version, kind });
+  }
+
+  #inFlight(model: string) {
+    let child = this.#inFlightOf.get(model);
+    if (child === undefined) {
+      child = this.inFlight.labels(model);
+      this.#inFlightOf.set(model, child);
+    }
+    return child;
+  }
+
+  #series(model: string, version: string): VersionSeries {
+    let versions = this.#answersOf.get(model);
+    if (versions === undefined) {
+      versions = new Map();
+      this.#answersOf.set(model, versions);
+    }
+    let series = versions.get(version);
+    if (series === undefined) {
+      series = { byStatus: new Map(), duration: this.duration.labels(model, version) };
+      versions.set(version, series);
+    }
+    return series;
   }
 
   /** The Prometheus text exposition and its content type. */
