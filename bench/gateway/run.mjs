@@ -10,8 +10,8 @@
 //
 // Prints the report (markdown) on stdout, progress on stderr; writes bench/.out/gateway.json and
 // bench/.out/gateway.md.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -23,6 +23,7 @@ import { coresUsed, cpuSnapshot, signalChildren, stopChild } from '../server/pro
 import { nginxPath, rssMiB, startGateway, startNginx, startUpstream } from './processes.mjs';
 import { runWrk, writeWrkScript, wrkPath } from './wrk.mjs';
 
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(here, '../.out');
 const example = resolve(here, '../../examples/fraud-detection');
@@ -174,6 +175,14 @@ async function gatewayMetrics(url) {
 
 // ---------------------------------------------------------------- the run
 
+/** CPU seconds of this process and its reaped children (wrk), from /proc/self/stat. */
+function ownSeconds() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11..14] are utime, stime, cutime, cstime (fields 14–17 of proc(5)), in clock ticks.
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / clockTicks;
+}
+
 async function measurePath(path, context) {
   const { options, upstream, bodies, script, scratchDirs, pins } = context;
   let proxy;
@@ -215,6 +224,7 @@ async function measurePath(path, context) {
       const measuredPid = proxy?.child.pid ?? upstream.child.pid;
       const before = cpuSnapshot([measuredPid]);
       const upstreamBefore = cpuSnapshot([upstream.child.pid]);
+      const ownBefore = ownSeconds();
       const figures = await runWrk({
         url: target,
         script,
@@ -224,15 +234,22 @@ async function measurePath(path, context) {
       });
       const cpu = coresUsed(before, cpuSnapshot([measuredPid]));
       const upstreamCpu = coresUsed(upstreamBefore, cpuSnapshot([upstream.child.pid]));
+      const wall = (performance.now() - before.at) / 1000;
+      const proxyCores = path === 'nginx' ? cpu.nginx : path === 'direct' ? null : cpu.servers;
+      // This runner and wrk (a reaped child by now), so that "others" is only what else ran.
+      const ownCores = (ownSeconds() - ownBefore) / wall;
+      const others = cpu.machineBusy - (proxyCores ?? 0) - upstreamCpu.servers - ownCores - cpu.interrupts;
       wrkRequests += figures.requests;
       const rss = viaGateway ? await rssMiB(proxy.child.pid) : null;
       steps.push({
         ...figures,
         cores: {
-          proxy: path === 'nginx' ? cpu.nginx : path === 'direct' ? null : cpu.servers,
+          proxy: proxyCores,
           upstream: upstreamCpu.servers,
+          loadGenerator: Number(ownCores.toFixed(2)),
+          interrupts: cpu.interrupts,
           machine: cpu.machineBusy,
-          others: cpu.others,
+          others: Number(Math.max(0, others).toFixed(2)),
         },
         rssMiB: rss,
       });
@@ -332,15 +349,15 @@ function report(r) {
   const byPath = Object.fromEntries(r.paths.map((p) => [p.path, p]));
   const nginx = byPath.nginx;
   lines.push(
-    '| path | connections | req/s | p50 ms | p90 ms | p99 ms | p99 added over nginx | req/s ÷ nginx | errors | proxy cores | upstream cores | gateway RSS MiB |',
-    '| ---- | ----------: | ----: | -----: | -----: | -----: | -------------------: | ------------: | -----: | ----------: | -------------: | --------------: |',
+    '| path | connections | req/s | p50 ms | p90 ms | p99 ms | p99 added over nginx | req/s ÷ nginx | errors | proxy cores | proxy CPU µs/req | upstream cores | other processes, cores | gateway RSS MiB |',
+    '| ---- | ----------: | ----: | -----: | -----: | -----: | -------------------: | ------------: | -----: | ----------: | ---------------: | -------------: | ---------------------: | --------------: |',
   );
   for (const p of r.paths) {
     for (const step of p.steps) {
       const peer = nginx?.steps.find((s) => s.connections === step.connections);
       const errors = Object.values(step.errors).reduce((a, b) => a + b, 0);
       lines.push(
-        `| ${p.name} | ${step.connections} | **${n(step.perSecond)}** | ${ms(step.latencyMs.p50)} | ${ms(step.latencyMs.p90)} | ${ms(step.latencyMs.p99)} | ${p.path === 'nginx' || !peer ? '—' : signedMs(step.latencyMs.p99 - peer.latencyMs.p99)} | ${p.path === 'nginx' ? '1.00×' : ratio(step.perSecond, peer?.perSecond)} | ${n(errors)} | ${step.cores.proxy ?? '—'} | ${step.cores.upstream} | ${mb(step.rssMiB)} |`,
+        `| ${p.name} | ${step.connections} | **${n(step.perSecond)}** | ${ms(step.latencyMs.p50)} | ${ms(step.latencyMs.p90)} | ${ms(step.latencyMs.p99)} | ${p.path === 'nginx' || !peer ? '—' : signedMs(step.latencyMs.p99 - peer.latencyMs.p99)} | ${p.path === 'nginx' ? '1.00×' : ratio(step.perSecond, peer?.perSecond)} | ${n(errors)} | ${step.cores.proxy ?? '—'} | ${step.cores.proxy == null ? '—' : n((step.cores.proxy / step.perSecond) * 1e6)} | ${step.cores.upstream} | ${step.cores.others} | ${mb(step.rssMiB)} |`,
       );
     }
   }

@@ -117,6 +117,19 @@ function parseTarget(method: string, pathname: string): Target | { problem: stri
   };
 }
 
+/** A path and query the URL parser would leave as they are: no dot segments, nothing to escape. */
+const plainTarget = /^(?:\/[\w~:@!$&'()*+,;=-][\w.~:@!$&'()*+,;=%-]*)+(?:\?[\w.~:@!$&()*+,;=%/?-]+)?$/;
+
+/** The request target's path and query, as `new URL` reads them (which only the unusual ones need). */
+function splitTarget(raw: string): { pathname: string; search: string } {
+  if (plainTarget.test(raw)) {
+    const at = raw.indexOf('?');
+    return at < 0 ? { pathname: raw, search: '' } : { pathname: raw.slice(0, at), search: raw.slice(at) };
+  }
+  const url = new URL(raw, 'http://gateway');
+  return { pathname: url.pathname, search: url.search };
+}
+
 const hopByHop = new Set([
   'connection',
   'keep-alive',
@@ -396,7 +409,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    const url = splitTarget(req.url ?? '/');
     const target = parseTarget(req.method ?? 'GET', url.pathname);
     if ('problem' in target) {
       req.resume();
@@ -483,7 +496,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       version: string;
       upstream: Upstream;
       target: Extract<Target, { kind: 'model' }>;
-      url: URL;
+      url: { search: string };
     },
   ): Promise<Forwarded> {
     const { route, version, upstream, target } = context;

@@ -42,6 +42,8 @@ export class RuntimeMonitor {
     string,
     { model: string; version: string; live: LiveDrift; windowSeconds: number }
   >();
+  /** Model → version → its live drift, for the per-request lookup (no key string built per request). */
+  readonly #byModel = new Map<string, Map<string, LiveDrift>>();
   readonly #options: RuntimeMonitorOptions;
   #timers: NodeJS.Timeout[] = [];
 
@@ -69,6 +71,9 @@ export class RuntimeMonitor {
           live,
           windowSeconds,
         });
+        const versions = this.#byModel.get(route.model) ?? new Map<string, LiveDrift>();
+        versions.set(version, live);
+        this.#byModel.set(route.model, versions);
       }
     }
   }
@@ -80,7 +85,7 @@ export class RuntimeMonitor {
 
   /** The gateway's observer: counts the exchange for its version; decoding happens later. */
   readonly observe = (exchange: Exchange): void => {
-    this.#monitors.get(`${exchange.model}\u0000${exchange.version}`)?.live.observe(exchange);
+    this.#byModel.get(exchange.model)?.get(exchange.version)?.observe(exchange);
   };
 
   /** Closes every version's window at once: metrics set, evidence written; returns the statuses. */
