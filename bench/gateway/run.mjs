@@ -167,6 +167,13 @@ async function gatewayMetrics(url) {
   return {
     answered200: sum(requests.filter((row) => row.labels.includes('code="200"'))),
     answeredOther: sum(requests.filter((row) => !row.labels.includes('code="200"'))),
+    otherCodes: [
+      ...new Set(
+        requests
+          .filter((row) => !row.labels.includes('code="200"') && row.value > 0)
+          .map((row) => /code="(\d+)"/.exec(row.labels)?.[1]),
+      ),
+    ],
     samplingRatio: values('warden_gateway_monitor_sampling_ratio')[0]?.value ?? null,
     featureDriftGauges: values('warden_feature_drift_score').length,
     datasetDriftShare: values('warden_dataset_drift_share')[0]?.value ?? null,
@@ -381,7 +388,7 @@ function report(r) {
     const m = p.metrics;
     const sent = p.wrkRequests;
     lines.push(
-      `${p.name}: ${p.verified.ok}/${p.verified.sent} answers checked (200, a probability output, x-warden-model-version); /metrics counts ${n(m.answered200)} answers 200 and ${n(m.answeredOther)} others, wrk completed ${n(sent)} in the measured steps (plus warm-up and checks)${p.path === 'gateway-on' ? `; last window: sampling ratio ${m.samplingRatio ?? '—'}, ${m.featureDriftGauges} feature drift gauges, dataset drift share ${m.datasetDriftShare ?? '—'}` : ''}.`,
+      `${p.name}: ${p.verified.ok}/${p.verified.sent} answers checked (200, a probability output, x-warden-model-version); /metrics counts ${n(m.answered200)} answers 200 and ${n(m.answeredOther)} others (${m.otherCodes.join(', ') || 'none'}; 499 is a request in flight when wrk stopped), wrk completed ${n(sent)} in the measured steps (plus warm-up and checks)${p.path === 'gateway-on' ? `; last window: sampling ratio ${m.samplingRatio ?? '—'}, ${m.featureDriftGauges} feature drift gauges, dataset drift share ${m.datasetDriftShare ?? '—'}` : ''}.`,
       '',
     );
   }
