@@ -6,9 +6,12 @@ export const requestDurationBuckets = [
 ];
 
 interface VersionSeries {
-  byStatus: Map<number, { inc(): void }>;
+  /** Answers by status code (as the label spells it). */
+  byStatus: Map<string, number>;
   duration: { observe(value: number): void };
 }
+
+const statusCodes = Array.from({ length: 600 }, (_, code) => String(code));
 
 export type UpstreamErrorKind = 'unreachable' | 'timeout' | 'status_5xx';
 
@@ -24,6 +27,14 @@ export class GatewayMetrics {
     help: 'Inference requests answered, by model, version and HTTP status code (the gateway’s own errors included).',
     labelNames: ['model', 'version', 'code'] as const,
     registers: [this.registry],
+    collect: () => {
+      this.requests.reset();
+      for (const [model, versions] of this.#answers) {
+        for (const [version, series] of versions) {
+          for (const [code, count] of series.byStatus) this.requests.inc({ model, version, code }, count);
+        }
+      }
+    },
   });
   private readonly duration = new Histogram({
     name: 'warden_gateway_request_duration_seconds',
@@ -43,6 +54,9 @@ export class GatewayMetrics {
     help: 'Inference requests being answered now.',
     labelNames: ['model'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const [model, count] of this.#inFlight) this.inFlight.set({ model }, count);
+    },
   });
   private readonly routingWeight = new Gauge({
     name: 'warden_gateway_routing_weight',
@@ -113,26 +127,25 @@ export class GatewayMetrics {
     }
   }
 
-  /** Per model, the in-flight child; per model and version, the request children (prom-client hashes labels on every call otherwise). */
-  readonly #inFlightOf = new Map<string, ReturnType<typeof this.inFlight.labels>>();
-  readonly #answersOf = new Map<string, Map<string, VersionSeries>>();
+  /*
+   * Counted in plain numbers on the request path and handed to prom-client when scraped: its
+   * label hashing on every call cost more than the rest of the metrics work together.
+   */
+  readonly #inFlight = new Map<string, number>();
+  readonly #answers = new Map<string, Map<string, VersionSeries>>();
 
   started(model: string): void {
-    this.#inFlight(model).inc();
+    this.#inFlight.set(model, (this.#inFlight.get(model) ?? 0) + 1);
   }
 
   finished(model: string): void {
-    this.#inFlight(model).dec();
+    this.#inFlight.set(model, (this.#inFlight.get(model) ?? 0) - 1);
   }
 
   answered(model: string, version: string, status: number, seconds: number): void {
     const series = this.#series(model, version);
-    let count = series.byStatus.get(status);
-    if (count === undefined) {
-      count = this.requests.labels(model, version, String(status));
-      series.byStatus.set(status, count);
-    }
-    count.inc();
+    const code = statusCodes[status] ?? String(status);
+    series.byStatus.set(code, (series.byStatus.get(code) ?? 0) + 1);
     if (model !== '') series.duration.observe(seconds);
   }
 
@@ -140,20 +153,11 @@ export class GatewayMetrics {
     this.upstreamErrors.inc({ model, version, kind });
   }
 
-  #inFlight(model: string) {
-    let child = this.#inFlightOf.get(model);
-    if (child === undefined) {
-      child = this.inFlight.labels(model);
-      this.#inFlightOf.set(model, child);
-    }
-    return child;
-  }
-
   #series(model: string, version: string): VersionSeries {
-    let versions = this.#answersOf.get(model);
+    let versions = this.#answers.get(model);
     if (versions === undefined) {
       versions = new Map();
-      this.#answersOf.set(model, versions);
+      this.#answers.set(model, versions);
     }
     let series = versions.get(version);
     if (series === undefined) {
