@@ -144,12 +144,18 @@ const hopByHop = new Set([
 ]);
 
 function forwardedHeaders(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>) {
-  const listed = String(headers['connection'] ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase());
+  const connection = headers['connection'];
+  // The headers a connection header names are hop-by-hop too; the usual values name none.
+  const listed =
+    connection === undefined || connection === 'keep-alive' || connection === 'close'
+      ? undefined
+      : String(connection)
+          .split(',')
+          .map((name) => name.trim().toLowerCase());
   const kept: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || hopByHop.has(name) || listed.includes(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || hopByHop.has(name) || listed?.includes(name)) continue;
     kept[name] = value;
   }
   return kept;
