@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, spawnTracked } from '../server/processes.mjs';
+import { freePort, spawnTracked } from '../lib/processes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const nginxPath = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { eachOption } from '../lib/args.mjs';
 import { sfc32 } from '../lib/benchmark-random.mjs';
 import { revision } from '../lib/measure.mjs';
-import { coresUsed, cpuSnapshot, signalChildren, stopChild } from '../server/processes.mjs';
+import { coresUsed, cpuSnapshot, signalChildren, stopChild } from '../lib/processes.mjs';
 import { nginxPath, rssMiB, startGateway, startNginx, startUpstream } from './processes.mjs';
 import { runWrk, writeWrkScript, wrkPath } from './wrk.mjs';
 

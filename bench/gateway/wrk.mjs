@@ -2,7 +2,7 @@
 // and prints its summary as one JSON line, and the runner that parses it.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawnTracked } from '../server/processes.mjs';
+import { spawnTracked } from '../lib/processes.mjs';
 
 export const wrkPath = '/usr/bin/wrk';
 const marker = 'WRK_SUMMARY ';
