@@ -21,9 +21,16 @@ import pg from 'pg';
 import { eachOption } from '../lib/args.mjs';
 import { sfc32 } from '../lib/benchmark-random.mjs';
 import { revision } from '../lib/measure.mjs';
+import {
+  coresUsed,
+  cpuSnapshot,
+  freePort,
+  signalChildren,
+  spawnTracked,
+  stopChild,
+} from '../lib/processes.mjs';
 import { EvidencePool, sealedEvidence } from './evidence.mjs';
 import { Recorder, runAutocannon, runPaced } from './load.mjs';
-import { coresUsed, cpuSnapshot, freePort, signalChildren, spawnTracked, stopChild } from './processes.mjs';
 import { api, startWarden } from './warden-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -19,10 +19,10 @@ import pg from 'pg';
 import { eachOption } from '../lib/args.mjs';
 import { checkModelArgs } from '../lib/check-model.mjs';
 import { machineLine, revision } from '../lib/measure.mjs';
+import { coresUsed, cpuSnapshot, signalChildren } from '../lib/processes.mjs';
 import { importWardenModule } from '../lib/warden-dist.mjs';
 import { BodyPool } from './evidence.mjs';
 import { latencySummary, Recorder, runAutocannon } from './load.mjs';
-import { coresUsed, cpuSnapshot, signalChildren } from './processes.mjs';
 import { api, startWarden } from './warden-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));

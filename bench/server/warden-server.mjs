@@ -1,6 +1,6 @@
 // Starting `warden server` (the built CLI) for the server benchmarks, and calling its API while
 // setting up; the load itself goes through load.mjs.
-import { spawnTracked, stopChild } from './processes.mjs';
+import { spawnTracked, stopChild } from '../lib/processes.mjs';
 
 /**
  * Starts `warden server --port 0` and waits until it listens. With `init`, the first stdout line

@@ -25,8 +25,8 @@ interface TestUpstream {
 }
 
 /**
- * A model server answering every path: with the body above, or after `x-test-delay` ms, or with the
- * status in `x-test-status`.
+ * A model server answering every path: with the body above (or the request's own with `x-test-echo`),
+ * after `x-test-delay` ms, or with the status in `x-test-status`.
  */
 async function startUpstream(name: string): Promise<TestUpstream> {
   const received: Received[] = [];
@@ -43,7 +43,12 @@ async function startUpstream(name: string): Promise<TestUpstream> {
       const status = Number(req.headers['x-test-status'] ?? 200);
       const delay = Number(req.headers['x-test-delay'] ?? 0);
       const answer = () => {
-        const body = status >= 500 ? `{"error": "model ${name} failed"}` : upstreamAnswer(name);
+        const body =
+          status >= 500
+            ? `{"error": "model ${name} failed"}`
+            : req.headers['x-test-echo']
+              ? Buffer.concat(chunks)
+              : upstreamAnswer(name);
         res.writeHead(status, {
           'content-type': 'application/json; charset=utf-8',
           'x-upstream': name,
@@ -505,6 +510,27 @@ routes:
     expect(exchanges[0]?.seconds).toBeGreaterThan(0);
     expect(exchanges[1]).toMatchObject({ status: 413 });
     expect(exchanges[1]?.requestBody).toBeUndefined();
+  });
+
+  it('passes bodies past the read-whole size (64 KiB) both ways intact, and copies both for the observer', async () => {
+    const exchanges: Exchange[] = [];
+    const gateway = await gatewayFor(
+      config('{ "1": 100 }').replace('maxBodyBytes: 1024', 'maxBodyBytes: 4194304'),
+      (exchange) => exchanges.push(exchange),
+    );
+    for (const size of [1000, 300_000]) {
+      const body = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7919) % 251));
+      const answer = await call(gateway, 'POST', '/v2/models/fraud/infer', {
+        body,
+        headers: { 'x-test-echo': '1' },
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.body.equals(body)).toBe(true);
+      expect(one.received.at(-1)?.body.equals(body)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(exchanges.at(-1)?.requestBody?.equals(body)).toBe(true);
+      expect(exchanges.at(-1)?.responseBody?.equals(body)).toBe(true);
+    }
   });
 
   it('replaces the routing table at once, and in-flight requests finish where they were sent', async () => {

@@ -1,8 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Pool } from 'undici';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { type Dispatcher, Pool } from 'undici';
 import type { ErrorCode } from '../core/index.js';
 import { errorRegistry, WardenError } from '../core/index.js';
 import type { GatewayProtocol, GatewayRoute } from './gateway-config.js';
@@ -131,6 +130,19 @@ function parseTarget(method: string, pathname: string): Target | { problem: stri
   };
 }
 
+/** A path and query the URL parser would leave as they are: no dot segments, nothing to escape. */
+const plainTarget = /^(?:\/[\w~:@!$&'()*+,;=-][\w.~:@!$&'()*+,;=%-]*)+(?:\?[\w.~:@!$&()*+,;=%/?-]+)?$/;
+
+/** The request target's path and query, as `new URL` reads them (which only the unusual ones need). */
+function splitTarget(raw: string): { pathname: string; search: string } {
+  if (plainTarget.test(raw)) {
+    const at = raw.indexOf('?');
+    return at < 0 ? { pathname: raw, search: '' } : { pathname: raw.slice(0, at), search: raw.slice(at) };
+  }
+  const url = new URL(raw, 'http://gateway');
+  return { pathname: url.pathname, search: url.search };
+}
+
 const hopByHop = new Set([
   'connection',
   'keep-alive',
@@ -145,12 +157,18 @@ const hopByHop = new Set([
 ]);
 
 function forwardedHeaders(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>) {
-  const listed = String(headers['connection'] ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase());
+  const connection = headers['connection'];
+  // The headers a connection header names are hop-by-hop too; the usual values name none.
+  const listed =
+    connection === undefined || connection === 'keep-alive' || connection === 'close'
+      ? undefined
+      : String(connection)
+          .split(',')
+          .map((name) => name.trim().toLowerCase());
   const kept: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || hopByHop.has(name) || listed.includes(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || hopByHop.has(name) || listed?.includes(name)) continue;
     kept[name] = value;
   }
   return kept;
@@ -179,6 +197,174 @@ class BodyLimit extends Transform {
     }
     this.copy?.push(chunk);
     callback(null, chunk);
+  }
+}
+
+/** Request bodies up to this size are read whole and sent upstream in one write. */
+const wholeBodyBytes = 64 * 1024;
+
+interface Forwarded {
+  status: number;
+  /** False when the client went away before the whole answer was sent. */
+  answered: boolean;
+  upstreamError?: UpstreamErrorKind;
+  requestBody?: Buffer;
+  responseBody?: Buffer;
+}
+
+/**
+ * One exchange with an upstream, as undici's dispatch handler: the answer is written to the client
+ * as it arrives (pausing the upstream while the client is slow), and the exchange settles once,
+ * with its outcome, when the answer is sent or the exchange fails, times out or the client leaves.
+ */
+class Forwarding implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  /** Why the gateway ended the exchange itself, if it did. */
+  #reason: 'timeout' | 'client-gone' | undefined;
+  #settled = false;
+  #headersSent = false;
+  #status = 0;
+  readonly #timer: NodeJS.Timeout;
+  #requestBody: Buffer | undefined;
+  /** The streamed request body's copy (BodyLimit's), when it streams. */
+  streamedCopy: Buffer[] | undefined;
+  #answerCopy: Buffer[] | undefined;
+  #answerSize = 0;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly route: GatewayRoute,
+    private readonly version: string,
+    private readonly keepCopies: boolean,
+    private readonly draining: () => boolean,
+    private readonly settle: (outcome: Forwarded) => void,
+  ) {
+    this.#answerCopy = keepCopies ? [] : undefined;
+    this.#timer = setTimeout(() => this.#end('timeout'), route.timeoutMs);
+    res.on('close', () => {
+      if (!res.writableFinished) this.#end('client-gone');
+    });
+  }
+
+  /** Reads the whole body, then sends it; a client that leaves first ends the exchange as 499. */
+  readWhole(send: (body: Buffer) => void): void {
+    const chunks: Buffer[] = [];
+    this.req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    this.req.on('error', () => this.#end('client-gone'));
+    this.req.on('end', () => {
+      if (this.#settled) return;
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      if (this.keepCopies) this.#requestBody = body;
+      send(body);
+    });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#settled) controller.abort(new Error(this.#reason ?? 'settled'));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    status: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (this.#settled || status < 200) return;
+    this.#status = status;
+    const { res } = this;
+    if (this.draining()) res.setHeader('connection', 'close');
+    const answerHeaders = forwardedHeaders(headers);
+    // The version header is the gateway's word, not the upstream's.
+    delete answerHeaders[modelVersionHeader];
+    res.writeHead(status, answerHeaders);
+    this.#headersSent = true;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return;
+    if (this.#answerCopy) {
+      this.#answerSize += chunk.length;
+      // Past the limit the copy is dropped, never the answer.
+      if (this.#answerSize > this.route.maxBodyBytes) this.#answerCopy = undefined;
+      else this.#answerCopy.push(chunk);
+    }
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return;
+    this.res.end(() => {
+      const status = this.#status;
+      const requestBody =
+        this.#requestBody ?? (this.streamedCopy ? Buffer.concat(this.streamedCopy) : undefined);
+      const copy = this.#answerCopy;
+      const responseBody = copy ? (copy.length === 1 ? copy[0] : Buffer.concat(copy)) : undefined;
+      this.#finish({
+        status,
+        answered: true,
+        ...(status >= 500 ? { upstreamError: 'status_5xx' as const } : {}),
+        ...(requestBody ? { requestBody } : {}),
+        ...(responseBody ? { responseBody } : {}),
+      });
+    });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.#settled) return;
+    const { res, route, version } = this;
+    if (this.#headersSent) {
+      // The answer broke off after its headers: the client cannot be told, only cut off.
+      res.destroy();
+      this.#finish({ status: 502, answered: false, upstreamError: 'unreachable' });
+      return;
+    }
+    if (!this.req.complete) res.setHeader('connection', 'close');
+    if (error instanceof BodyTooLarge || (error as { cause?: unknown }).cause instanceof BodyTooLarge) {
+      sendError(res, 413, 'WARDEN_ERR_GATEWAY_BODY_TOO_LARGE', tooLargeMessage(route));
+      this.#finish({ status: 413, answered: true });
+      return;
+    }
+    sendError(
+      res,
+      502,
+      'WARDEN_ERR_GATEWAY_UPSTREAM_UNREACHABLE',
+      `version ${version} of model "${route.model}": its upstream cannot be reached (${upstreamErrorName(error)})`,
+    );
+    this.#finish({ status: 502, answered: true, upstreamError: 'unreachable' });
+  }
+
+  /** The gateway ends the exchange: the timeout passed, or the client left. */
+  #end(reason: 'timeout' | 'client-gone'): void {
+    if (this.#settled) return;
+    this.#reason = reason;
+    const { res, route, version } = this;
+    if (reason === 'client-gone') {
+      this.#finish({ status: 499, answered: false });
+    } else if (this.#headersSent) {
+      res.destroy();
+      this.#finish({ status: 504, answered: false, upstreamError: 'timeout' });
+    } else {
+      if (!this.req.complete) res.setHeader('connection', 'close');
+      sendError(
+        res,
+        504,
+        'WARDEN_ERR_GATEWAY_UPSTREAM_TIMEOUT',
+        `version ${version} of model "${route.model}" did not answer within ${route.timeoutMs} ms (timeoutMs)`,
+      );
+      this.#finish({ status: 504, answered: true, upstreamError: 'timeout' });
+    }
+    // Settled first: the abort reports back through onResponseError, which then has nothing to say.
+    this.#controller?.abort(new Error(reason));
+  }
+
+  #finish(outcome: Forwarded): void {
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    this.settle(outcome);
   }
 }
 
@@ -245,8 +431,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   server.keepAliveTimeout = 65_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    const started = performance.now();
+    const url = splitTarget(req.url ?? '/');
     const target = parseTarget(req.method ?? 'GET', url.pathname);
     if ('problem' in target) {
       req.resume();
@@ -283,7 +469,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...(target.version === undefined ? {} : { pinned: target.version }),
       ...(typeof routeKey === 'string' ? { routeKey } : {}),
     });
-    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    const seconds = () => (performance.now() - started) / 1000;
     if (!lookup.found) {
       req.resume();
       const served = router.table.models.map((route) => route.model);
@@ -314,8 +500,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
     const outcome = await forward(req, res, { route, version, upstream, target, url });
     if (!target.inference) return;
-    const status = outcome.status;
-    metrics.answered(route.model, version, status, seconds());
+    const { status } = outcome;
+    const elapsed = seconds();
+    metrics.answered(route.model, version, status, elapsed);
     if (outcome.upstreamError) metrics.upstreamError(route.model, version, outcome.upstreamError);
     if (observer && outcome.answered) {
       const exchange: Exchange = {
@@ -323,28 +510,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         version,
         protocol: route.protocol,
         status,
-        seconds: seconds(),
+        seconds: elapsed,
         ...(outcome.requestBody ? { requestBody: outcome.requestBody } : {}),
         ...(outcome.responseBody ? { responseBody: outcome.responseBody } : {}),
       };
       try {
-        void Promise.resolve(observer(exchange)).catch(() => undefined);
+        const observed = observer(exchange);
+        if (observed) observed.catch(() => undefined);
       } catch {
         // An observer's fault must not touch the traffic.
       }
     }
   }
 
-  interface Forwarded {
-    status: number;
-    /** False when the client went away before the whole answer was sent. */
-    answered: boolean;
-    upstreamError?: UpstreamErrorKind;
-    requestBody?: Buffer;
-    responseBody?: Buffer;
-  }
-
-  async function forward(
+  /**
+   * Sends the request to the version's upstream and streams the answer back. Small bodies (most
+   * inference requests) are read whole and sent upstream in one write; larger ones stream through.
+   */
+  function forward(
     req: IncomingMessage,
     res: ServerResponse,
     context: {
@@ -352,7 +535,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       version: string;
       upstream: Upstream;
       target: Extract<Target, { kind: 'model' }>;
-      url: URL;
+      url: { search: string };
     },
   ): Promise<Forwarded> {
     const { route, version, upstream, target } = context;
@@ -363,94 +546,43 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       res.setHeader('connection', 'close');
       sendError(res, 413, 'WARDEN_ERR_GATEWAY_BODY_TOO_LARGE', tooLargeMessage(route, declared));
       req.resume();
-      return { status: 413, answered: true };
+      return Promise.resolve({ status: 413, answered: true });
     }
     const keepCopies = target.inference && observer !== undefined;
-    // A body whose content-length fits cannot grow past it (the HTTP parser stops there), so it
-    // streams to the upstream as it is; one of unknown length is counted on the way.
-    const fitsDeclared = Number.isFinite(declared) && !keepCopies;
-    const limiter = sendsBody && !fitsDeclared ? new BodyLimit(route.maxBodyBytes, keepCopies) : undefined;
-    if (limiter) {
-      req.pipe(limiter);
-      req.once('error', (error) => limiter.destroy(error));
-    } else if (!sendsBody) {
-      req.resume();
-    }
     const headers = forwardedHeaders(req.headers);
     if (!sendsBody) delete headers['content-length'];
-
-    const timeout = new Error('timeout');
-    const clientGone = new Error('client gone');
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(timeout), route.timeoutMs);
-    const onClientGone = () => {
-      if (!res.writableFinished) controller.abort(clientGone);
-    };
-    res.once('close', onClientGone);
-    try {
-      let answer: Awaited<ReturnType<Pool['request']>>;
-      try {
-        answer = await upstream.pool.request({
-          path: `${upstream.basePath}${target.upstreamPath}${context.url.search}`,
-          method: sendsBody ? 'POST' : 'GET',
-          headers,
-          body: sendsBody ? (limiter ?? req) : null,
-          signal: controller.signal,
-        });
-      } catch (error) {
-        if (controller.signal.reason === clientGone) return { status: 499, answered: false };
-        if (!req.complete) res.setHeader('connection', 'close');
-        if (error instanceof BodyTooLarge || (error as { cause?: unknown }).cause instanceof BodyTooLarge) {
-          sendError(res, 413, 'WARDEN_ERR_GATEWAY_BODY_TOO_LARGE', tooLargeMessage(route));
-          return { status: 413, answered: true };
-        }
-        if (controller.signal.reason === timeout) {
-          sendError(
-            res,
-            504,
-            'WARDEN_ERR_GATEWAY_UPSTREAM_TIMEOUT',
-            `version ${version} of model "${route.model}" did not answer within ${route.timeoutMs} ms (timeoutMs)`,
-          );
-          return { status: 504, answered: true, upstreamError: 'timeout' };
-        }
-        sendError(
-          res,
-          502,
-          'WARDEN_ERR_GATEWAY_UPSTREAM_UNREACHABLE',
-          `version ${version} of model "${route.model}": its upstream cannot be reached (${upstreamErrorName(error)})`,
+    return new Promise<Forwarded>((settle) => {
+      const exchange = new Forwarding(req, res, route, version, keepCopies, () => draining, settle);
+      const send = (body: Buffer | Readable | null) =>
+        upstream.pool.dispatch(
+          {
+            path: `${upstream.basePath}${target.upstreamPath}${context.url.search}`,
+            method: sendsBody ? 'POST' : 'GET',
+            headers,
+            body,
+          },
+          exchange,
         );
-        return { status: 502, answered: true, upstreamError: 'unreachable' };
+      if (!sendsBody) {
+        req.resume();
+        send(null);
+      } else if (Number.isFinite(declared) && declared <= wholeBodyBytes) {
+        // The HTTP parser stops at content-length, so a declared size that fits cannot grow past it.
+        exchange.readWhole(send);
+      } else {
+        // A body of unknown length is counted on the way (one within its declared size cannot grow).
+        const limiter =
+          Number.isFinite(declared) && !keepCopies
+            ? undefined
+            : new BodyLimit(route.maxBodyBytes, keepCopies);
+        if (limiter) {
+          req.pipe(limiter);
+          req.once('error', (error) => limiter.destroy(error));
+          exchange.streamedCopy = limiter.copy;
+        }
+        send(limiter ?? req);
       }
-      const status = answer.statusCode;
-      if (draining) res.setHeader('connection', 'close');
-      const answerHeaders = forwardedHeaders(answer.headers);
-      // The version header is the gateway's word, not the upstream's.
-      delete answerHeaders[modelVersionHeader];
-      res.writeHead(status, answerHeaders);
-      const copy = keepCopies ? new BoundedCopy(route.maxBodyBytes) : undefined;
-      try {
-        if (copy) await pipeline(answer.body, copy, res);
-        else await pipeline(answer.body, res);
-      } catch {
-        res.destroy();
-        if (controller.signal.reason === timeout)
-          return { status: 504, answered: false, upstreamError: 'timeout' };
-        if (controller.signal.reason === clientGone) return { status: 499, answered: false };
-        return { status: 502, answered: false, upstreamError: 'unreachable' };
-      }
-      const requestBody = limiter?.copy ? Buffer.concat(limiter.copy) : undefined;
-      const responseBody = copy?.result();
-      return {
-        status,
-        answered: true,
-        ...(status >= 500 ? { upstreamError: 'status_5xx' as const } : {}),
-        ...(requestBody ? { requestBody } : {}),
-        ...(responseBody ? { responseBody } : {}),
-      };
-    } finally {
-      clearTimeout(timer);
-      res.off('close', onClientGone);
-    }
+    });
   }
 
   const listenHost = options.host ?? '127.0.0.1';
@@ -515,29 +647,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return closing;
     },
   };
-}
-
-/** Copies an answer's bytes as they pass, up to a limit; past it the copy is dropped, never the answer. */
-class BoundedCopy extends Transform {
-  private chunks: Buffer[] | undefined = [];
-  private size = 0;
-
-  constructor(private readonly limit: number) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (this.chunks) {
-      this.size += chunk.length;
-      if (this.size > this.limit) this.chunks = undefined;
-      else this.chunks.push(chunk);
-    }
-    callback(null, chunk);
-  }
-
-  result(): Buffer | undefined {
-    return this.chunks ? Buffer.concat(this.chunks) : undefined;
-  }
 }
 
 function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {

@@ -5,6 +5,14 @@ export const requestDurationBuckets = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
+interface VersionSeries {
+  /** Answers by status code (as the label spells it). */
+  byStatus: Map<string, number>;
+  duration: { observe(value: number): void };
+}
+
+const statusCodes = Array.from({ length: 600 }, (_, code) => String(code));
+
 export type UpstreamErrorKind = 'unreachable' | 'timeout' | 'status_5xx';
 
 /**
@@ -19,6 +27,14 @@ export class GatewayMetrics {
     help: 'Inference requests answered, by model, version and HTTP status code (the gateway’s own errors included).',
     labelNames: ['model', 'version', 'code'] as const,
     registers: [this.registry],
+    collect: () => {
+      this.requests.reset();
+      for (const [model, versions] of this.#answers) {
+        for (const [version, series] of versions) {
+          for (const [code, count] of series.byStatus) this.requests.inc({ model, version, code }, count);
+        }
+      }
+    },
   });
   private readonly duration = new Histogram({
     name: 'warden_gateway_request_duration_seconds',
@@ -38,6 +54,9 @@ export class GatewayMetrics {
     help: 'Inference requests being answered now.',
     labelNames: ['model'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const [model, count] of this.#inFlight) this.inFlight.set({ model }, count);
+    },
   });
   private readonly routingWeight = new Gauge({
     name: 'warden_gateway_routing_weight',
@@ -135,21 +154,44 @@ export class GatewayMetrics {
     }
   }
 
+  /*
+   * Counted in plain numbers on the request path and handed to prom-client when scraped: its
+   * label hashing on every call cost more than the rest of the metrics work together.
+   */
+  readonly #inFlight = new Map<string, number>();
+  readonly #answers = new Map<string, Map<string, VersionSeries>>();
+
   started(model: string): void {
-    this.inFlight.inc({ model });
+    this.#inFlight.set(model, (this.#inFlight.get(model) ?? 0) + 1);
   }
 
   finished(model: string): void {
-    this.inFlight.dec({ model });
+    this.#inFlight.set(model, (this.#inFlight.get(model) ?? 0) - 1);
   }
 
   answered(model: string, version: string, status: number, seconds: number): void {
-    this.requests.inc({ model, version, code: String(status) });
-    if (model !== '') this.duration.observe({ model, version }, seconds);
+    const series = this.#series(model, version);
+    const code = statusCodes[status] ?? String(status);
+    series.byStatus.set(code, (series.byStatus.get(code) ?? 0) + 1);
+    if (model !== '') series.duration.observe(seconds);
   }
 
   upstreamError(model: string, version: string, kind: UpstreamErrorKind): void {
     this.upstreamErrors.inc({ model, version, kind });
+  }
+
+  #series(model: string, version: string): VersionSeries {
+    let versions = this.#answers.get(model);
+    if (versions === undefined) {
+      versions = new Map();
+      this.#answers.set(model, versions);
+    }
+    let series = versions.get(version);
+    if (series === undefined) {
+      series = { byStatus: new Map(), duration: this.duration.labels(model, version) };
+      versions.set(version, series);
+    }
+    return series;
   }
 
   /** The Prometheus text exposition and its content type. */

@@ -153,6 +153,8 @@ interface Monitor {
  */
 export class RuntimeMonitor {
   readonly #monitors = new Map<string, Monitor>();
+  /** Model → version → its live drift, for the per-request lookup (no key string built per request). */
+  #byModel = new Map<string, Map<string, LiveDrift>>();
   readonly #options: RuntimeMonitorOptions;
   readonly #clock: () => number;
   #started = false;
@@ -191,6 +193,13 @@ export class RuntimeMonitor {
       this.#monitors.set(key, monitor);
       if (this.#started) this.#schedule(monitor);
     }
+    const byModel = new Map<string, Map<string, LiveDrift>>();
+    for (const { live } of this.#monitors.values()) {
+      const versions = byModel.get(live.model) ?? new Map<string, LiveDrift>();
+      versions.set(live.version, live);
+      byModel.set(live.model, versions);
+    }
+    this.#byModel = byModel;
   }
 
   /** True when some route is monitored. */
@@ -200,7 +209,7 @@ export class RuntimeMonitor {
 
   /** The gateway's observer: counts the exchange for its version; decoding happens later. */
   readonly observe = (exchange: Exchange): void => {
-    this.#monitors.get(versionKey(exchange.model, exchange.version))?.live.observe(exchange);
+    this.#byModel.get(exchange.model)?.get(exchange.version)?.observe(exchange);
   };
 
   /** Closes every version's window at once: metrics set, evidence written; returns the statuses. */

@@ -1,6 +1,7 @@
-// Child processes of the server benchmark (Warden servers, nginx) and the CPU they use. Every child
-// is tracked and sent SIGTERM when the benchmark exits, fails or is interrupted; nginx's master
-// stops its own workers on SIGTERM, Warden closes its database.
+// Child processes of the benchmarks (Warden servers and gateways, nginx, the upstreams and load
+// generators) and the CPU they use. Every child is tracked and sent SIGTERM when the benchmark
+// exits, fails or is interrupted; nginx's master stops its own workers on SIGTERM, Warden closes
+// its database.
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';

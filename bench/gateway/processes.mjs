@@ -1,0 +1,182 @@
+// The gateway benchmark's processes: the fixed-latency upstream, nginx as a reverse proxy and the
+// built `warden gateway`, each started in the foreground (pinned to CPUs when asked) and stopped
+// with the benchmark.
+import { chmodSync, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, spawnTracked } from '../lib/processes.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const nginxPath = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+
+const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/** Spawns `command args`, under `taskset -c cpus` when cpus is given. */
+function spawnPinned(cpus, command, args, options) {
+  return cpus
+    ? spawnTracked('taskset', ['-c', cpus, command, ...args], options)
+    : spawnTracked(command, args, options);
+}
+
+/** Collects a child's output, and resolves the first match of `pattern` in it (or fails on exit). */
+function awaitLine(child, name, pattern, timeoutMs = 20_000) {
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
+    const onData = (chunk) => {
+      output += chunk;
+      const match = pattern.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it listened:\n${output}`));
+    });
+  });
+}
+
+export async function startUpstream({ latencyMs, cpus }) {
+  const child = spawnPinned(cpus, process.execPath, [
+    join(here, 'upstream.mjs'),
+    '--port',
+    '0',
+    '--latency-ms',
+    String(latencyMs),
+  ]);
+  const [, url] = await awaitLine(child, 'the upstream', /listening on (http:\S+)/);
+  return { child, url };
+}
+
+/** nginx as a reverse proxy to `upstreamUrl`, one worker, a keep-alive pool like the gateway's. */
+export async function startNginx({ upstreamUrl, cpus, workers = 1, scratchDirs }) {
+  if (nginxPath === undefined) throw new Error('nginx is not installed (apt-get install nginx-light)');
+  const dir = await mkdtemp(join(tmpdir(), 'warden-bench-gateway-nginx-'));
+  scratchDirs.add(dir);
+  chmodSync(dir, 0o755);
+  await mkdir(join(dir, 'logs'));
+  const port = await freePort();
+  const upstream = new URL(upstreamUrl);
+  const conf = join(dir, 'nginx.conf');
+  await writeFile(
+    conf,
+    `worker_processes ${workers};
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_requests 10000000;
+  keepalive_timeout 75s;
+  upstream model {
+    server ${upstream.host};
+    keepalive 64;
+    keepalive_requests 10000000;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    client_max_body_size 4m;
+    location / {
+      proxy_pass http://model;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_read_timeout 30s;
+    }
+  }
+}
+`,
+  );
+  const child = spawnPinned(cpus, nginxPath, [
+    '-p',
+    dir,
+    '-e',
+    `${dir}/logs/error.log`,
+    '-c',
+    conf,
+    '-g',
+    'daemon off;',
+  ]);
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`nginx exited (code ${child.exitCode}):\n${stderr}`);
+    const answered = await fetch(`${url}/v2/health/live`)
+      .then(() => true)
+      .catch(() => false);
+    if (answered) break;
+    if (Date.now() > deadline) throw new Error(`nginx did not answer on ${url} within 10 s:\n${stderr}`);
+    await pause(100);
+  }
+  return { child, url, dir };
+}
+
+/**
+ * The built `warden gateway` in front of `upstreamUrl` serving fraud-detector (V2), with live drift
+ * against `baseline` when given (windows of `windowSeconds`), else without monitoring.
+ */
+export async function startGateway({
+  root,
+  upstreamUrl,
+  baseline,
+  features,
+  windowSeconds,
+  cpus,
+  scratchDirs,
+  nodeArgs = [],
+}) {
+  const dir = await mkdtemp(join(tmpdir(), 'warden-bench-gateway-'));
+  scratchDirs.add(dir);
+  const monitoring = baseline
+    ? `    baseline: ${JSON.stringify(baseline)}
+    monitoring:
+      features: ${JSON.stringify(features)}
+      windowSeconds: ${windowSeconds}
+`
+    : '';
+  const config = join(dir, 'gateway.yaml');
+  await writeFile(
+    config,
+    `apiVersion: warden.dev/v1
+kind: Gateway
+routes:
+  - model: fraud-detector
+    protocol: v2
+    versions:
+      "1": { url: ${JSON.stringify(upstreamUrl)} }
+    serve: { "1": 100 }
+${monitoring}`,
+  );
+  const child = spawnPinned(
+    cpus,
+    process.execPath,
+    [...nodeArgs, join(root, 'bin/warden.js'), 'gateway', '--config', config, '--port', '0'],
+    { cwd: dir },
+  );
+  const [, url] = await awaitLine(child, 'warden gateway', /listening on (http:\S+)/);
+  return { child, url, dir };
+}
+
+/** Resident set size of a process in MiB (VmRSS), or null once it has gone. */
+export async function rssMiB(pid) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+  return kb === undefined ? null : Number(kb) / 1024;
+}
