@@ -92,7 +92,12 @@ await runScript(async () => {
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  const list = (counts: Map<string, number>) => [...counts].map(([k, v]) => `${k}: ${v}`).join(', ');
+  // In key order, so that the same traffic always reads the same.
+  const list = (counts: Map<string, number>) =>
+    [...counts]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ');
   console.log(
     `${requests} requests of ${batch} transactions in ${seconds.toFixed(1)} s (${(requests / seconds).toFixed(0)}/s); status ${list(byStatus)}; version ${list(byVersion)}`,
   );
