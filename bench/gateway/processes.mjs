@@ -1,11 +1,13 @@
 // The gateway benchmark's processes: the fixed-latency upstream, nginx as a reverse proxy and the
 // built `warden gateway`, each started in the foreground (pinned to CPUs when asked) and stopped
 // with the benchmark.
+
 import { chmodSync, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nginxConfPrelude } from '../lib/nginx.mjs';
 import { freePort, spawnTracked } from '../lib/processes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -69,20 +71,7 @@ export async function startNginx({ upstreamUrl, cpus, workers = 1, scratchDirs }
   const conf = join(dir, 'nginx.conf');
   await writeFile(
     conf,
-    `worker_processes ${workers};
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  keepalive_requests 10000000;
-  keepalive_timeout 75s;
-  upstream model {
+    `${nginxConfPrelude({ dir, workers, connections: 4096, errorLog: `${dir}/logs/error.log` })}  upstream model {
     server ${upstream.host};
     keepalive 64;
     keepalive_requests 10000000;

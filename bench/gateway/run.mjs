@@ -16,7 +16,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eachOption } from '../lib/args.mjs';
+import { commaList, eachOption } from '../lib/args.mjs';
 import { sfc32 } from '../lib/benchmark-random.mjs';
 import { revision } from '../lib/measure.mjs';
 import { coresUsed, cpuSnapshot, signalChildren, stopChild } from '../lib/processes.mjs';
@@ -66,21 +66,16 @@ function parseArgs(argv) {
     bodies: 500,
   };
   eachOption(argv, (arg, value) => {
-    const list = (text) =>
-      text
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
     if (arg === '--latency-ms') options.latencyMs = Number(value());
     else if (arg === '--duration') options.duration = Number(value());
     else if (arg === '--warmup') options.warmup = Number(value());
-    else if (arg === '--connections') options.connections = list(value()).map(Number);
+    else if (arg === '--connections') options.connections = commaList(value()).map(Number);
     else if (arg === '--batch') options.batch = Number(value());
     else if (arg === '--window-seconds') options.windowSeconds = Number(value());
     else if (arg === '--soak-seconds') options.soakSeconds = Number(value());
     else if (arg === '--soak-connections') options.soakConnections = Number(value());
     else if (arg === '--sample-seconds') options.sampleSeconds = Number(value());
-    else if (arg === '--paths') options.paths = list(value());
+    else if (arg === '--paths') options.paths = commaList(value());
     else if (arg === '--no-pin') options.pin = false;
     else if (arg === '--warden') options.root = resolve(value());
     else throw new Error(`unknown option ${arg}`);

@@ -12,3 +12,11 @@ export function eachOption(argv, visit) {
     });
   }
 }
+
+/** A comma-separated option value as its non-empty, trimmed items. */
+export function commaList(text) {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

@@ -10,6 +10,7 @@
 //
 // Prints the report (markdown) on stdout, progress on stderr; writes bench/.out/server.json and
 // bench/.out/server.md.
+
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
@@ -18,9 +19,10 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { eachOption } from '../lib/args.mjs';
+import { commaList, eachOption } from '../lib/args.mjs';
 import { sfc32 } from '../lib/benchmark-random.mjs';
 import { revision } from '../lib/measure.mjs';
+import { nginxConfPrelude } from '../lib/nginx.mjs';
 import {
   coresUsed,
   cpuSnapshot,
@@ -57,19 +59,14 @@ function parseArgs(argv) {
     root: resolve(here, '../..'),
   };
   eachOption(argv, (arg, value) => {
-    const list = (text) =>
-      text
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
     if (arg === '--duration') options.duration = Number(value());
     else if (arg === '--warmup') options.warmup = Number(value());
     else if (arg === '--rate') options.rate = Number(value());
     else if (arg === '--connections') options.connections = Number(value());
-    else if (arg === '--configs') options.configs = list(value());
+    else if (arg === '--configs') options.configs = commaList(value());
     else if (arg === '--pg') options.pg = value();
     else if (arg === '--no-nginx') options.nginx = false;
-    else if (arg === '--nginx-workers') options.nginxWorkers = list(value()).map(Number);
+    else if (arg === '--nginx-workers') options.nginxWorkers = commaList(value()).map(Number);
     else if (arg === '--no-paced') options.paced = false;
     else if (arg === '--models') options.models = Number(value());
     else if (arg === '--versions') options.versions = Number(value());
@@ -565,20 +562,7 @@ async function runNginx(path, workers, body, options, random) {
     const conf = join(dir, 'nginx.conf');
     await writeFile(
       conf,
-      `worker_processes ${workers};
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  keepalive_requests 10000000;
-  keepalive_timeout 75s;
-  server {
+      `${nginxConfPrelude({ dir, workers, connections: 1024 })}  server {
     listen 127.0.0.1:${port};
     root ${dir}/www;
     # Any path answers the stored GET-model body, so the same requests as Warden's can be sent.
