@@ -7,14 +7,11 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nginxConfPrelude } from '../lib/nginx.mjs';
+import { nginxConfPrelude, untilNginxAnswers } from '../lib/nginx.mjs';
 import { freePort, spawnTracked } from '../lib/processes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const nginxPath = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
-
-const pause = (ms) => new Promise((done) => setTimeout(done, ms));
-
 /** Spawns `command args`, under `taskset -c cpus` when cpus is given. */
 function spawnPinned(cpus, command, args, options) {
   return cpus
@@ -99,21 +96,8 @@ export async function startNginx({ upstreamUrl, cpus, workers = 1, scratchDirs }
     '-g',
     'daemon off;',
   ]);
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (code ${child.exitCode}):\n${stderr}`);
-    const answered = await fetch(`${url}/v2/health/live`)
-      .then(() => true)
-      .catch(() => false);
-    if (answered) break;
-    if (Date.now() > deadline) throw new Error(`nginx did not answer on ${url} within 10 s:\n${stderr}`);
-    await pause(100);
-  }
+  await untilNginxAnswers(child, url, (at) => fetch(`${at}/v2/health/live`).then(() => true));
   return { child, url, dir };
 }
 

@@ -20,3 +20,21 @@ http {
   keepalive_timeout 75s;
 `;
 }
+
+/**
+ * Waits until an nginx child process answers `probe(url)` truthily, for at most 10 s; fails with
+ * its stderr when it exits first or never answers.
+ */
+export async function untilNginxAnswers(child, url, probe) {
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`nginx exited (code ${child.exitCode}):\n${stderr}`);
+    if (await probe(url).catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`nginx did not answer on ${url} within 10 s:\n${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -22,7 +22,7 @@ import pg from 'pg';
 import { commaList, eachOption } from '../lib/args.mjs';
 import { sfc32 } from '../lib/benchmark-random.mjs';
 import { revision } from '../lib/measure.mjs';
-import { nginxConfPrelude } from '../lib/nginx.mjs';
+import { nginxConfPrelude, untilNginxAnswers } from '../lib/nginx.mjs';
 import {
   coresUsed,
   cpuSnapshot,
@@ -572,21 +572,8 @@ async function runNginx(path, workers, body, options, random) {
 `,
     );
     const child = spawnTracked(path, ['-p', dir, '-e', `${dir}/error.log`, '-c', conf, '-g', 'daemon off;']);
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`nginx exited (code ${child.exitCode}):\n${stderr}`);
-      const ok = await fetch(`${url}/api/v1/models/x`)
-        .then((r) => r.ok)
-        .catch(() => false);
-      if (ok) break;
-      if (Date.now() > deadline) throw new Error(`nginx did not answer on ${url} within 10 s:\n${stderr}`);
-      await pause(100);
-    }
+    await untilNginxAnswers(child, url, (at) => fetch(`${at}/api/v1/models/x`).then((r) => r.ok));
     try {
       const models = Array.from(
         { length: options.models },

@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32, type Role } from '../../src/core/index.js';
 import { type RunningServer, startServer } from '../../src/server/index.js';
 import { issueToken, openStore, type Store, versionRepository } from '../../src/store/index.js';
-import { expectNoStackTrace, type LiveCli, runCli, startCli, writeFixture } from './run-cli.js';
+import {
+  expectNoStackTrace,
+  gatewayListening,
+  type LiveCli,
+  runCli,
+  startCli,
+  writeFixture,
+} from './run-cli.js';
 
 /**
  * A gateway attached to a real control plane: routes from the production alias and the versions'
@@ -79,16 +86,6 @@ describe('warden gateway --server', () => {
     expect(response.ok, text).toBe(true);
     return JSON.parse(text);
   };
-
-  async function listening(live: LiveCli): Promise<string> {
-    for (let waited = 0; waited < 30_000; waited += 50) {
-      const match = /listening on (http:\/\/\S+)/.exec(live.output.stderr);
-      if (match?.[1]) return match[1];
-      if (live.child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`the gateway did not start:\n${live.output.stderr}`);
-  }
 
   async function until<T>(what: string, probe: () => Promise<T | undefined>, live: LiveCli): Promise<T> {
     for (let waited = 0; waited < 20_000; waited += 100) {
@@ -162,7 +159,7 @@ describe('warden gateway --server', () => {
       { env: { WARDEN_TOKEN: tokens.contributor } },
     );
     try {
-      const url = await listening(live);
+      const url = await gatewayListening(live);
       const ready = await fetch(`${url}/readyz`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNoStackTrace, type LiveCli, runCli, startCli, writeFixture } from './run-cli.js';
+import { expectNoStackTrace, gatewayListening, runCli, startCli, writeFixture } from './run-cli.js';
 
 const answer =
   '{"model_name":"fraud",  "outputs":[{"name":"score","datatype":"FP32","shape":[1],"data":[0.25]}]}';
@@ -45,21 +45,11 @@ routes:
     serve: { "1": 100 }
 `;
 
-  async function listening(live: LiveCli): Promise<string> {
-    for (let waited = 0; waited < 20_000; waited += 50) {
-      const match = /listening on (http:\/\/\S+)/.exec(live.output.stderr);
-      if (match?.[1]) return match[1];
-      if (live.child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`the gateway did not start:\n${live.output.stderr}`);
-  }
-
   it('serves the config, answers byte for byte, and drains in-flight requests on SIGTERM before exiting 0', async () => {
     const file = await writeFixture(dir, 'gateway.yaml', config(upstreamUrl));
     const live = startCli(['gateway', '--config', file, '--port', '0']);
     try {
-      const url = await listening(live);
+      const url = await gatewayListening(live);
       const quick = await fetch(`${url}/v2/models/fraud/infer`, { method: 'POST', body: '{"inputs": []}' });
       expect(quick.status).toBe(200);
       expect(quick.headers.get('x-warden-model-version')).toBe('1');

@@ -88,3 +88,14 @@ export async function writeFixture(dir: string, name: string, content: string | 
   await writeFile(path, content);
   return path;
 }
+
+/** The URL a started `warden gateway` prints (`listening on http://…`), once it has. */
+export async function gatewayListening(live: LiveCli, waitMs = 30_000): Promise<string> {
+  for (let waited = 0; waited < waitMs; waited += 50) {
+    const match = /listening on (http:\/\/\S+)/.exec(live.output.stderr);
+    if (match?.[1]) return match[1];
+    if (live.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the gateway did not start:\n${live.output.stderr}`);
+}
