@@ -89,6 +89,16 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 });
 
+describe('a "__proto__" member', () => {
+  it('is kept and sorted like any other member, so that it cannot be added to a sealed document unseen', () => {
+    const parsed = JSON.parse('{"b":1,"__proto__":{"x":1},"a":2}') as Record<string, unknown>;
+    expect(canonicalJson(parsed)).toBe('{"__proto__":{"x":1},"a":2,"b":1}');
+    expect(canonicalJson({ doc: parsed })).toBe('{"doc":{"__proto__":{"x":1},"a":2,"b":1}}');
+    expect(canonicalJson(JSON.parse('{"b":1,"__proto__":null}'))).toBe('{"__proto__":null,"b":1}');
+    expect(canonicalJsonWithout(parsed, 'a').without).toBe('{"__proto__":{"x":1},"b":1}');
+  });
+});
+
 describe('canonicalJsonWithout', () => {
   it('equals canonicalJson of the object, and of the object without the key, for any JSON object', () => {
     fc.assert(

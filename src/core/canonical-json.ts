@@ -65,7 +65,9 @@ function sortingReplacer(_key: string, item: unknown): unknown {
       }
       if (inOrder) return item;
       keys.sort(byCodeUnits);
-      const sorted: Record<string, unknown> = {};
+      // Without a prototype, a "__proto__" member is a member like any other (on a plain object the
+      // assignment would set the prototype, and the member would vanish from the digest).
+      const sorted: Record<string, unknown> = Object.create(null);
       for (const key of keys) sorted[key] = (item as Record<string, unknown>)[key];
       return sorted;
     }
