@@ -78,12 +78,12 @@ export async function recordWindow(
 export function liveDriftsOf(
   routes: readonly GatewayRoute[],
   clock?: () => number,
-): Map<string, { live: LiveDrift; windowSeconds: number; route: GatewayRoute }> {
-  const monitors = new Map<string, { live: LiveDrift; windowSeconds: number; route: GatewayRoute }>();
+): Map<string, { live: LiveDrift; windowSeconds: number }> {
+  const monitors = new Map<string, { live: LiveDrift; windowSeconds: number }>();
   for (const route of routes) {
     if (route.baselineDocument === undefined) continue;
     for (const version of route.versions.keys()) {
-      monitors.set(versionKey(route.model, version), { ...liveDriftOf(route, version, clock), route });
+      monitors.set(versionKey(route.model, version), liveDriftOf(route, version, clock));
     }
   }
   return monitors;
@@ -173,7 +173,12 @@ export class RuntimeMonitor {
    * (its evidence written, submitted or published) before its monitor goes.
    */
   updateRoutes(routes: readonly GatewayRoute[]): void {
-    const wanted = liveDriftsOf(routes, this.#options.clock);
+    const wanted = new Map<string, { route: GatewayRoute; version: string }>();
+    for (const route of routes) {
+      if (route.baselineDocument === undefined) continue;
+      for (const version of route.versions.keys())
+        wanted.set(versionKey(route.model, version), { route, version });
+    }
     for (const [key, monitor] of this.#monitors) {
       if (wanted.get(key)?.route === monitor.route) continue;
       this.#monitors.delete(key);
@@ -182,8 +187,9 @@ export class RuntimeMonitor {
       const retiring = this.#close(monitor, true).finally(() => this.#retiring.delete(retiring));
       this.#retiring.add(retiring);
     }
-    for (const [key, { live, windowSeconds, route }] of wanted) {
+    for (const [key, { route, version }] of wanted) {
       if (this.#monitors.has(key)) continue;
+      const { live, windowSeconds } = liveDriftOf(route, version, this.#options.clock);
       const monitor: Monitor = {
         live,
         windowSeconds,

@@ -10,22 +10,6 @@ import { type DemoControlPlane, readJsonFile } from './control-plane.js';
 import { type CreditApplication, creditApplications, type ModelPredictions } from './credit-risk-model.js';
 import { startCreditRiskServer } from './credit-risk-server.js';
 
-/** The columns an application carries: every column of credit_data.csv but the outcome. */
-const applicationColumns = [
-  'Seniority',
-  'Home',
-  'Time',
-  'Age',
-  'Marital',
-  'Records',
-  'Job',
-  'Expenses',
-  'Income',
-  'Assets',
-  'Debt',
-  'Amount',
-  'Price',
-];
 /** Applications per phase of traffic, and how many are in flight at once. */
 const applicationsPerPhase = 300;
 const concurrency = 8;
@@ -56,6 +40,9 @@ export async function runRuntimeStep(
 ): Promise<RuntimeOutcome> {
   const say = (text: string) => io.stdout.write(`  ${text}\n`);
   const problems: string[] = [];
+  const training = creditApplications(await readFile(run.dataset, 'utf8'));
+  // An application carries every column of the training data but the outcome; the baseline covers them.
+  const applicationColumns = [...(training[0]?.keys() ?? [])];
   const baselineEvidence = run.work('baseline-evidence.json');
   say(
     `$ warden baseline create ${run.dataset} --columns ${applicationColumns.join(',')} --null-value NA --window-rows 200 --evidence ${baselineEvidence} --sign-key ${run.signKey}`,
@@ -146,7 +133,7 @@ export async function runRuntimeStep(
         .slice(0, applicationsPerPhase);
     const usual = await phase(
       `${applicationsPerPhase} applications like the training data, through ${gatewayUrl}/models/credit-risk/invocations`,
-      sample(creditApplications(await readFile(run.dataset, 'utf8'))),
+      sample(training),
     );
     // The next window must not hold the first phase's rows: the drift is over the last windowSeconds.
     await new Promise((resolve) => setTimeout(resolve, windowSeconds * 1000 + 100));
