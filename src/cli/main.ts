@@ -17,6 +17,7 @@ import { registerMonitor } from './commands/monitor.js';
 import { registerMonitors } from './commands/monitors.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerPromotions } from './commands/promote.js';
+import { registerRollout } from './commands/rollout.js';
 import { registerServer } from './commands/server.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerVersions } from './commands/versions.js';
@@ -54,6 +55,7 @@ function buildProgram(io: CliIo): Command {
   registerMonitor(program, io);
   registerServer(program, io);
   registerGateway(program, io);
+  registerRollout(program, io);
   registerModels(program, io);
   registerVersions(program, io);
   registerEvidence(program, io);

@@ -14,7 +14,7 @@ import { defaultServerUrl } from './server-client.js';
  * key=value pairs and numbers. A value that cannot be used is a usage error (exit 2) naming the flag.
  */
 
-function usage(message: string): WardenError {
+export function usage(message: string): WardenError {
   return new WardenError('WARDEN_ERR_USAGE_INVALID_OPTION', message);
 }
 

@@ -305,6 +305,24 @@ export const errorRegistry = {
     summary:
       'A contributor tried to change the model server of a version that holds an alias (production traffic follows it); that is an approver’s act.',
   },
+  WARDEN_ERR_RUNTIME_ROLLOUT_REFUSED: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary:
+      'A canary rollout cannot start or change: no production version or endpoint to compare with, the canary is blocked or denied by promote:production, no signed baseline, another rollout is live, or it is not in the state the command needs.',
+  },
+  WARDEN_ERR_RUNTIME_INVALID_ROLLOUT: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'Rollout settings out of range: steps not rising whole percentages, an interval, threshold or request floor too small or too large.',
+  },
+  WARDEN_ERR_RUNTIME_ROLLBACK_REFUSED: {
+    httpStatus: 409,
+    exitCode: 2,
+    summary:
+      'A rollback would land on a version that is tagged rolled-back, biased or blocked, or that never served the alias; or there is none to go back to; or an automatic one came within the cool-down.',
+  },
   WARDEN_ERR_GOVERNANCE_PROTECTED_LABEL: {
     httpStatus: 403,
     exitCode: 2,

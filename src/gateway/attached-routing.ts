@@ -18,6 +18,8 @@ export interface ControlPlaneRoute {
   versions: Record<string, { url: string }>;
   serve: Record<string, number>;
   baseline: { evidence: string; signer?: string } | null;
+  /** During a canary rollout: the monitoring window, equal to the rollout's interval. */
+  windowSeconds?: number;
 }
 
 /** The control plane's routing table; `revision` changes whenever any of it does. */
@@ -46,7 +48,7 @@ export interface AttachedRoutingOptions {
   clock?: () => number;
 }
 
-export const defaultPollSeconds = 5;
+export const defaultPollSeconds = 1;
 
 /**
  * The routing of a gateway attached to a control plane: polls its table, turns it into routes (with
@@ -171,8 +173,13 @@ export class AttachedRouting {
       this.#reportOnce(`${served.model}: live drift off: ${mismatch}`);
       baseline = undefined;
     }
+    const monitoring =
+      served.windowSeconds === undefined
+        ? rest.monitoring
+        : { ...rest.monitoring, windowSeconds: served.windowSeconds };
     return {
       ...rest,
+      ...(monitoring === undefined ? {} : { monitoring }),
       protocol: served.protocol as GatewayProtocol,
       versions: new Map(
         Object.entries(served.versions).map(([version, { url }]) => [version, normalEndpointUrl(url)]),

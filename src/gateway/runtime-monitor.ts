@@ -229,20 +229,15 @@ export class RuntimeMonitor {
     for (const monitor of this.#monitors.values()) this.#schedule(monitor);
   }
 
+  /**
+   * Windows end on the wall clock's multiples of windowSeconds, so several gateways' windows line
+   * up and the control plane knows when an interval's evidence is due (docs/rollouts.md).
+   */
   #schedule(monitor: Monitor): void {
-    if (this.#options.snapshots === undefined) {
-      monitor.timer = setInterval(() => void this.#close(monitor, false), monitor.windowSeconds * 1000);
-      monitor.timer.unref();
-    } else {
-      this.#scheduleAligned(monitor);
-    }
-  }
-
-  #scheduleAligned(monitor: Monitor): void {
     monitor.timer = setTimeout(
       () => {
         void this.#close(monitor, false).then(() => {
-          if (this.#started && !monitor.retired) this.#scheduleAligned(monitor);
+          if (this.#started && !monitor.retired) this.#schedule(monitor);
         });
       },
       Math.max(0, monitor.windowEnd - this.#clock()),
@@ -264,6 +259,7 @@ export class RuntimeMonitor {
     await live.settled();
     const publisher = this.#options.snapshots;
     if (publisher === undefined) {
+      monitor.windowEnd = alignedWindowEnd(Math.max(this.#clock(), monitor.windowEnd), monitor.windowSeconds);
       const status = live.closeWindow();
       this.#options.metrics.setDrift(model, version, status);
       const event = await recordWindow(live, status, this.#options);

@@ -1,3 +1,4 @@
+export { assembleGate } from './gate-assembly.js';
 export {
   type AssembledGateInput,
   checkGateName,
@@ -28,6 +29,7 @@ export {
 export type { AppliedPolicySet } from './policy-sets.js';
 export {
   decisionSummary,
+  type GovernanceContext,
   type PromotionRecord,
   type PromotionRequest,
   type PromotionStatus,
@@ -49,6 +51,7 @@ export {
   waiverQuery,
   webhookBody,
 } from './schemas.js';
+export { type ServingRoute, type ServingTable, servedAlias, signedEvidenceFilter } from './serving.js';
 export {
   maxWaiverDays,
   type WaiverRecord,

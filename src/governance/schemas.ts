@@ -16,7 +16,7 @@ const duration = z
   .string()
   .refine(
     (text) => parseDuration(text) !== undefined,
-    'a duration is a whole number and m, h, d or w, such as 14d',
+    'a duration is a whole number and s, m, h, d or w, such as 14d',
   );
 
 export const promotionBody = z.strictObject({
@@ -114,6 +114,13 @@ export const monitorSchema = z.strictObject({
   owner: z.string().max(256).optional(),
   window: duration.optional(),
   enabled: z.boolean().optional(),
+  /**
+   * What a failing runtime gate on the production version does: `alert` (the default) tells
+   * people; `automatic` moves production back to its previous holder (docs/rollouts.md).
+   */
+  rollback: z.enum(['alert', 'automatic']).optional(),
+  /** At most one automatic rollback of the model within this time (default 1h). */
+  rollbackCooldown: duration.optional(),
 });
 
 /** A model's monitors: at most 100, each named once. Shared by the API and `readMonitors`. */

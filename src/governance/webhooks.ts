@@ -31,7 +31,12 @@ export const webhookEvents = [
   'label-change.requested',
   'label-change.approved',
   'label-change.rejected',
+  'rollout.started',
+  'rollout.promoted',
+  'rollout.rolled_back',
+  'rollout.aborted',
   'model.rolled_back',
+  'runtime.alert',
   'audit.checkpoint',
 ] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];

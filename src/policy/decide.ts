@@ -128,6 +128,7 @@ export function decide(compiled: CompiledPolicySet, input: GateInput, options: D
     evidence: toCel(input.evidence),
     contract: toCel(input.contract),
     monitors: toCel(input.monitors),
+    runtime: toCel(input.runtime ?? {}),
     now: timestampFromDate(now),
   };
   const preconditions = (options.preconditions ?? []).map((result) => ({ ...result }));
@@ -316,7 +317,8 @@ function evaluatePolicy(
     const failurePolicy =
       outcome === 'error' ? (crowdedOut(message) ? 'Fail' : policy.failurePolicy) : undefined;
     const blocking =
-      action === 'deny' && (outcome === 'fail' || (outcome === 'error' && failurePolicy === 'Fail'));
+      (action === 'deny' || action === 'rollback') &&
+      (outcome === 'fail' || (outcome === 'error' && failurePolicy === 'Fail'));
     return {
       policy: policy.name,
       binding: bindingName,

@@ -44,7 +44,8 @@ const variable = z.strictObject({
 });
 
 export const severities = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export const actions = ['deny', 'warn', 'audit'] as const;
+/** `rollback` is `deny` at the runtime gate that also takes the model's production version out of traffic. */
+export const actions = ['deny', 'warn', 'audit', 'rollback'] as const;
 
 /** Parameters are JSON values: YAML's .inf and .nan have no JSON form, so the set could not be digested. */
 const params = z.record(z.string(), z.unknown()).superRefine((value, context) => {
@@ -117,31 +118,36 @@ export const policyBindingDocumentSchema = z.strictObject({
   apiVersion: z.literal(apiVersion),
   kind: z.literal('PolicyBinding'),
   metadata,
-  spec: z.strictObject({
-    policyName: name,
-    gates: z
-      .array(
-        z
-          .string()
-          .refine(
-            (gate) => isGateName(gate, true),
-            'a gate is data, model, deploy, runtime, promote:<alias> or promote:*',
-          ),
-      )
-      .min(1, 'a binding names at least one gate'),
-    subjects: z
-      .strictObject({
-        types: z.array(z.enum(subjectTypes)).optional(),
-        names: z.array(z.string().min(1)).optional(),
-        matchLabels: z.record(z.string(), z.string()).optional(),
-        matchExpressions: z.array(labelSelectorRequirement).optional(),
-      })
-      .default({}),
-    action: z.enum(actions).default('deny'),
-    params: params.default({}),
-    /** A person must approve a promotion this binding applies to, even when every rule passes. */
-    requireApproval: z.boolean().optional(),
-  }),
+  spec: z
+    .strictObject({
+      policyName: name,
+      gates: z
+        .array(
+          z
+            .string()
+            .refine(
+              (gate) => isGateName(gate, true),
+              'a gate is data, model, deploy, runtime, promote:<alias> or promote:*',
+            ),
+        )
+        .min(1, 'a binding names at least one gate'),
+      subjects: z
+        .strictObject({
+          types: z.array(z.enum(subjectTypes)).optional(),
+          names: z.array(z.string().min(1)).optional(),
+          matchLabels: z.record(z.string(), z.string()).optional(),
+          matchExpressions: z.array(labelSelectorRequirement).optional(),
+        })
+        .default({}),
+      action: z.enum(actions).default('deny'),
+      params: params.default({}),
+      /** A person must approve a promotion this binding applies to, even when every rule passes. */
+      requireApproval: z.boolean().optional(),
+    })
+    .refine((spec) => spec.action !== 'rollback' || spec.gates.every((gate) => gate === 'runtime'), {
+      path: ['action'],
+      message: 'action rollback applies only at the runtime gate: bind it to gates: [runtime]',
+    }),
 });
 
 /** What a gate decides when no validation applies to it (docs/policies.md, "Fail closed"). */
@@ -226,6 +232,8 @@ const testCase = z.strictObject({
   evidenceFiles: z.array(z.string().min(1)).optional(),
   contract: z.unknown().optional(),
   monitors: z.array(z.unknown()).optional(),
+  /** The runtime gate's live-traffic section (docs/rollouts.md). */
+  runtime: z.record(z.string(), z.unknown()).optional(),
   now: z.string().datetime({ offset: true }).optional(),
   skip: z.string().optional(),
   expect: z.strictObject({

@@ -134,7 +134,7 @@ describe('compilePolicySet: static checks', () => {
     expect(body(error)).toEqual(
       finding(
         `${file}:${at(text, 'expression:')}`,
-        'validation "min-auc" of policy "quality": unknown name "evidnce"; an expression sees gate, subject, evidence, contract, monitors, params, now, variables (did you mean "evidence"?)',
+        'validation "min-auc" of policy "quality": unknown name "evidnce"; an expression sees gate, subject, evidence, contract, monitors, runtime, params, now, variables (did you mean "evidence"?)',
         'evidnce.modelEvaluation.performance.rocAuc >= 0.8',
         0,
       ),

@@ -42,7 +42,16 @@ export const defaultLimits: PolicyLimits = {
 };
 
 /** The names an expression sees at the top level (docs/policies.md, "The gate input"). */
-export const inputNames = ['gate', 'subject', 'evidence', 'contract', 'monitors', 'params', 'now'] as const;
+export const inputNames = [
+  'gate',
+  'subject',
+  'evidence',
+  'contract',
+  'monitors',
+  'runtime',
+  'params',
+  'now',
+] as const;
 
 export type ExpressionRole = 'matchCondition' | 'variable' | 'validation' | 'messageExpression';
 

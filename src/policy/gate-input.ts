@@ -55,6 +55,8 @@ export interface GateInput {
   /** An empty object when no contract was given: test with has(contract.id). */
   contract: ContractView | Record<string, never>;
   monitors: unknown[];
+  /** At the runtime gate only: live traffic of the canary and the stable version (docs/rollouts.md). */
+  runtime?: RuntimeSection;
   /** ISO-8601 UTC; the only clock a policy can read. */
   now: string;
   waivers: Waiver[];
@@ -68,7 +70,43 @@ export interface GateInputParts {
   evidence?: GateInput['evidence'];
   contract?: GateInput['contract'];
   monitors?: unknown[];
+  runtime?: RuntimeSection;
   waivers?: Waiver[];
+}
+
+/** A served version's traffic over one interval: the sections of its monitor-status evidence. */
+export interface RuntimeTraffic {
+  version: string;
+  /** The monitor-status evidence read (several when several gateways reported the interval). */
+  evidence: string[];
+  window: { start: string; end: string };
+  requests: { total: number; errors: number; errorRatio: number | null };
+  latency: { p50: number | null; p95: number | null; p99: number | null };
+  features: unknown[];
+  prediction: unknown;
+  datasetDrift: unknown;
+}
+
+export interface RuntimeSlo {
+  name: string;
+  objective: number;
+  budgetRemaining: number;
+  burnRates: Record<string, number | null>;
+  alert: 'page' | 'ticket' | null;
+}
+
+/**
+ * The `runtime` section of a runtime-gate input: in a rollout, the canary's and the stable
+ * version's traffic over the interval, the step and weight; watching production, only `stable`.
+ */
+export interface RuntimeSection {
+  /** `rollout` while a canary is judged; `production` when the serving version is watched. */
+  mode: 'rollout' | 'production';
+  canary: RuntimeTraffic | null;
+  stable: RuntimeTraffic | null;
+  slo: RuntimeSlo[];
+  step: number | null;
+  weight: number | null;
 }
 
 /**
@@ -92,6 +130,7 @@ export function gateInput(parts: GateInputParts): GateInput {
     ),
     contract: parts.contract ?? {},
     monitors: parts.monitors ?? [],
+    ...(parts.runtime === undefined ? {} : { runtime: parts.runtime }),
     now: parts.now,
     waivers: parts.waivers ?? [],
   };

@@ -44,6 +44,9 @@ export {
   type GateSubject,
   gateInput,
   latestEvidenceByKind,
+  type RuntimeSection,
+  type RuntimeSlo,
+  type RuntimeTraffic,
   type Waiver,
 } from './gate-input.js';
 export {

@@ -4,7 +4,7 @@ import { didYouMean, fileReadError, WardenError } from '../core/index.js';
 import type { CompiledPolicy, CompiledPolicySet } from './compiled-policy-set.js';
 import { type Decision, type DecisionResult, decide, type Outcome } from './decide.js';
 import type { PolicyBindingDocument, PolicyTestCase, PolicyTestDocument } from './documents.js';
-import { evidenceKey, evidenceKeys, type GateInput, gateInput } from './gate-input.js';
+import { evidenceKey, evidenceKeys, type GateInput, gateInput, type RuntimeSection } from './gate-input.js';
 import type { Located } from './policy-set-loader.js';
 
 export type ExpectedOutcome = Outcome | 'skip';
@@ -217,6 +217,7 @@ function caseInput(testCase: PolicyTestCase, evidence: GateInput['evidence']): G
     evidence,
     contract: (testCase.contract as GateInput['contract'] | undefined) ?? {},
     monitors: testCase.monitors ?? [],
+    ...(testCase.runtime === undefined ? {} : { runtime: testCase.runtime as unknown as RuntimeSection }),
     now: testCase.now ?? new Date().toISOString(),
   });
 }

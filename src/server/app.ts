@@ -8,6 +8,7 @@ import Fastify, {
 import { AuditLog, ServerKey } from '../audit/index.js';
 import { producer } from '../core/index.js';
 import { Governance, type GovernanceOptions, loadOrCreateWebhookKey } from '../governance/index.js';
+import { RuntimeControl, type RuntimeControlOptions } from '../monitor/index.js';
 import { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { errorAnswer, invalidRequest } from './api-errors.js';
@@ -45,6 +46,8 @@ export interface ServerOptions {
   allowPrivateWebhooks?: boolean;
   /** Webhook retry and background intervals (tests shorten them). */
   governance?: Pick<GovernanceOptions, 'delivery' | 'sweepIntervalMs' | 'checkpointIntervalMs' | 'witnesses'>;
+  /** How often due rollout checks are looked for (tests shorten it). */
+  runtime?: Pick<RuntimeControlOptions, 'tickMs'>;
 }
 
 export const defaultBodyLimit = 4 * 1024 * 1024;
@@ -157,8 +160,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   if (resealed.length > 0) {
     app.log.info({ webhooks: resealed.length }, 'webhook secrets sealed again with the webhook key');
   }
-  governance.start((error, task) => app.log.warn({ err: error, task }, 'background task failed'));
-  app.addHook('onClose', async () => governance.stop());
+  const runtime = new RuntimeControl({ store, audit, governance, clock, ...options.runtime });
+  const reportFailure = (error: unknown, task: string) =>
+    app.log.warn({ err: error, task }, 'background task failed');
+  governance.start(reportFailure);
+  runtime.start(reportFailure);
+  app.addHook('onClose', async () => {
+    await runtime.stop();
+    await governance.stop();
+  });
 
   const uses = new TokenUseRecorder();
   for (const route of routes) {
@@ -166,7 +176,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       method: route.method,
       url: route.path,
       handler: async (request, reply) =>
-        handle(route, request, reply, { store, registry, audit, governance, uses }),
+        handle(route, request, reply, { store, registry, audit, governance, runtime, uses }),
     });
   }
   return app;
@@ -181,6 +191,7 @@ async function handle(
     registry: Registry;
     audit: AuditLog;
     governance: Governance;
+    runtime: RuntimeControl;
     uses: TokenUseRecorder;
   },
 ): Promise<unknown> {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { AuditLog } from '../audit/index.js';
 import type { Role } from '../core/index.js';
 import type { Governance } from '../governance/index.js';
+import type { RuntimeControl } from '../monitor/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import type { Principal } from './auth.js';
@@ -15,6 +16,7 @@ export interface RouteContext<P, Q, B> {
   store: Store;
   audit: AuditLog;
   governance: Governance;
+  runtime: RuntimeControl;
 }
 
 type Schema = z.ZodType | undefined;

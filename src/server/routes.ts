@@ -23,6 +23,7 @@ import { ApiError } from './api-errors.js';
 import { requireTeam } from './auth.js';
 import { governanceRoutes } from './governance-routes.js';
 import { operations, type Route, rawJson, route } from './route.js';
+import { runtimeRoutes } from './runtime-routes.js';
 
 const modelParams = z.strictObject({ model: modelName });
 const versionParams = z.strictObject({ model: modelName, version: versionNumber });
@@ -264,13 +265,16 @@ const registryRoutes = operations({
     status: 201,
     params: versionParams,
     body: evidenceDocument,
-    handler: async ({ registry, params, body, principal }) => {
+    handler: async ({ registry, runtime, params, body, principal }) => {
       requireTeam(
         principal,
         await teamOf(registry, params.model),
         `submitting evidence to "${params.model}"`,
       );
-      return registry.submitEvidence(params.model, params.version, body, principal.actor);
+      const receipt = await registry.submitEvidence(params.model, params.version, body, principal.actor);
+      if (receipt.kind === 'monitor-status' && receipt.attached)
+        runtime.production.observe(params.model, Number(params.version), receipt.id);
+      return receipt;
     },
   }),
   listEvidence: route({
@@ -392,7 +396,7 @@ const registryRoutes = operations({
  * Every operation of /api/v1, keyed by operationId. The server, the OpenAPI document, the
  * authorisation matrix test and the typed API client are all derived from this one table.
  */
-export const apiRoutes = { ...registryRoutes, ...governanceRoutes };
+export const apiRoutes = { ...registryRoutes, ...governanceRoutes, ...runtimeRoutes };
 
 export type ApiRoutes = typeof apiRoutes;
 

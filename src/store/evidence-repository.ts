@@ -171,6 +171,27 @@ export const evidenceRepository = {
     return (await query.execute()).map(toAttached);
   },
 
+  /** The version's evidence of one kind produced at or after `since` (ISO-8601), newest first. */
+  async listForVersionSince(
+    db: Kysely<Tables>,
+    target: { model: string; version: number },
+    kind: string,
+    since: string,
+  ): Promise<AttachedEvidence[]> {
+    const rows = await db
+      .selectFrom('version_evidence')
+      .innerJoin('evidence', 'evidence.id', 'version_evidence.evidence_id')
+      .select(summaryColumns)
+      .where('version_evidence.model_name', '=', target.model)
+      .where('version_evidence.version', '=', target.version)
+      .where('version_evidence.kind', '=', kind)
+      .where('version_evidence.produced_at', '>=', since)
+      .orderBy('version_evidence.produced_at', 'desc')
+      .orderBy('evidence.id')
+      .execute();
+    return rows.map(toAttached);
+  },
+
   /** The newest evidence of each kind attached to a version (what a gate reads). */
   async latestPerKind(
     db: Kysely<Tables>,

@@ -30,7 +30,7 @@ export {
 } from './lineage-repository.js';
 export { knownMigrations } from './migrations.js';
 export { type ModelFilter, type ModelRecord, modelRepository, type NewModel } from './model-repository.js';
-export { monitorRepository } from './monitor-repository.js';
+export { monitorRepository, sloRepository } from './monitor-repository.js';
 export { policySetRepository } from './policy-set-repository.js';
 export {
   type NewPromotionRow,
@@ -38,6 +38,7 @@ export {
   type PromotionReview,
   promotionRepository,
 } from './promotion-repository.js';
+export { liveRolloutStatuses, rolloutRepository } from './rollout-repository.js';
 export type {
   AuditRow,
   CheckpointRow,
@@ -45,6 +46,8 @@ export type {
   LabelChangeRow,
   PolicySetRow,
   PromotionRow,
+  RollbackRow,
+  RolloutRow,
   Tables,
   WaiverRow,
   WebhookRow,

@@ -400,6 +400,65 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('model_versions').addColumn('endpoint_protocol', 'text').execute();
     },
   },
+  '0007_rollouts': {
+    async up(db: Kysely<unknown>) {
+      // Canary rollouts run by the control plane: their state lives here so a restarted server
+      // carries on where it stopped (docs/rollouts.md).
+      await db.schema
+        .createTable('rollouts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('model_name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('stable_version', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .addColumn('step_index', 'integer', (c) => c.notNull())
+        .addColumn('weight', 'integer', (c) => c.notNull())
+        .addColumn('failed_checks', 'integer', (c) => c.notNull())
+        .addColumn('no_data_checks', 'integer', (c) => c.notNull())
+        .addColumn('step_started_at', 'text', (c) => c.notNull())
+        .addColumn('next_check_at', 'text', (c) => c.notNull())
+        .addColumn('last_check', 'text')
+        .addColumn('stable_status', 'text')
+        .addColumn('promotion_id', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('started_by', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('rollouts_model')
+        .on('rollouts')
+        .columns(['model_name', 'status'])
+        .execute();
+      // Every rollback of a served alias, by a person or by the monitor: the cool-down reads it.
+      await db.schema
+        .createTable('rollbacks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('model_name', 'text', (c) => c.notNull())
+        .addColumn('alias', 'text', (c) => c.notNull())
+        .addColumn('from_version', 'integer', (c) => c.notNull())
+        .addColumn('to_version', 'integer', (c) => c.notNull())
+        .addColumn('automatic', 'integer', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('decision_id', 'text')
+        .addColumn('rolled_back_at', 'text', (c) => c.notNull())
+        .addColumn('rolled_back_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('rollbacks_model')
+        .on('rollbacks')
+        .columns(['model_name', 'rolled_back_at'])
+        .execute();
+      await db.schema
+        .createTable('model_slos')
+        .addColumn('model_name', 'text', (c) => c.primaryKey())
+        .addColumn('slos', 'text', (c) => c.notNull())
+        .addColumn('set_at', 'text', (c) => c.notNull())
+        .addColumn('set_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const migrationTable = 'warden_migrations';

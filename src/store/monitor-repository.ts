@@ -30,3 +30,24 @@ export const monitorRepository = {
     return row === undefined ? [] : readJson<unknown[]>(row.monitors, []);
   },
 };
+
+/** The service-level objectives declared for each model (docs/slo.md). `db` may be a transaction. */
+export const sloRepository = {
+  async set(db: Kysely<Tables>, model: string, slos: unknown[], actor: string, at: string): Promise<void> {
+    const stored = { slos: writeJson(slos), set_at: at, set_by: actor };
+    await db
+      .insertInto('model_slos')
+      .values({ model_name: model, ...stored })
+      .onConflict((oc) => oc.column('model_name').doUpdateSet(stored))
+      .execute();
+  },
+
+  async listForModel(db: Kysely<Tables>, model: string): Promise<unknown[]> {
+    const row = await db
+      .selectFrom('model_slos')
+      .select('slos')
+      .where('model_name', '=', model)
+      .executeTakeFirst();
+    return row === undefined ? [] : readJson<unknown[]>(row.slos, []);
+  },
+};

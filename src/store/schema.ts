@@ -26,6 +26,9 @@ export interface Tables {
   webhooks: WebhookRow;
   webhook_deliveries: DeliveryRow;
   label_changes: LabelChangeRow;
+  rollouts: RolloutRow;
+  rollbacks: RollbackRow;
+  model_slos: ModelSlosRow;
 }
 
 export interface ModelRow {
@@ -306,4 +309,55 @@ export interface LabelChangeRow {
   reviewed_at: string | null;
   reviewed_by: string | null;
   review_comment: string | null;
+}
+
+/** A canary rollout: its settings, where it stands, and the last check it decided. */
+export interface RolloutRow {
+  id: string;
+  model_name: string;
+  /** The canary. */
+  version: number;
+  /** The production version when the rollout started; traffic not sent to the canary goes here. */
+  stable_version: number;
+  status: string;
+  /** JSON: steps, intervalSeconds, threshold, maxNoData, minRequests. */
+  settings: string;
+  step_index: number;
+  /** The canary's share of traffic now, in percent. */
+  weight: number;
+  failed_checks: number;
+  no_data_checks: number;
+  step_started_at: string;
+  next_check_at: string;
+  /** JSON of the last check: its outcome, reason, decision id and the windows it read. */
+  last_check: string | null;
+  /** JSON of the stable version's last monitor-status sections (compared against when it serves nothing). */
+  stable_status: string | null;
+  promotion_id: string | null;
+  reason: string | null;
+  started_at: string;
+  started_by: string;
+  finished_at: string | null;
+}
+
+/** One rollback of a served alias to an earlier version. */
+export interface RollbackRow {
+  id: string;
+  model_name: string;
+  alias: string;
+  from_version: number;
+  to_version: number;
+  automatic: number;
+  reason: string;
+  decision_id: string | null;
+  rolled_back_at: string;
+  rolled_back_by: string;
+}
+
+export interface ModelSlosRow {
+  model_name: string;
+  /** JSON array of ServiceLevelObjective documents. */
+  slos: string;
+  set_at: string;
+  set_by: string;
 }

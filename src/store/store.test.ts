@@ -186,6 +186,9 @@ describe.each(testDatabases())('the store on $dialect', (database) => {
     for (const column of ['endpoint_url', 'endpoint_protocol']) {
       await sql`alter table model_versions drop column ${sql.ref(column)}`.execute(store.db);
     }
+    for (const table of ['rollouts', 'rollbacks', 'model_slos']) {
+      await sql`drop table ${sql.table(table)}`.execute(store.db);
+    }
     await sql`delete from warden_migrations where name >= '0003'`.execute(store.db);
     const token = (id: string, name: string, at: string) =>
       tokenRepository.insert(
@@ -202,6 +205,7 @@ describe.each(testDatabases())('the store on $dialect', (database) => {
       '0004_label_changes',
       '0005_signed_evidence',
       '0006_version_endpoints',
+      '0007_rollouts',
     ]);
     const tokens = await tokenRepository.list(store.db);
     expect(tokens.map((t) => [t.name, t.revokedAt === null])).toEqual([
