@@ -1,5 +1,6 @@
 import { contentDigest } from '../core/index.js';
 import { evidenceSigner } from '../policy/index.js';
+import type { SloDocument } from '../slo/index.js';
 import { evidenceRepository, type Store, versionRepository } from '../store/index.js';
 import type { PolicySets } from './policy-sets.js';
 
@@ -11,6 +12,8 @@ export interface ServingRoute {
   serve: Record<string, number>;
   /** The drift-baseline evidence live drift is measured against, and who signed it. */
   baseline: { evidence: string; signer: string } | null;
+  /** The model's service level objectives, when it has some: attached gateways track their burn rates. */
+  slos?: SloDocument[];
 }
 
 /** The routing table of attached gateways (`GET /api/v1/gateway/routes`). */
