@@ -4,6 +4,7 @@ import {
   AttachedRouting,
   type GatewayConfig,
   GatewayMetrics,
+  GatewaySlos,
   type RunningGateway,
   RuntimeMonitor,
   type SnapshotPublisher,
@@ -31,6 +32,8 @@ export interface GatewayRuntimeOptions {
 export interface GatewayRuntime {
   gateway: RunningGateway;
   monitor: RuntimeMonitor;
+  /** The SLO trackers the gateway feeds. */
+  slos: GatewaySlos;
   /** Stops polling, drains the gateway, then closes (and records) the last monitoring windows. */
   stop(): Promise<void>;
 }
@@ -42,10 +45,14 @@ export interface GatewayRuntime {
 export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promise<GatewayRuntime> {
   const { config, controlPlane, say } = options;
   const metrics = new GatewayMetrics();
+  // Burn rates of every routed model with SLOs, baseline or not; exported at each scrape.
+  const slos = new GatewaySlos(config.routes);
+  metrics.setSloSource(() => slos.statuses());
   const monitor = new RuntimeMonitor({
     routes: config.routes,
     metrics,
     ...options.recording,
+    sloStatus: (model, version) => slos.status(model, version),
     ...(options.snapshots === undefined ? {} : { snapshots: options.snapshots }),
   });
   if (controlPlane !== undefined) {
@@ -60,7 +67,16 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
     host: options.host,
     port: options.port,
     metrics,
-    ...(monitor.active || controlPlane !== undefined ? { onExchange: monitor.observe } : {}),
+    ...(monitor.active || slos.active || controlPlane !== undefined
+      ? {
+          onExchange: (exchange) => {
+            monitor.observe(exchange);
+            slos.observe(exchange);
+          },
+          // Only live drift decodes bodies, and only routes with a baseline have it.
+          exchangeBodies: (route) => route.baselineDocument !== undefined,
+        }
+      : {}),
     ...(controlPlane === undefined ? {} : { readiness: () => routing?.readiness() ?? { ready: false } }),
   });
   if (!options.manualWindows) monitor.start();
@@ -78,6 +94,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       apply: (routes) => {
         gateway.replaceRoutes(routes);
         monitor.updateRoutes(routes);
+        slos.updateRoutes(routes);
       },
       metrics,
       report: say,
@@ -89,6 +106,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   return {
     gateway,
     monitor,
+    slos,
     async stop() {
       await routing?.stop();
       await gateway.close();

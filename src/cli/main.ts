@@ -19,6 +19,7 @@ import { registerPolicy } from './commands/policy.js';
 import { registerPromotions } from './commands/promote.js';
 import { registerRollout } from './commands/rollout.js';
 import { registerServer } from './commands/server.js';
+import { registerSlo } from './commands/slo.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerVersions } from './commands/versions.js';
 import { registerWaivers } from './commands/waiver.js';
@@ -53,6 +54,7 @@ function buildProgram(io: CliIo): Command {
   registerWebhooks(program, io);
   registerMonitors(program, io);
   registerMonitor(program, io);
+  registerSlo(program, io);
   registerServer(program, io);
   registerGateway(program, io);
   registerRollout(program, io);

@@ -376,6 +376,12 @@ export const errorRegistry = {
     summary:
       'A gateway configuration cannot be used: YAML that does not parse, a document that does not fit the Gateway schema, an upstream URL that is not plain http(s), weights that do not name versions or do not sum to 100.',
   },
+  WARDEN_ERR_SLO_INVALID: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A ServiceLevelObjective document cannot be used: YAML that does not parse, a document that does not fit the schema, an objective outside (0, 100), a period that is not a duration of at least 1m, a latency bound that is not a bucket of the request-duration histogram, a name given twice, or a model other than the route’s.',
+  },
   WARDEN_ERR_GATEWAY_UNKNOWN_ROUTE: {
     httpStatus: 404,
     exitCode: 2,

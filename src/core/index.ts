@@ -80,7 +80,10 @@ export {
   inferenceProtocols,
   maxEndpointUrlLength,
   normalEndpointUrl,
+  requestDurationBuckets,
   type ServingEndpoint,
+  servedNamePattern,
+  servedNameRule,
 } from './serving.js';
 export { numberLiteral, quoteIdent, quoteString } from './sql.js';
 export { closestMatch, didYouMean, editDistance } from './suggest.js';

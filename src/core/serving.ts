@@ -17,6 +17,19 @@ export interface ServingEndpoint {
 export const maxEndpointUrlLength = 2048;
 
 /**
+ * The bucket bounds (seconds) of the gateway's `warden_gateway_request_duration_seconds` histogram,
+ * shared by its live latency quantiles and by latency SLOs, whose threshold must be one of them.
+ */
+export const requestDurationBuckets: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/** The rule for the names of models and of what the gateway serves (routes, versions, SLOs). */
+export const servedNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const servedNameRule =
+  'must be 1–128 letters, digits, ".", "_" or "-", starting with a letter or digit';
+
+/**
  * Why a model server's base URL cannot be forwarded to, or undefined when it can: http(s) only,
  * no credentials (a registry or a config file is not a secret store), no query or fragment (each
  * request brings its own). The message never repeats the URL's credentials.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { baselineFromColumns } from '../drift/index.js';
+import { parseSloDocuments } from '../slo/index.js';
 import { AttachedRouting, type ControlPlaneRoute, type ControlPlaneTable } from './attached-routing.js';
 import type { GatewayRoute, RouteSettings } from './gateway-config.js';
 import { GatewayMetrics } from './metrics.js';
@@ -146,5 +147,39 @@ describe('a gateway attached to a control plane', () => {
     expect(
       lines.some((line) => line.startsWith('a: live drift off: "merchant" is not in the baseline')),
     ).toBe(true);
+  });
+
+  it('takes a model’s SLOs from the control plane, checked, over the config’s', async () => {
+    const slo = (model: string, name: string) => ({
+      apiVersion: 'warden.dev/v1',
+      kind: 'ServiceLevelObjective',
+      metadata: { name },
+      spec: { model, objective: 99.9, indicator: { availability: {} } },
+    });
+    const settings: RouteSettings[] = [
+      {
+        model: 'a',
+        timeoutMs: 100,
+        maxBodyBytes: 1000,
+        slos: parseSloDocuments(slo('a', 'local'), 'test'),
+      },
+    ];
+    const { routing, applied, lines } = harness(
+      [
+        {
+          revision: 'sha256:gggggggggggggggggggg',
+          routes: [
+            route('a', 'http://127.0.0.1:1', { slos: [slo('a', 'central')] }),
+            route('b', 'http://127.0.0.1:2', { slos: [slo('a', 'elsewhere')] }),
+          ],
+          problems: [],
+        },
+      ],
+      { settings },
+    );
+    await routing.sync();
+    expect(applied[0]?.[0]?.slos?.map((s) => [s.metadata.name, s.spec.period])).toEqual([['central', '30d']]);
+    expect(applied[0]?.[1]?.slos).toBeUndefined();
+    expect(lines.some((line) => line.startsWith("b: the control plane's SLOs are not used:"))).toBe(true);
   });
 });

@@ -1,5 +1,12 @@
-import { canonicalJson, endpointUrlProblem, inferenceProtocols, normalEndpointUrl } from '../core/index.js';
+import {
+  canonicalJson,
+  endpointUrlProblem,
+  inferenceProtocols,
+  normalEndpointUrl,
+  WardenError,
+} from '../core/index.js';
 import type { DriftBaseline } from '../drift/index.js';
+import { parseSloDocuments, type SloDocument } from '../slo/index.js';
 import type { GatewayReadiness } from './gateway.js';
 import {
   baselineMismatch,
@@ -20,6 +27,8 @@ export interface ControlPlaneRoute {
   baseline: { evidence: string; signer?: string } | null;
   /** During a canary rollout: the monitoring window, equal to the rollout's interval. */
   windowSeconds?: number;
+  /** The model's SLOs as the control plane holds them; checked again here, they win over the config's. */
+  slos?: readonly unknown[];
 }
 
 /** The control plane's routing table; `revision` changes whenever any of it does. */
@@ -177,9 +186,11 @@ export class AttachedRouting {
       served.windowSeconds === undefined
         ? rest.monitoring
         : { ...rest.monitoring, windowSeconds: served.windowSeconds };
+    const slos = this.#slosOf(served) ?? settings.slos;
     return {
       ...rest,
       ...(monitoring === undefined ? {} : { monitoring }),
+      ...(slos === undefined ? {} : { slos }),
       protocol: served.protocol as GatewayProtocol,
       versions: new Map(
         Object.entries(served.versions).map(([version, { url }]) => [version, normalEndpointUrl(url)]),
@@ -187,6 +198,20 @@ export class AttachedRouting {
       serve: Object.entries(served.serve).map(([version, weight]) => ({ version, weight })),
       ...(baseline === undefined ? {} : { baselineDocument: baseline }),
     };
+  }
+
+  /** The control plane's SLOs of a model, checked; undefined (and said) when it sent none or bad ones. */
+  #slosOf(served: ControlPlaneRoute): readonly SloDocument[] | undefined {
+    if (served.slos === undefined || served.slos.length === 0) return undefined;
+    try {
+      return parseSloDocuments(served.slos, `the control plane's SLOs of ${served.model}`, {
+        model: served.model,
+      });
+    } catch (error) {
+      if (!(error instanceof WardenError)) throw error;
+      this.#reportOnce(`${served.model}: the control plane's SLOs are not used: ${error.message}`);
+      return undefined;
+    }
   }
 
   /** Polls every pollSeconds until stop(). */

@@ -120,6 +120,25 @@ describe('gateway config', () => {
       );
     });
 
+    it('reads a route’s SLO file beside the config, and refuses one about another model at the route’s line', async () => {
+      const file = join(dir, 'gateway.yaml');
+      await writeFile(join(dir, 'slos.yaml'), await readFile('examples/fraud-detection/slos.yaml', 'utf8'));
+      await writeFile(file, `${valid}    slos: slos.yaml\n`);
+      const [route] = (await loadGatewayConfig(file)).routes;
+      expect(route?.slos?.map((slo) => slo.metadata.name)).toEqual(['fraud-availability', 'fraud-latency']);
+      await writeFile(
+        file,
+        `${valid.replace('model: fraud-detector', 'model: credit-risk')}    slos: slos.yaml\n`,
+      );
+      const message = await loadGatewayConfig(file).catch((error: Error) => error.message);
+      expect(message).toContain(
+        `${file}:11:5: ${join(dir, 'slos.yaml')}: the SLOs are not valid (2 problems):`,
+      );
+      expect(message).toContain(
+        `${join(dir, 'slos.yaml')}:9:3: this SLO is about model "fraud-detector", but the route that names it serves "credit-risk"`,
+      );
+    });
+
     it('says when the config file does not exist', async () => {
       await expect(loadGatewayConfig(join(dir, 'nope.yaml'))).rejects.toMatchObject({
         code: 'WARDEN_ERR_INPUT_FILE_NOT_FOUND',

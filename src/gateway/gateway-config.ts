@@ -11,12 +11,15 @@ import {
   type JsonPath,
   locateInYaml,
   normalEndpointUrl,
+  servedNamePattern,
+  servedNameRule,
   WardenError,
   yamlData,
   yamlErrorFix,
   yamlErrorSummary,
 } from '../core/index.js';
 import { type DriftBaseline, parseBaseline } from '../drift/index.js';
+import { loadSloDocuments, type SloDocument } from '../slo/index.js';
 
 export const gatewayApiVersion = 'warden.dev/v1';
 export const gatewayProtocols = inferenceProtocols;
@@ -27,12 +30,7 @@ export const defaultTimeoutMs = 30_000;
 export const defaultMaxBodyBytes = 4 * 1024 * 1024;
 const maxConfigFileBytes = 1024 * 1024;
 
-const name = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
-    'must be 1–128 letters, digits, ".", "_" or "-", starting with a letter or digit',
-  );
+const name = z.string().regex(servedNamePattern, servedNameRule);
 
 const routeSchema = z.strictObject({
   model: name,
@@ -43,6 +41,8 @@ const routeSchema = z.strictObject({
   serve: z.record(z.string(), z.number().int().min(0).max(100)).optional(),
   timeoutMs: z.number().int().min(1).max(600_000).optional(),
   baseline: z.string().min(1).optional(),
+  /** A file of ServiceLevelObjective documents about this model (docs/slo.md). */
+  slos: z.string().min(1).optional(),
   /** Live drift against the baseline (docs/gateway.md, "Live drift"). */
   monitoring: z
     .strictObject({
@@ -79,6 +79,10 @@ export interface RouteSettings {
   monitoring?: RouteMonitoring;
   /** The baseline, read and checked against `monitoring` (loadGatewayConfig fills it). */
   baselineDocument?: DriftBaseline;
+  /** Absolute path of the SLO file, when the config names one. */
+  sloFile?: string;
+  /** The model's SLOs, whose burn rates the gateway tracks (loadGatewayConfig reads them from sloFile). */
+  slos?: readonly SloDocument[];
 }
 
 /** One model as the gateway serves it; URLs checked. */
@@ -136,6 +140,7 @@ export async function loadGatewayConfig(
   }
   const config = parseGatewayConfig(file, content, options);
   await checkBaselinesExist(file, config);
+  await readSlos(file, config);
   const { routes, settings } = await withBaselines(file, config);
   return { file, routes, settings };
 }
@@ -187,6 +192,7 @@ export function parseGatewayConfig(
       maxBodyBytes: route.maxBodyBytes ?? defaultMaxBodyBytes,
       ...(route.baseline === undefined ? {} : { baseline: resolve(dirname(file), route.baseline) }),
       ...(route.monitoring === undefined ? {} : { monitoring: route.monitoring }),
+      ...(route.slos === undefined ? {} : { sloFile: resolve(dirname(file), route.slos) }),
     };
     if (route.versions === undefined && route.serve === undefined && options.attached) {
       if (route.protocol !== undefined) {
@@ -265,6 +271,29 @@ async function checkBaselinesExist(
     if (!info?.isFile()) {
       problems.push(
         `${config.locate(['routes', index, 'baseline'])}: baseline ${settings.baseline} is not a file; write it with warden baseline create, or give its path relative to the config`,
+      );
+    }
+  }
+  if (problems.length > 0) throw invalidConfig(file, problems);
+}
+
+/**
+ * Reads each entry's SLO file into its settings (and route): every document must be about the
+ * entry's model. The problems name the config's line and the SLO file's.
+ */
+async function readSlos(file: string, config: ReturnType<typeof parseGatewayConfig>): Promise<void> {
+  const problems: string[] = [];
+  for (const entry of config.entries) {
+    const { sloFile, model } = entry.settings;
+    if (sloFile === undefined) continue;
+    try {
+      const slos = await loadSloDocuments(sloFile, { model });
+      entry.settings.slos = slos;
+      if (entry.route) entry.route.slos = slos;
+    } catch (error) {
+      if (!(error instanceof WardenError)) throw error;
+      problems.push(
+        `${config.locate(['routes', entry.index, 'slos'])}: ${error.message.replace(/\n/g, '\n  ')}`,
       );
     }
   }

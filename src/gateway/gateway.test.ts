@@ -513,6 +513,26 @@ routes:
     expect(exchanges[1]?.requestBody).toBeUndefined();
   });
 
+  it('reports exchanges without their bodies for routes exchangeBodies leaves out (counting needs no copy)', async () => {
+    const exchanges: Exchange[] = [];
+    const gateway = await startGateway({
+      routes: routesFrom(config('{ "1": 100 }').replace('maxBodyBytes: 1024', 'maxBodyBytes: 4194304')),
+      host: '127.0.0.1',
+      port: 0,
+      onExchange: (exchange) => {
+        exchanges.push(exchange);
+      },
+      exchangeBodies: (route) => route.baselineDocument !== undefined,
+    });
+    gateways.push(gateway);
+    for (const body of [inferBody, 'x'.repeat(100_000)]) {
+      expect((await call(gateway, 'POST', '/v2/models/fraud/infer', { body })).status).toBe(200);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(exchanges.map((exchange) => exchange.status)).toEqual([200, 200]);
+    expect(exchanges.some((exchange) => exchange.requestBody ?? exchange.responseBody)).toBe(false);
+  });
+
   it('passes bodies past the read-whole size (64 KiB) both ways intact, and copies both for the observer', async () => {
     const exchanges: Exchange[] = [];
     const gateway = await gatewayFor(

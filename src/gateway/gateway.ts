@@ -28,6 +28,11 @@ export interface GatewayOptions {
   port?: number;
   /** Called after each inference answer has been sent; its errors never reach the request. */
   onExchange?: (exchange: Exchange) => void | Promise<void>;
+  /**
+   * Whether a route's exchanges carry their request and answer bodies (what live drift decodes);
+   * every route's do by default. Counting alone (SLOs) needs no copy.
+   */
+  exchangeBodies?: (route: GatewayRoute) => boolean;
   /** Keep-alive connections each upstream may hold (default 64). */
   connectionsPerUpstream?: number;
   /** How long close() waits for in-flight requests before cutting them (default 10 s). */
@@ -548,7 +553,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       req.resume();
       return Promise.resolve({ status: 413, answered: true });
     }
-    const keepCopies = target.inference && observer !== undefined;
+    const keepCopies =
+      target.inference && observer !== undefined && (options.exchangeBodies?.(route) ?? true);
     const headers = forwardedHeaders(req.headers);
     if (!sendsBody) delete headers['content-length'];
     return new Promise<Forwarded>((settle) => {

@@ -29,15 +29,15 @@ export {
   type RouteMonitoring,
   type RouteSettings,
 } from './gateway-config.js';
+export { GatewaySlos } from './gateway-slos.js';
 export {
   histogramQuantile,
   LiveDrift,
   type LiveDriftOptions,
-  latencyBuckets,
   type MonitorStatus,
   type ObservedExchange,
 } from './live-drift.js';
-export { GatewayMetrics, requestDurationBuckets, type UpstreamErrorKind } from './metrics.js';
+export { GatewayMetrics, type UpstreamErrorKind } from './metrics.js';
 export {
   defaultSnapshotConsumer,
   defaultSnapshotStream,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkEvidenceDocument, mulberry32 } from '../core/index.js';
+import { checkEvidenceDocument, mulberry32, requestDurationBuckets } from '../core/index.js';
 import { baselineFromColumns } from '../drift/index.js';
-import { histogramQuantile, LiveDrift, latencyBuckets } from './live-drift.js';
+import { histogramQuantile, LiveDrift } from './live-drift.js';
 
 const random = mulberry32(20_261_207);
 const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -154,6 +154,6 @@ describe('histogramQuantile', () => {
     expect(histogramQuantile(bounds, [10, 10, 0, 0], 0.75)).toBeCloseTo(0.3, 12);
     expect(histogramQuantile(bounds, [0, 0, 0, 5], 0.99)).toBe(1);
     expect(histogramQuantile(bounds, [0, 0, 0, 0], 0.5)).toBeNull();
-    expect(latencyBuckets).toContain(0.005);
+    expect(requestDurationBuckets).toContain(0.005);
   });
 });

@@ -1,5 +1,6 @@
-import { sealEvidence } from '../core/index.js';
+import { requestDurationBuckets, sealEvidence } from '../core/index.js';
 import { DriftAccumulator, type DriftBaseline, type DriftReport, datasetDrift } from '../drift/index.js';
+import type { SloStatus } from '../slo/index.js';
 import {
   decodeRequest,
   decodeResponse,
@@ -10,7 +11,6 @@ import {
 import {
   addWindowCounts,
   invalidSnapshot,
-  latencyBuckets,
   type WindowCounts,
   type WindowSnapshot,
 } from './window-snapshots.js';
@@ -24,8 +24,6 @@ import {
  * the status is computed from the snapshots of every replica that counted the window (one, in
  * process), so that N replicas judge exactly as one process seeing all the traffic would.
  */
-
-export { latencyBuckets };
 
 /** One answered request, as the gateway saw it. */
 export interface ObservedExchange {
@@ -163,7 +161,11 @@ export class LiveDrift {
     counts.total++;
     if (exchange.status >= 500) counts.errors++;
     let bucket = 0;
-    while (bucket < latencyBuckets.length && exchange.seconds > (latencyBuckets[bucket] as number)) bucket++;
+    while (
+      bucket < requestDurationBuckets.length &&
+      exchange.seconds > (requestDurationBuckets[bucket] as number)
+    )
+      bucket++;
     counts.latency[bucket] = (counts.latency[bucket] as number) + 1;
     if (exchange.status >= 400 || exchange.requestBody === undefined) return;
     counts.eligible++;
@@ -314,9 +316,9 @@ export class LiveDrift {
         undecodable: counts.undecodable,
       },
       latency: {
-        p50: histogramQuantile(latencyBuckets, counts.latency, 0.5),
-        p95: histogramQuantile(latencyBuckets, counts.latency, 0.95),
-        p99: histogramQuantile(latencyBuckets, counts.latency, 0.99),
+        p50: histogramQuantile(requestDurationBuckets, counts.latency, 0.5),
+        p95: histogramQuantile(requestDurationBuckets, counts.latency, 0.95),
+        p99: histogramQuantile(requestDurationBuckets, counts.latency, 0.99),
       },
       features: this.#inputFeatures.map((name) => featureStatus(name, report)),
       prediction:
@@ -341,7 +343,8 @@ export class LiveDrift {
   }
 
   /** The window's status as sealed `monitor-status` evidence about the served version. */
-  monitorStatusEvidence(status: MonitorStatus) {
+  /** The window's `monitor-status` evidence; `slo`, the version's SLO statuses at its close, when it has SLOs. */
+  monitorStatusEvidence(status: MonitorStatus, slo?: readonly SloStatus[]) {
     const passed = status.datasetDrift?.drifted !== true && status.prediction?.drifted !== true;
     return sealEvidence(
       {
@@ -350,6 +353,7 @@ export class LiveDrift {
         inputs: [],
         passed,
         ...status,
+        ...(slo === undefined || slo.length === 0 ? {} : { slo: [...slo] }),
       },
       new Date(Date.parse(status.window.end)),
     );
@@ -366,7 +370,7 @@ function emptyCounts(start: number): WindowCounts {
     decoded: 0,
     eligible: 0,
     queued: 0,
-    latency: new Array<number>(latencyBuckets.length + 1).fill(0),
+    latency: new Array<number>(requestDurationBuckets.length + 1).fill(0),
   };
 }
 

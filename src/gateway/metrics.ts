@@ -1,9 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { requestDurationBuckets } from '../core/index.js';
+import type { SloStatus } from '../slo/index.js';
 import type { GatewayRoute } from './gateway-config.js';
-
-export const requestDurationBuckets = [
-  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-];
 
 interface VersionSeries {
   /** Answers by status code (as the label spells it). */
@@ -40,7 +38,7 @@ export class GatewayMetrics {
     name: 'warden_gateway_request_duration_seconds',
     help: 'Time from the request’s arrival to the last byte of the answer, in seconds.',
     labelNames: ['model', 'version'] as const,
-    buckets: requestDurationBuckets,
+    buckets: [...requestDurationBuckets],
     registers: [this.registry],
   });
   private readonly upstreamErrors = new Counter({
@@ -95,6 +93,45 @@ export class GatewayMetrics {
     labelNames: ['model', 'version'] as const,
     registers: [this.registry],
   });
+
+  /** Where the SLO gauges are read from when scraped (the gateway's SLO trackers). */
+  #sloSource: (() => Iterable<{ model: string; statuses: readonly SloStatus[] }>) | undefined;
+
+  private readonly sloBurnRate = new Gauge({
+    name: 'warden_slo_burn_rate',
+    help: 'How fast an SLO spends its error budget over a window, all versions of the model together: (bad share of the window’s requests) / (1 − objective); 1 spends it exactly over the period. Absent for a window without requests.',
+    labelNames: ['model', 'slo', 'window'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.sloBurnRate.reset();
+      for (const { model, statuses } of this.#sloSource?.() ?? []) {
+        for (const status of statuses) {
+          for (const [window, rate] of Object.entries(status.burnRates)) {
+            if (rate !== null) this.sloBurnRate.set({ model, slo: status.name, window }, rate);
+          }
+        }
+      }
+    },
+  });
+  private readonly sloBudgetRemaining = new Gauge({
+    name: 'warden_slo_error_budget_remaining',
+    help: 'Share of an SLO’s error budget left over its period as this gateway has seen it since it started: 1 untouched, 0 spent, below 0 overspent.',
+    labelNames: ['model', 'slo'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.sloBudgetRemaining.reset();
+      for (const { model, statuses } of this.#sloSource?.() ?? []) {
+        for (const status of statuses) {
+          this.sloBudgetRemaining.set({ model, slo: status.name }, status.budgetRemaining);
+        }
+      }
+    },
+  });
+
+  /** The SLO statuses `/metrics` exports, read at each scrape. */
+  setSloSource(source: () => Iterable<{ model: string; statuses: readonly SloStatus[] }>): void {
+    this.#sloSource = source;
+  }
 
   snapshotPublishFailed(model: string, version: string): void {
     this.snapshotPublishFailures.inc({ model, version });

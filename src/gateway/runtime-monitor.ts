@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DriftBaseline } from '../drift/index.js';
+import type { SloStatus } from '../slo/index.js';
 import type { Exchange } from './gateway.js';
 import type { GatewayRoute } from './gateway-config.js';
 import { LiveDrift, type MonitorStatus } from './live-drift.js';
@@ -35,6 +36,11 @@ export interface WindowRecording {
   submit?: (evidence: MonitorStatusEvidence, target: { model: string; version: string }) => Promise<string>;
   /** Reports a window's evidence file and submission, or a failure (it never stops the gateway). */
   onWindow?: (event: WindowEvent) => void;
+  /**
+   * A version's SLO statuses, for the `slo` section of its windows' evidence (the gateway's SLO
+   * trackers); undefined, or absent, for a model without SLOs.
+   */
+  sloStatus?: (model: string, version: string) => readonly SloStatus[] | undefined;
 }
 
 /**
@@ -50,7 +56,7 @@ export async function recordWindow(
   const { model, version } = live;
   const event: WindowEvent = { model, version, status };
   if (status.requests.total === 0) return event;
-  const evidence = live.monitorStatusEvidence(status);
+  const evidence = live.monitorStatusEvidence(status, options.sloStatus?.(model, version));
   if (options.submit !== undefined) {
     try {
       event.submitted = await options.submit(evidence, { model, version });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WardenError } from '../core/index.js';
+import { requestDurationBuckets, WardenError } from '../core/index.js';
 import type { DriftAccumulatorSnapshot } from '../drift/index.js';
 
 /**
@@ -19,7 +19,7 @@ export interface WindowCounts {
   /** Answered requests whose bodies could be decoded, and those of them queued for it. */
   eligible: number;
   queued: number;
-  /** Counts per latency bucket (`latencyBuckets`, then +Inf). */
+  /** Counts per latency bucket (`requestDurationBuckets`, then +Inf). */
   latency: number[];
 }
 
@@ -41,9 +41,6 @@ export interface WindowSnapshot {
   drift: DriftAccumulatorSnapshot;
 }
 
-/** The buckets (seconds) of the latency histogram the window's quantiles are read from. */
-export const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
 const count = z.number().int().nonnegative();
 const millis = z.number().int();
 const snapshotSchema = z.strictObject({
@@ -63,7 +60,7 @@ const snapshotSchema = z.strictObject({
     decoded: count,
     eligible: count,
     queued: count,
-    latency: z.array(count).length(latencyBuckets.length + 1),
+    latency: z.array(count).length(requestDurationBuckets.length + 1),
   }),
   // Checked in full against the version's baseline by DriftAccumulator.fromSnapshot.
   drift: z.looseObject({ kind: z.literal('drift-accumulator-snapshot') }),

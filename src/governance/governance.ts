@@ -1,6 +1,7 @@
 import { type AuditLog, CheckpointPublisher, type ServerKey, type Witness } from '../audit/index.js';
 import { WardenError } from '../core/index.js';
-import { modelRepository, monitorRepository, type Store } from '../store/index.js';
+import { parseSloDocuments, type SloDocument } from '../slo/index.js';
+import { modelRepository, monitorRepository, type Store, sloRepository } from '../store/index.js';
 import { LabelChanges } from './label-changes.js';
 import { PolicySets } from './policy-sets.js';
 import { Promotions } from './promotions.js';
@@ -122,6 +123,32 @@ export class Governance {
       });
     });
     return monitors;
+  }
+
+  /** Declares the model's service level objectives (docs/slo.md); attached gateways track them. */
+  async setSlos(model: string, slos: unknown, actor: string): Promise<SloDocument[]> {
+    const { store, audit } = this.options;
+    const documents = parseSloDocuments(slos, `the SLOs of "${model}"`, { model });
+    await store.transaction(async (trx) => {
+      if ((await modelRepository.find(trx, model)) === undefined) {
+        throw new WardenError(
+          'WARDEN_ERR_REGISTRY_NOT_FOUND',
+          `model "${model}" does not exist; create it first`,
+        );
+      }
+      await sloRepository.set(trx, model, documents, actor, new Date().toISOString());
+      await audit.append(trx, {
+        actor,
+        action: 'slos.set',
+        subject: { type: 'model', name: model },
+        payload: { slos: documents.map((document) => document.metadata.name) },
+      });
+    });
+    return documents;
+  }
+
+  async slos(model: string): Promise<SloDocument[]> {
+    return (await sloRepository.listForModel(this.options.store.db, model)) as SloDocument[];
   }
 
   async monitors(model: string): Promise<unknown[]> {

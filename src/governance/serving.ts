@@ -1,10 +1,12 @@
 import { contentDigest } from '../core/index.js';
 import { evidenceSigner, type PolicySet } from '../policy/index.js';
+import type { SloDocument } from '../slo/index.js';
 import {
   type AttachedEvidence,
   evidenceRepository,
   rolloutRepository,
   type Store,
+  sloRepository,
   versionRepository,
 } from '../store/index.js';
 import type { PolicySets } from './policy-sets.js';
@@ -19,6 +21,8 @@ export interface ServingRoute {
   baseline: { evidence: string; signer: string } | null;
   /** During a canary rollout: the gateways' monitoring window, the rollout's interval. */
   windowSeconds?: number;
+  /** The model's service level objectives, when it has some: attached gateways track their burn rates. */
+  slos?: SloDocument[];
 }
 
 /** The routing table of attached gateways (`GET /api/v1/gateway/routes`). */
@@ -86,6 +90,7 @@ export async function servingTable(store: Store, policySets: PolicySets): Promis
         problem: `${newer.length} newer drift-baseline evidence ${newer.length === 1 ? 'is' : 'are'} not used (${newer[0]?.id.slice(0, 19)}…): ${usable.trustRules ? 'not signed by a signer the policy set trusts for drift-baseline' : 'unsigned'}; attach one signed with a registered key (warden baseline create --evidence FILE --sign-key KEY)`,
       });
     }
+    const slos = (await sloRepository.listForModel(store.db, model)) as SloDocument[];
     const split = await canarySplit(store, model, version, endpoint.protocol, rollouts.get(model));
     routes.push({
       model,
@@ -93,6 +98,7 @@ export async function servingTable(store: Store, policySets: PolicySets): Promis
       versions: { [version]: { url: endpoint.url }, ...split.versions },
       serve: { [version]: 100 - split.weight, ...split.serve },
       ...(split.windowSeconds === undefined ? {} : { windowSeconds: split.windowSeconds }),
+      ...(slos.length === 0 ? {} : { slos }),
       baseline:
         baseline === undefined || baseline.signer === null
           ? null

@@ -133,6 +133,30 @@ export const governanceRoutes = operations({
       return { monitors: await governance.monitors(params.model) };
     },
   }),
+  setSlos: route({
+    method: 'PUT',
+    path: '/api/v1/models/:model/slos',
+    summary:
+      'Declare the service level objectives of a model (ServiceLevelObjective documents); attached gateways track their burn rates',
+    role: 'contributor',
+    params: modelParams,
+    body: z.strictObject({ slos: z.array(z.unknown()).max(50) }),
+    handler: async ({ governance, registry, params, body, principal }) => {
+      await requireModelTeam(registry, principal, params.model, `declaring SLOs of "${params.model}"`);
+      return { slos: await governance.setSlos(params.model, body.slos, principal.actor) };
+    },
+  }),
+  getSlos: route({
+    method: 'GET',
+    path: '/api/v1/models/:model/slos',
+    summary: 'The declared service level objectives of a model',
+    role: 'viewer',
+    params: modelParams,
+    handler: async ({ governance, registry, params }) => {
+      await registry.model(params.model);
+      return { slos: await governance.slos(params.model) };
+    },
+  }),
   evaluateGate: route({
     method: 'POST',
     path: '/api/v1/models/:model/versions/:version/gates',
