@@ -235,7 +235,7 @@ describe('canary rollouts and automatic rollback', () => {
     const settings = await writeFixture(
       dir,
       'settings.yaml',
-      'apiVersion: warden.dev/v1\nkind: Gateway\nroutes:\n  - model: fraud\n    timeoutMs: 5000\n',
+      'apiVersion: warden.dev/v1\nkind: Gateway\nroutes:\n  - model: fraud\n    timeoutMs: 5000\n    monitoring: { windowSeconds: 1 }\n',
     );
     live = startCli(
       [
