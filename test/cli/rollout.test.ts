@@ -1,10 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32, type Role } from '../../src/core/index.js';
+import type { Role } from '../../src/core/index.js';
 import { type RunningServer, startServer } from '../../src/server/index.js';
 import { issueToken, openStore, type Store } from '../../src/store/index.js';
 import {
@@ -15,6 +13,15 @@ import {
   startCli,
   writeFixture,
 } from './run-cli.js';
+import {
+  amountRequest,
+  clientTraffic,
+  controlPlaneApi,
+  gatewaySettings,
+  ModelServers,
+  signedBaseline,
+  until as waitUntil,
+} from './runtime-fixture.js';
 
 /** Gates open for promotions, so that only the runtime gate decides what these tests watch. */
 const openGates = `apiVersion: warden.dev/v1
@@ -82,84 +89,12 @@ describe('canary rollouts and automatic rollback', () => {
   let live: LiveCli;
   let gateway: string;
   const tokens = {} as Record<Role, string>;
-  const upstreams: Server[] = [];
 
-  /** A V2 model server; `failing` of its answers are 500s. */
-  async function modelServer(name: string, failing: number): Promise<string> {
-    let count = 0;
-    const upstream = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        count += 1;
-        if (failing > 0 && count % Math.round(1 / failing) === 0) {
-          res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"model crashed"}');
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({
-            model_name: name,
-            outputs: [{ name: 'score', datatype: 'FP64', shape: [1], data: [0.5] }],
-          }),
-        );
-      });
-    });
-    await new Promise<void>((listening) => upstream.listen(0, '127.0.0.1', listening));
-    upstreams.push(upstream);
-    return `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-  }
-
-  const call = async (role: Role, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: JSON.parse(text) };
-  };
-  const api = async (method: string, path: string, body?: unknown, role: Role = 'contributor') => {
-    const answer = await call(role, method, path, body);
-    expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(300);
-    return answer.body;
-  };
-
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-    for (let waited = 0; waited < ms; waited += 100) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`${what} did not happen:\n${live?.output.stderr}`);
-  }
-
-  /** Steady client traffic through the gateway; counts answers by status and by version. */
-  function traffic() {
-    const statuses = new Map<number, number>();
-    const versions = new Map<string, number>();
-    let running = true;
-    const worker = async () => {
-      while (running) {
-        const response = await fetch(`${gateway}/v2/models/fraud/infer`, {
-          method: 'POST',
-          body: JSON.stringify({ inputs: [{ name: 'amount', datatype: 'FP64', shape: [1], data: [50] }] }),
-        });
-        await response.arrayBuffer();
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-        const version = response.headers.get('x-warden-model-version') ?? '';
-        versions.set(version, (versions.get(version) ?? 0) + 1);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    };
-    const workers = Array.from({ length: 4 }, worker);
-    return {
-      statuses,
-      versions,
-      stop: async () => {
-        running = false;
-        await Promise.all(workers);
-      },
-    };
-  }
+  const servers = new ModelServers();
+  const { call, api } = controlPlaneApi(() => server.url, tokens);
+  const until = <T>(what: string, probe: () => Promise<T | undefined>) =>
+    waitUntil(what, probe, () => live?.output.stderr ?? '');
+  const traffic = () => clientTraffic(gateway, 'fraud', () => amountRequest(50));
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'warden-rollout-'));
@@ -184,38 +119,14 @@ describe('canary rollouts and automatic rollback', () => {
       'admin',
     );
 
-    // The pipeline's signed baseline, and the gateway's own key: both registered by an admin.
-    const random = mulberry32(11);
-    const rows = Array.from({ length: 2000 }, () => (20 + random() * 80).toFixed(2));
-    const reference = await writeFixture(dir, 'reference.csv', `amount\n${rows.join('\n')}\n`);
-    const baseline = join(dir, 'baseline-evidence.json');
-    for (const name of ['pipeline', 'gateway']) {
-      const key = join(dir, `${name}.key`);
-      expect((await runCli(['key', 'create', '--out', key])).code).toBe(0);
-      await api(
-        'POST',
-        '/api/v1/signing-keys',
-        { name, publicKey: await readFile(`${key}.pub`, 'utf8') },
-        'admin',
-      );
-    }
-    const made = await runCli([
-      'baseline',
-      'create',
-      reference,
-      '--evidence',
-      baseline,
-      '--sign-key',
-      join(dir, 'pipeline.key'),
-    ]);
-    expect(made.code, made.stderr).toBe(0);
+    const { evidence: baseline, gatewayKey } = await signedBaseline(dir, api);
 
     await api('POST', '/api/v1/models', { name: 'fraud', owner: 'fraud-ml' });
     const endpoints = [
-      await modelServer('v1', 0),
-      await modelServer('v2', 0),
-      await modelServer('v3-faulty', 0.25),
-      await modelServer('v4-faulty', 0.25),
+      await servers.start('v1'),
+      await servers.start('v2'),
+      await servers.start('v3-faulty', { failing: 0.25 }),
+      await servers.start('v4-faulty', { failing: 0.25 }),
     ];
     for (const [index, url] of endpoints.entries()) {
       await api('POST', '/api/v1/models/fraud/versions', {
@@ -232,11 +143,7 @@ describe('canary rollouts and automatic rollback', () => {
     }
     await api('POST', '/api/v1/promotions', { model: 'fraud', version: '1', alias: 'production' });
 
-    const settings = await writeFixture(
-      dir,
-      'settings.yaml',
-      'apiVersion: warden.dev/v1\nkind: Gateway\nroutes:\n  - model: fraud\n    timeoutMs: 5000\n    monitoring: { windowSeconds: 1 }\n',
-    );
+    const settings = await writeFixture(dir, 'settings.yaml', gatewaySettings(['fraud']));
     live = startCli(
       [
         'gateway',
@@ -249,7 +156,7 @@ describe('canary rollouts and automatic rollback', () => {
         '--port',
         '0',
         '--sign-key',
-        join(dir, 'gateway.key'),
+        gatewayKey,
       ],
       { env: { WARDEN_TOKEN: tokens.contributor } },
     );
@@ -259,10 +166,7 @@ describe('canary rollouts and automatic rollback', () => {
   afterAll(async () => {
     live?.child.kill('SIGKILL');
     await server?.close();
-    for (const upstream of upstreams) {
-      upstream.closeAllConnections();
-      await new Promise((closed) => upstream.close(closed));
-    }
+    await servers.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -282,6 +186,13 @@ describe('canary rollouts and automatic rollback', () => {
         minRequests: 5,
       });
       expect(started).toMatchObject({ status: 'running', step: 1, weight: 20, stableVersion: '1' });
+      // Each step's weight reaches the gateway and its /metrics.
+      await until('the canary’s weight on the gateway’s /metrics', async () => {
+        const metrics = await (await fetch(`${gateway}/metrics`)).text();
+        return /warden_gateway_routing_weight\{model="fraud",version="2"\} 0\.[25]\b/.test(metrics)
+          ? true
+          : undefined;
+      });
       const done = await until('the canary promoted', finished('promoted'));
       expect(done.promotion).toMatch(/^prm_/);
       const production = await api(
