@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { isDsseEnvelope, openEvidenceEnvelope, packageRoot, sha256Digest } from '../../core/index.js';
 import { type CliIo, useColor } from '../cli-io.js';
+import { type CanaryOutcome, runCanaryStep } from '../demo/canary.js';
 import { type DemoControlPlane, readJsonFile, startDemoControlPlane } from '../demo/control-plane.js';
 import { injectCreditDefects } from '../demo/credit-risk-defects.js';
 import {
@@ -13,6 +14,7 @@ import {
   incomeFactor,
 } from '../demo/credit-risk-drift.js';
 import { predictionsCsv, trainCreditRiskModels } from '../demo/credit-risk-model.js';
+import { startCreditRiskServer } from '../demo/credit-risk-server.js';
 import { type GovernanceOutcome, runGovernedPromotion } from '../demo/governed-promotion.js';
 import { type RuntimeOutcome, runRuntimeStep } from '../demo/runtime.js';
 import { checkData } from './check-data.js';
@@ -82,13 +84,13 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     );
   };
 
-  io.stdout.write(`${bold('Step 1/10')}  Data gate on the clean training set\n`);
+  io.stdout.write(`${bold('Step 1/11')}  Data gate on the clean training set\n`);
   const clean = await dataGate(dataset, 'clean');
 
   const { csv, defects } = injectCreditDefects(await readFile(dataset, 'utf8'));
   const defective = work('credit_data_defective.csv');
   await writeFile(defective, csv);
-  io.stdout.write(`\n${bold('Step 2/10')}  Data gate on a copy with injected defects\n`);
+  io.stdout.write(`\n${bold('Step 2/11')}  Data gate on a copy with injected defects\n`);
   for (const defect of defects) {
     io.stdout.write(`  injected: ${defect.what} (${defect.rows} row${defect.rows === 1 ? '' : 's'})\n`);
   }
@@ -122,17 +124,17 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     return checkModel(predictions, gate, io);
   };
   io.stdout.write(
-    `\n${bold('Step 3/10')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
+    `\n${bold('Step 3/11')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
   );
   io.stdout.write('  The pipeline sets no thresholds of its own: the central credit policies decide.\n');
   const fair = await modelGate('fair');
-  io.stdout.write(`\n${bold('Step 4/10')}  Model gate on a biased variant of the same model\n`);
+  io.stdout.write(`\n${bold('Step 4/11')}  Model gate on a biased variant of the same model\n`);
   const biased = await modelGate('biased');
 
   const promotionDecision = work('decision-promote-production.json');
   const evidence = work('model-evaluation-fair.json');
   io.stdout.write(
-    `\n${bold('Step 5/10')}  Promotion of the fair model to production, with its declared monitors and signed evidence\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --trusted-key credit-pipeline-ci=${signKey}.pub --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
+    `\n${bold('Step 5/11')}  Promotion of the fair model to production, with its declared monitors and signed evidence\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --trusted-key credit-pipeline-ci=${signKey}.pub --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
   );
   const promotion = await decideGate(
     'promote:production',
@@ -152,7 +154,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   const driftJson = work('drift-report.json');
   const driftHtml = work('drift-report.html');
   io.stdout.write(
-    `\n${bold('Step 6/10')}  Drift: ${driftedHoldoutRows.toLocaleString('en')} applicants a few years on (ages +${ageShiftYears}, incomes ×${incomeFactor}) against the training data\n  $ warden check drift --reference ${dataset} --current ${drifted} --null-value NA --json ${driftJson} --html ${driftHtml} --sign-key ${signKey}\n\n`,
+    `\n${bold('Step 6/11')}  Drift: ${driftedHoldoutRows.toLocaleString('en')} applicants a few years on (ages +${ageShiftYears}, incomes ×${incomeFactor}) against the training data\n  $ warden check drift --reference ${dataset} --current ${drifted} --null-value NA --json ${driftJson} --html ${driftHtml} --sign-key ${signKey}\n\n`,
   );
   const drift = await checkDrift(
     {
@@ -176,27 +178,48 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   io.stdout.write(`  the HTML report, with a chart per drifted column: ${driftHtml}\n`);
 
   io.stdout.write(
-    `\n${bold('Step 7/10')}  The control plane: register the model, its versions, evidence and lineage\n`,
+    `\n${bold('Step 7/11')}  The control plane: register the model, its versions, evidence and lineage\n`,
   );
   const plane = await startDemoControlPlane(flags.workdir, port);
   let governance: GovernanceOutcome;
   let runtime: RuntimeOutcome;
+  let canary: CanaryOutcome;
   try {
     await registerInControlPlane(plane, { work, dataset, versionOf, signKey }, io);
     governance = await runGovernedPromotion(
       plane,
       { policies, monitors, work, versionOf },
       io,
-      (step, title) => io.stdout.write(`\n${bold(`Step ${step}/10`)}  ${title}\n`),
+      (step, title) => io.stdout.write(`\n${bold(`Step ${step}/11`)}  ${title}\n`),
     );
     io.stdout.write(
-      `\n${bold('Step 10/10')}  The runtime: the production version behind warden gateway, its traffic watched against its training baseline\n`,
+      `\n${bold('Step 10/11')}  The runtime: the production version behind warden gateway, its traffic watched against its training baseline\n`,
     );
-    runtime = await runRuntimeStep(
-      plane,
-      { dataset, drifted, work, signKey, model: models.fair, version: versionOf.fair },
-      io,
-    );
+    const production = await startCreditRiskServer(models.fair);
+    try {
+      runtime = await runRuntimeStep(
+        plane,
+        { dataset, drifted, work, signKey, model: models.fair, version: versionOf.fair, server: production },
+        io,
+      );
+      io.stdout.write(
+        `\n${bold('Step 11/11')}  A canary rollout: a new release beside production, judged every second on live traffic, rolled back by itself\n`,
+      );
+      canary = await runCanaryStep(
+        plane,
+        {
+          dataset,
+          work,
+          signKey,
+          model: models.fair,
+          predictions: work('predictions-fair.csv'),
+          stable: { version: versionOf.fair, server: production },
+        },
+        io,
+      );
+    } finally {
+      await production.close();
+    }
   } catch (error) {
     await plane.server.close();
     throw error;
@@ -211,11 +234,12 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     drift === 0 &&
     driftedColumns.join(',') === 'Age,Income' &&
     governance.asExpected &&
-    runtime.asExpected;
+    runtime.asExpected &&
+    canary.asExpected;
   io.stdout.write(
     asExpected
-      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The drift check named the columns that moved (Age and Income) and wrote an HTML report. The fair model may go to production because it has a monitor with an owner; on the control plane it got there only after a second person signed off, the biased version was denied, tagged and reported to its owners, and reached staging only under an approved, time-bound waiver; an evaluation edited to look fair, but unsigned, could not carry it to production. Every one of those decisions is in the audit log, which verifies — and an edited copy does not. In production, the model served behind warden gateway, attached to the control plane: traffic like the training data left its inputs undrifted, and applications a few years on drifted Age and Income on /metrics and in signed monitor-status evidence on the version. Evidence and decisions: ${flags.workdir}/*.json\n`
-      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0), drift exit ${drift} (expected 0), drifted columns ${driftedColumns.join(', ') || 'none'} (expected Age, Income)${[...governance.problems, ...runtime.problems].map((p) => `; ${p}`).join('')}.\n`,
+      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The drift check named the columns that moved (Age and Income) and wrote an HTML report. The fair model may go to production because it has a monitor with an owner; on the control plane it got there only after a second person signed off, the biased version was denied, tagged and reported to its owners, and reached staging only under an approved, time-bound waiver; an evaluation edited to look fair, but unsigned, could not carry it to production. Every one of those decisions is in the audit log, which verifies — and an edited copy does not. In production, the model served behind warden gateway, attached to the control plane: traffic like the training data left its inputs undrifted, and applications a few years on drifted Age and Income on /metrics and in signed monitor-status evidence on the version. A new release rolled out beside it as a canary crashed on some applications; the runtime gate failed it on live traffic twice and Warden took it out of traffic by itself, tagged it rolled-back and kept production where it was. Evidence and decisions: ${flags.workdir}/*.json\n`
+      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0), drift exit ${drift} (expected 0), drifted columns ${driftedColumns.join(', ') || 'none'} (expected Age, Income)${[...governance.problems, ...runtime.problems, ...canary.problems].map((p) => `; ${p}`).join('')}.\n`,
   );
   io.stdout.write(tryIt(plane, serve));
   if (serve) {

@@ -12,7 +12,16 @@ export interface CreditRiskServer {
   close(): Promise<void>;
 }
 
-export async function startCreditRiskServer(model: ModelPredictions): Promise<CreditRiskServer> {
+/**
+ * A planted fault, for the canary scene: the applications it names are answered 500, as a model
+ * server whose code cannot handle them would.
+ */
+export type ServingFault = (application: CreditApplication) => boolean;
+
+export async function startCreditRiskServer(
+  model: ModelPredictions,
+  fault?: ServingFault,
+): Promise<CreditRiskServer> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,10 +46,12 @@ export async function startCreditRiskServer(model: ModelPredictions): Promise<Cr
         });
         return;
       }
-      const predictions = (records as Record<string, unknown>[]).map((record) =>
-        model.score(applicationOf(record)),
-      );
-      answer(200, { predictions });
+      const applications = (records as Record<string, unknown>[]).map(applicationOf);
+      if (fault !== undefined && applications.some(fault)) {
+        answer(500, { error_code: 'INTERNAL_ERROR', message: 'the model server failed on this input' });
+        return;
+      }
+      answer(200, { predictions: applications.map((application) => model.score(application)) });
     });
   });
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));

@@ -8,7 +8,7 @@ import { signingKeyFrom } from '../signing.js';
 import { submitToControlPlane } from '../window-recording.js';
 import { type DemoControlPlane, readJsonFile } from './control-plane.js';
 import { type CreditApplication, creditApplications, type ModelPredictions } from './credit-risk-model.js';
-import { startCreditRiskServer } from './credit-risk-server.js';
+import type { CreditRiskServer } from './credit-risk-server.js';
 
 /** Applications per phase of traffic, and how many are in flight at once. */
 const applicationsPerPhase = 300;
@@ -35,6 +35,8 @@ export async function runRuntimeStep(
     signKey: string;
     model: ModelPredictions;
     version: string;
+    /** The production version's model server (it keeps serving after this step). */
+    server: CreditRiskServer;
   },
   io: CliIo,
 ): Promise<RuntimeOutcome> {
@@ -68,7 +70,7 @@ export async function runRuntimeStep(
     `$ warden evidence submit ${baselineEvidence} --model credit-risk --version ${run.version}   # drift-baseline evidence ${receipt.id.slice(0, 19)}…, signed by ${receipt.signer}`,
   );
 
-  const server = await startCreditRiskServer(run.model);
+  const { server } = run;
   say(
     `model server: version ${run.version} behind MLflow scoring at ${server.url} (the demo's stand-in for a serving stack)`,
   );
@@ -159,7 +161,6 @@ export async function runRuntimeStep(
       problems.push(`${windows.length} monitor-status documents submitted (expected 2)`);
   } finally {
     await runtime.stop();
-    await server.close();
   }
   return { asExpected: problems.length === 0, problems };
 }
