@@ -1,7 +1,16 @@
 import type { DecisionResult, RuntimeSection } from '../policy/index.js';
 
 /** The defaults' limits (docs/rollouts.md, "Built-in checks"), Flagger's spirit with Warden's numbers. */
-export const builtInLimits = { errorRatio: 0.01, errorRatioOverStable: 1.5, p99OverStable: 1.5 } as const;
+export const builtInLimits = {
+  errorRatio: 0.01,
+  errorRatioOverStable: 1.5,
+  p99OverStable: 1.5,
+  /**
+   * Quantiles come from the latency histogram's buckets, whose neighbours below 10 ms are 2–2.5×
+   * apart: a canary must also be this much slower (seconds) before its p99 counts against it.
+   */
+  p99SlowerBy: 0.025,
+} as const;
 
 const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
@@ -50,7 +59,7 @@ export function sloChecks(runtime: RuntimeSection): DecisionResult[] {
 /**
  * The canary checks Warden applies when no policy is bound to `runtime` for the model, and says
  * so in each result: the canary fails when its error ratio is above both 1% and 1.5× the stable
- * version's, or its p99 latency above 1.5× the stable version's.
+ * version's, or its p99 latency above 1.5× the stable version's and at least 25 ms slower.
  */
 export function defaultCanaryChecks(runtime: RuntimeSection): DecisionResult[] {
   const { canary, stable } = runtime;
@@ -74,12 +83,14 @@ export function defaultCanaryChecks(runtime: RuntimeSection): DecisionResult[] {
   const canaryP99 = canary.latency.p99;
   const stableP99 = stable?.latency.p99 ?? null;
   if (canaryP99 !== null && stableP99 !== null) {
-    const slow = canaryP99 > builtInLimits.p99OverStable * stableP99;
+    const slow =
+      canaryP99 > builtInLimits.p99OverStable * stableP99 &&
+      canaryP99 - stableP99 >= builtInLimits.p99SlowerBy;
     checks.push(
       result(
         'latency-p99',
         slow,
-        `canary p99 latency ${ms(canaryP99)} ${slow ? 'is above' : 'is within'} 1.5× stable's ${ms(stableP99)} (${why})`,
+        `canary p99 latency ${ms(canaryP99)} ${slow ? 'is above' : 'is within'} 1.5× stable's ${ms(stableP99)}${slow ? '' : ' (or less than 25 ms slower)'} (${why})`,
         'deny',
         policy,
       ),

@@ -84,11 +84,12 @@ describe('a faulty canary is rolled back with the right reason', () => {
   let server: RunningServer;
   let live: LiveCli;
   let gateway: string;
+  let baselineEvidence: string;
   const tokens = {} as Record<Role, string>;
   const servers = new ModelServers();
   const { api } = controlPlaneApi(() => server.url, tokens);
   const models: Record<string, { fault: ModelServerFault; amount: () => number }> = {
-    'fraud-slow': { fault: { delayMs: 60 }, amount: () => 50 },
+    'fraud-slow': { fault: { delayMs: 250 }, amount: () => 50 },
     'fraud-scores': { fault: { score: (n) => 0.85 + (n % 10) / 100 }, amount: () => 50 },
     // Healthy model, drifted inputs: the clients send amounts far above the baseline's 20–100.
     'fraud-drift': { fault: {}, amount: () => 400 + Math.random() * 400 },
@@ -130,7 +131,12 @@ describe('a faulty canary is rolled back with the right reason', () => {
       );
       await api('POST', '/api/v1/promotions', { model, version: '1', alias: 'production' });
     }
-    const settings = await writeFixture(dir, 'settings.yaml', gatewaySettings(Object.keys(models)));
+    const settings = await writeFixture(
+      dir,
+      'settings.yaml',
+      gatewaySettings([...Object.keys(models), 'fraud-slo']),
+    );
+    baselineEvidence = evidence;
     live = startCli(
       [
         'gateway',
@@ -204,5 +210,79 @@ describe('a faulty canary is rolled back with the right reason', () => {
       expect([...load.statuses.keys()]).toEqual([200]);
     }
     expectNoStackTrace(live.output.stderr);
+  }, 90_000);
+
+  it('rolls production back by itself on a fast SLO burn', async () => {
+    const model = 'fraud-slo';
+    await api('POST', '/api/v1/models', { name: model, owner: 'fraud-ml' });
+    const endpoints = [
+      await servers.start(`${model}-1`),
+      await servers.start(`${model}-2`, { failing: 0.25 }),
+    ];
+    for (const [index, url] of endpoints.entries()) {
+      await api('POST', `/api/v1/models/${model}/versions`, {
+        artifact: { uri: `s3://m/${model}/${index + 1}` },
+        endpoint: { url },
+      });
+      await api(
+        'POST',
+        `/api/v1/models/${model}/versions/${index + 1}/evidence`,
+        JSON.parse(await readFile(baselineEvidence, 'utf8')),
+      );
+    }
+    // 99% of requests answered over an hour: the page windows are 5 s and 417 ms, so a quarter of
+    // requests failing (25× the budget's rate) pages within seconds.
+    await api('PUT', `/api/v1/models/${model}/slos`, {
+      slos: [
+        {
+          apiVersion: 'warden.dev/v1',
+          kind: 'ServiceLevelObjective',
+          metadata: { name: 'answers' },
+          spec: { model, objective: 99, period: '1h', indicator: { availability: {} } },
+        },
+      ],
+    });
+    await api('PUT', `/api/v1/models/${model}/monitors`, {
+      monitors: [{ name: 'live', signals: ['errors'], owner: 'oncall', rollback: 'automatic' }],
+    });
+    await api('POST', '/api/v1/promotions', { model, version: '1', alias: 'production' });
+    await api('POST', '/api/v1/promotions', {
+      model,
+      version: '2',
+      alias: 'production',
+      expectedVersion: '1',
+    });
+    await until(
+      'the gateway serving the model',
+      async () => {
+        const answer = await fetch(`${gateway}/v2/models/${model}/infer`, { method: 'POST', body: '{}' });
+        await answer.arrayBuffer();
+        return answer.status === 404 ? undefined : true;
+      },
+      () => live.output.stderr,
+    );
+    const load = clientTraffic(gateway, model, () => amountRequest(50));
+    try {
+      const tagged = await until(
+        'version 2 taken out of production',
+        async () => {
+          const version = await api('GET', `/api/v1/models/${model}/versions/2`, undefined, 'viewer');
+          return 'rolled-back' in version.tags ? version : undefined;
+        },
+        () => live.output.stderr,
+        45_000,
+      );
+      expect(tagged.tags['rolled-back']).toMatch(
+        /warden:slo\/slo-answers: SLO answers burns its error budget at page level/,
+      );
+      const production = await api('GET', `/api/v1/models/${model}/aliases/production`, undefined, 'viewer');
+      expect(production.version).toBe('1');
+    } finally {
+      await load.stop();
+    }
+    const metrics = await (await fetch(`${gateway}/metrics`)).text();
+    expect(metrics).toMatch(/warden_slo_burn_rate\{model="fraud-slo",slo="answers",window="5s"\} \d/);
+    expect(load.failures).toEqual([]);
+    expect([...load.statuses.keys()].sort()).toEqual([200, 500]);
   }, 90_000);
 });
