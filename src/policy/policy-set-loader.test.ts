@@ -693,3 +693,18 @@ metadata: { name: quality }
     expect(set.digest).toMatch(/^sha256:/);
   });
 });
+
+describe('loadPolicySet: action rollback', () => {
+  it('is taken at the runtime gate and refused at any other, at the line of the action', async () => {
+    const runtime = writeSet({
+      'a.yaml': `${policy()}---${binding('b', 'quality', '[runtime]')}  action: rollback\n`,
+    });
+    const set = await loadPolicySet(runtime);
+    expect(set.bindings[0]?.document.spec.action).toBe('rollback');
+    const text = `${policy()}---${binding('b', 'quality', '[runtime, deploy]')}  action: rollback\n`;
+    const error = await loadError(writeSet({ 'a.yaml': text }), 'WARDEN_ERR_POLICY_INVALID');
+    expect(problemLines(error).join('\n')).toContain(
+      'action rollback applies only at the runtime gate: bind it to gates: [runtime]',
+    );
+  });
+});
