@@ -311,6 +311,12 @@ export const errorRegistry = {
     summary:
       'A canary rollout cannot start or change: no production version or endpoint to compare with, the canary is blocked or denied by promote:production, no signed baseline, another rollout is live, or it is not in the state the command needs.',
   },
+  WARDEN_ERR_RUNTIME_APPROVAL_REQUIRED: {
+    httpStatus: 403,
+    exitCode: 2,
+    summary:
+      'promote:production asks for an approval, so a canary of the version (which takes production traffic) is started by an approver other than the version’s creator.',
+  },
   WARDEN_ERR_RUNTIME_INVALID_ROLLOUT: {
     httpStatus: 400,
     exitCode: 2,

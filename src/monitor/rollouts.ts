@@ -9,6 +9,7 @@ import {
   promotionRepository,
   type RolloutRow,
   rolloutRepository,
+  sameActor,
   type Tables,
   versionRepository,
 } from '../store/index.js';
@@ -123,7 +124,12 @@ const summary = (traffic: RuntimeTraffic | null): TrafficSummary | null =>
 export class Rollouts {
   constructor(private readonly context: MonitorContext) {}
 
-  async start(request: RolloutRequest, actor: string): Promise<RolloutRecord> {
+  /**
+   * `canApprove`: the caller holds the approver role. When promote:production asks for a person's
+   * approval, the canary would take production traffic before anyone approved it, so starting the
+   * rollout is that approval: an approver's act, and not by whoever registered the version.
+   */
+  async start(request: RolloutRequest, actor: string, canApprove = false): Promise<RolloutRecord> {
     const given = Object.entries(request.settings ?? {}).filter(([, value]) => value !== undefined);
     const settings: RolloutSettings = { ...defaultRolloutSettings, ...Object.fromEntries(given) };
     checkSettings(settings);
@@ -144,6 +150,15 @@ export class Rollouts {
       throw refused(
         `version ${version} may not take production traffic: promote:production denies it (${blockingReasons(gate) || gate.gateDefault?.reason}); decision ${gate.id}`,
       );
+    }
+    if (gate.approvalRequiredBy !== undefined) {
+      const creator = (await versionRepository.find(store.db, request.model, version))?.createdBy;
+      if (!canApprove || sameActor(actor, creator)) {
+        throw new WardenError(
+          'WARDEN_ERR_RUNTIME_APPROVAL_REQUIRED',
+          `promote:production asks for an approval (${gate.approvalRequiredBy.join(', ')}), and a canary takes production traffic from its first step: an approver ${canApprove ? `other than ${actor}, who registered version ${version},` : ''} starts this rollout`,
+        );
+      }
     }
     await store.transaction(async (trx) => {
       await store.exclusive(trx, `rollout:${request.model}`);

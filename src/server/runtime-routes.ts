@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { roleAllows } from '../core/index.js';
 import {
   rollbackBody,
   rolloutAbortBody,
@@ -53,6 +54,7 @@ export const runtimeRoutes = operations({
       return runtime.rollouts.start(
         { model: params.model, version, settings, ...(comment === undefined ? {} : { comment }) },
         principal.actor,
+        roleAllows(principal.role, 'approver'),
       );
     },
   }),

@@ -358,6 +358,9 @@ describe('warden demo', () => {
       /rolled back: 2 failed checks \(threshold 2\); last: warden:runtime-defaults\/error-ratio: canary error ratio [\d.]+% is above 1% or 1\.5× stable's 0\.00%/,
     );
     expect(run.stdout).toMatch(
+      /rollout start credit-risk --version 3 … {3}# as credit-pipeline: refused \(WARDEN_ERR_RUNTIME_APPROVAL_REQUIRED\)/,
+    );
+    expect(run.stdout).toMatch(
       /version 3 answered 0 requests in the second after; clients saw 0 errors from the gateway itself/,
     );
     expect(run.stdout).toContain('Demo finished.');

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
+import { isWardenError } from '../../core/index.js';
 import { loadGatewayConfig } from '../../gateway/index.js';
 import type { RolloutCheck, RolloutRecord } from '../../monitor/index.js';
 import { verifyAudit } from '../audit-verification.js';
@@ -111,12 +112,28 @@ export async function runCanaryStep(
       say(
         `$ warden gateway --server ${plane.server.url} --sign-key ${run.signKey}   # 1-second windows while a rollout runs; applications sent steadily through ${runtime.gateway.url}`,
       );
+      const rolloutBody = {
+        version,
+        steps: [20, 50, 100],
+        intervalSeconds: 1,
+        minRequests: 10,
+        threshold: 2,
+      };
+      try {
+        await plane.call('pipeline', 'startRollout', { params: { model: 'credit-risk' }, body: rolloutBody });
+        problems.push('the pipeline started a canary of a high-risk model without an approver');
+      } catch (error) {
+        if (!isWardenError(error) || error.code !== 'WARDEN_ERR_RUNTIME_APPROVAL_REQUIRED') throw error;
+        say(
+          `$ warden rollout start credit-risk --version ${version} …   # as credit-pipeline: refused (${error.code})`,
+        );
+      }
       say(
-        `$ warden rollout start credit-risk --version ${version} --steps 20,50,100 --interval 1s --min-requests 10   # as credit-pipeline`,
+        `$ warden rollout start credit-risk --version ${version} --steps 20,50,100 --interval 1s --min-requests 10   # as risk-committee: a high-risk model's canary takes production traffic only with an approver's consent`,
       );
-      const started = await plane.call('pipeline', 'startRollout', {
+      const started = await plane.call('committee', 'startRollout', {
         params: { model: 'credit-risk' },
-        body: { version, steps: [20, 50, 100], intervalSeconds: 1, minRequests: 10, threshold: 2 },
+        body: rolloutBody,
       });
       say(
         `rollout ${started.id}: version ${version} takes ${started.weight}% of the traffic beside version ${started.stableVersion}; no policy is bound to runtime for credit models, so Warden's built-in canary checks judge it`,
