@@ -537,9 +537,15 @@ await runScript(async () => {
   } finally {
     await cleanUp();
   }
-  const success = result !== undefined && result.outcome === expected && result.auditVerified;
+  const problems = [
+    ...(result === undefined ? ['the scene broke'] : []),
+    ...(result !== undefined && result.outcome !== expected ? [`${result.outcome}, not ${expected}`] : []),
+    ...(result !== undefined && !result.auditVerified ? ['the audit log did not verify'] : []),
+  ];
+  const success = problems.length === 0;
   console.log(
-    `outcome: ${result?.outcome ?? 'none'} (expected ${expected}); audit log ${result?.auditVerified ? 'verified' : 'NOT verified'}: ${success ? 'OK' : 'FAILED'}`,
+    `outcome: ${result?.outcome ?? 'none'} (expected ${expected}); audit log ${result?.auditVerified ? 'verified' : 'not verified'}`,
   );
+  console.log(success ? 'OK' : `FAILED: ${problems.join('; ')}`);
   process.exitCode = success ? 0 : 1;
 });

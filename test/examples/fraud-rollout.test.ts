@@ -80,7 +80,7 @@ describe('the rollout scene', () => {
       const run = await runBuilt('rollout.js', ['--fault', fault, '--expect', outcome]);
       const transcript = `${run.stdout}\n${run.stderr}`;
       expect(run.code, transcript).toBe(0);
-      expect(run.stdout).toContain(`outcome: ${outcome} (expected ${outcome}); audit log verified: OK`);
+      expect(run.stdout).toContain(`outcome: ${outcome} (expected ${outcome}); audit log verified\nOK\n`);
       const reason = /^ {4}reason: (.*)$/m.exec(run.stdout)?.[1];
       expect(reason, transcript).toContain(check);
       if (outcome === 'rolled-back') expect(reason).toMatch(/^2 failed checks \(threshold 2\)/);
