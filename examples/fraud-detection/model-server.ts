@@ -3,12 +3,16 @@
  * version of the fraud model. It is the example's upstream, not part of Warden.
  *
  *   node dist/examples/fraud-detection/model-server.js --model model-v1.json --port 9001 --version 1
+ *     [--fault errors:0.2|slow:250|score-shift:1]
  *
  * Inputs: `features` FP32 [n, 6] (the columns of `numericInputs`, row-major, flat or nested) and
  * `merchant_category` BYTES [n]. Output: `probability` FP32 [n]. Errors: `{"error": "..."}`.
+ * `--fault` plants a fault in the version served (faults.ts), for the rollout scene (rollout.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describeFault, type Fault, failsRequest, faultKinds, parseFault, withScoreShift } from './faults.js';
 import { checkModel, type FraudModel, fraudProbability } from './scoring.js';
 import { runScript, scriptOptions } from './script.js';
 import { numericInputs } from './transactions.js';
@@ -127,10 +131,23 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
+/** What the planted fault does to each inference answer, before it is computed: fail it, delay it, or nothing. */
+function faultOfEachInference(fault: Fault): () => Promise<void> {
+  let inferences = 0;
+  return async () => {
+    inferences += 1;
+    if (fault.kind === 'errors' && failsRequest(fault.share, inferences)) {
+      throw new RequestError(500, `planted fault errors:${fault.share}: this request fails on purpose`);
+    }
+    if (fault.kind === 'slow') await sleep(fault.milliseconds);
+  };
+}
+
 async function route(
   model: FraudModel,
   version: string,
   request: IncomingMessage,
+  plantedFault: () => Promise<void>,
 ): Promise<[number, unknown]> {
   const path = new URL(request.url ?? '/', 'http://model-server').pathname;
   const modelPath = path.match(/^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/);
@@ -149,8 +166,11 @@ async function route(
   }
   if (request.method === 'GET' && action === undefined) return [200, modelMetadata(model, version)];
   if (request.method === 'GET' && action === '/ready') return [200, { name: modelName, ready: true }];
-  if (request.method === 'POST' && action === '/infer')
-    return [200, infer(model, version, await readJsonBody(request))];
+  if (request.method === 'POST' && action === '/infer') {
+    const body = await readJsonBody(request);
+    await plantedFault();
+    return [200, infer(model, version, body)];
+  }
   throw new RequestError(405, `${request.method} is not allowed on ${path}`);
 }
 
@@ -169,15 +189,19 @@ async function main(): Promise<void> {
     port: { describe: 'the port (0: any free port)', default: '9001' },
     host: { describe: 'the address to listen on', default: '127.0.0.1' },
     version: { describe: "the version this server reports (default: the model file's)", default: '' },
+    fault: { describe: `a fault to plant in the answers: ${faultKinds}`, default: 'none' },
   });
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`--port ${options.port} is not a port number (0–65535)`);
   }
-  const model = checkModel(await readModelFile(options.model), options.model);
+  const fault = parseFault(options.fault);
+  const trained = checkModel(await readModelFile(options.model), options.model);
+  const model = fault.kind === 'score-shift' ? withScoreShift(trained, fault.deviations) : trained;
   const version = options.version || model.version;
+  const plantedFault = faultOfEachInference(fault);
   const server = createServer((request, response) => {
-    route(model, version, request).then(
+    route(model, version, request, plantedFault).then(
       ([status, body]) => send(response, status, body),
       (error: unknown) => {
         if (error instanceof RequestError) send(response, error.status, { error: error.message });
@@ -192,6 +216,7 @@ async function main(): Promise<void> {
   const address = server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   console.log(`${modelName} version ${version} listening on http://${options.host}:${boundPort}`);
+  if (fault.kind !== 'none') console.log(`planted fault: ${describeFault(fault)}`);
   process.once('SIGTERM', () => server.close());
   process.once('SIGINT', () => server.close());
 }
