@@ -100,6 +100,26 @@ describe('gate input from files', () => {
     expect(replay.evidenceIds).toEqual(evidenceIds);
   });
 
+  it('replays a saved runtime-gate input with its runtime section', async () => {
+    const { input } = await gateInputFromFiles({
+      gate: 'runtime',
+      evidenceFiles: [write('eval-runtime.json', JSON.stringify(evaluation))],
+      now: '2026-11-02T00:00:00Z',
+    });
+    const runtime = {
+      mode: 'production' as const,
+      canary: null,
+      stable: null,
+      slo: [],
+      step: null,
+      weight: null,
+    };
+    const saved = write('saved-runtime.json', savedGateInput({ ...input, runtime }, []));
+    const replay = await readSavedGateInput(saved);
+    expect(replay.input.runtime).toEqual(runtime);
+    expect(gateInputDigest(replay.input)).toBe(gateInputDigest({ ...input, runtime }));
+  });
+
   it('answers every unusable evidence file with one code that names the file', async () => {
     const files = [
       write('broken.json', '{"kind": '),

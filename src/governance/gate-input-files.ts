@@ -368,6 +368,7 @@ export async function readSavedGateInput(file: string): Promise<AssembledGateInp
       ...(input.contract ? { contract: input.contract } : {}),
       ...(input.monitors ? { monitors: input.monitors } : {}),
       ...(input.waivers ? { waivers: input.waivers } : {}),
+      ...(input.runtime ? { runtime: input.runtime } : {}),
     }),
     evidenceIds: value?.evidenceIds ?? [],
   };

@@ -101,11 +101,19 @@ export interface RolloutRequest {
 /** Time after an interval's end before it is judged, so the gateways' windows have arrived. */
 const graceMs = (intervalSeconds: number) => Math.min(intervalSeconds * 500, 5_000);
 
+/**
+ * How long attached gateways may take to route by a step's new weights: they read the routing
+ * table every second by default. A step is judged on windows that began after it.
+ */
+export const weightSettleMs = 1000;
+
+/** The end of the wall-clock-aligned interval holding `at` (gateway windows end on these). */
+const alignedEnd = (at: number, intervalSeconds: number) =>
+  (Math.floor(at / (intervalSeconds * 1000)) + 1) * intervalSeconds * 1000;
+
 /** The next check: the end of the next wall-clock-aligned interval, plus the grace. */
 function nextCheckAt(now: Date, intervalSeconds: number): string {
-  const intervalMs = intervalSeconds * 1000;
-  const end = (Math.floor(now.getTime() / intervalMs) + 1) * intervalMs;
-  return new Date(end + graceMs(intervalSeconds)).toISOString();
+  return new Date(alignedEnd(now.getTime(), intervalSeconds) + graceMs(intervalSeconds)).toISOString();
 }
 
 const summary = (traffic: RuntimeTraffic | null): TrafficSummary | null =>
@@ -418,6 +426,12 @@ export class Rollouts {
         }
       }
       const check = await this.judge(trx, compiled, row, settings, now);
+      if ('settling' in check) {
+        await rolloutRepository.update(trx, row.id, {
+          next_check_at: nextCheckAt(now, settings.intervalSeconds),
+        });
+        return;
+      }
       const changes: Partial<RolloutRow> = {
         last_check: JSON.stringify(check.check),
         next_check_at: nextCheckAt(now, settings.intervalSeconds),
@@ -540,11 +554,28 @@ export class Rollouts {
     now: Date,
   ) {
     const lastCheck = row.last_check === null ? null : (JSON.parse(row.last_check) as RolloutCheck);
-    const stepStart = Date.parse(row.step_started_at);
-    const after = new Date(Math.max(stepStart, lastCheck?.windowEnd ? Date.parse(lastCheck.windowEnd) : 0));
+    // Windows that began before the gateways could have taken the step's weights are not judged.
+    const settled = new Date(Date.parse(row.step_started_at) + weightSettleMs);
+    const after = new Date(
+      Math.max(settled.getTime(), lastCheck?.windowEnd ? Date.parse(lastCheck.windowEnd) : 0),
+    );
     const [canary, stableNow] = await Promise.all([
-      intervalTraffic(trx, compiled.set, { model: row.model_name, version: row.version }, after, now),
-      intervalTraffic(trx, compiled.set, { model: row.model_name, version: row.stable_version }, after, now),
+      intervalTraffic(
+        trx,
+        compiled.set,
+        { model: row.model_name, version: row.version },
+        after,
+        now,
+        settled,
+      ),
+      intervalTraffic(
+        trx,
+        compiled.set,
+        { model: row.model_name, version: row.stable_version },
+        after,
+        now,
+        settled,
+      ),
     ]);
     const stable =
       stableNow.traffic ??
@@ -558,6 +589,11 @@ export class Rollouts {
       windowEnd: canary.traffic?.window.end ?? lastCheck?.windowEnd ?? null,
     };
     const stableStatus = stableNow.traffic ?? undefined;
+    const firstWindowDue =
+      alignedEnd(settled.getTime(), settings.intervalSeconds) +
+      settings.intervalSeconds * 1000 +
+      graceMs(settings.intervalSeconds);
+    if (canary.traffic === null && now.getTime() < firstWindowDue) return { settling: true as const };
     if (canary.traffic === null || canary.traffic.requests.total < settings.minRequests) {
       const unsigned =
         canary.unsigned > 0

@@ -36,6 +36,8 @@ export async function intervalTraffic(
   target: { model: string; version: number },
   after: Date,
   upTo: Date,
+  /** Windows that began before this are left out (a step's weights were still reaching the gateways). */
+  startedFrom?: Date,
 ): Promise<IntervalTraffic> {
   // producedAt is the window's end at second precision: start the scan a second early.
   const since = new Date(Math.floor(after.getTime() / 1000) * 1000 - 1000)
@@ -51,6 +53,7 @@ export async function intervalTraffic(
     const document = JSON.parse(text) as MonitorStatusDocument;
     const end = Date.parse(document.window?.end ?? '');
     if (!(end > after.getTime() && end <= upTo.getTime())) continue;
+    if (startedFrom !== undefined && Date.parse(document.window.start) < startedFrom.getTime()) continue;
     if (!trusted.accepts(evidence)) {
       unsigned += 1;
       continue;

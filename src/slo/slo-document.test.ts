@@ -52,7 +52,7 @@ metadata:
 spec:
   model: fraud-detector
   objective: 99
-  period: 90s
+  period: 45s
   indicator:
     latency: { le: 0.2 }
 ---
@@ -67,7 +67,7 @@ spec:
 `);
     const message = await problemOf(loadSloDocuments(file));
     expect(message).toContain('(4 problems)');
-    expect(message).toContain(`${file}:18:3: period "90s" is not a duration of at least 1m`);
+    expect(message).toContain(`${file}:18:3: period "45s" is not a duration of at least 1m`);
     expect(message).toContain(`${file}:20:16: le 0.2 is not a bucket bound`);
     expect(message).toContain('use one of 0.001, 0.0025');
     expect(message).toContain(`${file}:28:3: unknown field "objectve" in spec (did you mean "objective"?)`);
