@@ -64,15 +64,10 @@ function trafficTally(stdout: string, what: 'status' | 'version'): Record<string
 
 describe('the rollout scene', () => {
   // One after the other (12–18 s each): side by side, their processes would slow each other's
-  // answers past the latency check.
+  // answers past the latency check. Slow answers, shifted scores and drifted inputs are rolled back
+  // in test/cli/rollout-faults.test.ts; here the scene itself: a faulty canary and a healthy one.
   it.each([
     { fault: 'errors:0.2', outcome: 'rolled-back', check: 'fraud-canary/error-ratio: canary error ratio' },
-    { fault: 'slow:250', outcome: 'rolled-back', check: 'fraud-canary/latency-p99: canary p99 latency' },
-    {
-      fault: 'score-shift:1',
-      outcome: 'rolled-back',
-      check: 'fraud-canary/score-drift: canary score distribution PSI',
-    },
     { fault: 'none', outcome: 'promoted', check: 'promoted through prm_' },
   ])(
     'version 2 with fault $fault is $outcome, the reason naming the check',
