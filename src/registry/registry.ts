@@ -20,6 +20,7 @@ import {
   modelRepository,
   type NewLineage,
   promotionRepository,
+  rolloutRepository,
   type Store,
   type StoredEvidence,
   type Tables,
@@ -219,7 +220,11 @@ export class Registry {
     version: string,
     body: SetEndpointBody,
     actor: string,
-    approverCheck: (held: { aliases: readonly string[]; pending: readonly string[] }) => void,
+    approverCheck: (held: {
+      aliases: readonly string[];
+      pending: readonly string[];
+      rollout: string | null;
+    }) => void,
   ): Promise<VersionRecord> {
     await this.store.transaction(async (trx) => {
       const current = await versionRepository.find(trx, model, Number(version));
@@ -227,6 +232,7 @@ export class Registry {
       approverCheck({
         aliases: current.aliases,
         pending: await promotionRepository.pendingAliases(trx, model, Number(version)),
+        rollout: await liveRolloutOf(trx, model, Number(version)),
       });
       if (canonicalJson(current.endpoint) === canonicalJson(body.endpoint)) return;
       await versionRepository.setEndpoint(trx, model, Number(version), body.endpoint);
@@ -544,4 +550,10 @@ function storedEvidence(
     document: canonical,
     inputDigests: inputs.map((i) => i.digest).filter((d): d is string => typeof d === 'string'),
   };
+}
+
+/** The live rollout a version takes part in (as canary or stable), if any. */
+async function liveRolloutOf(db: Kysely<Tables>, model: string, version: number): Promise<string | null> {
+  const live = await rolloutRepository.live(db, model);
+  return live !== undefined && (live.version === version || live.stable_version === version) ? live.id : null;
 }

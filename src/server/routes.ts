@@ -185,7 +185,9 @@ const registryRoutes = operations({
             ? `it holds ${held.aliases.join(', ')}, and gateways send that traffic to its endpoint`
             : held.pending.length > 0
               ? `it waits for approval to ${held.pending.join(', ')}, and the approver approves the version as it is`
-              : undefined;
+              : held.rollout !== null
+                ? `it takes production traffic in rollout ${held.rollout}`
+                : undefined;
         if (why === undefined) return;
         throw new WardenError(
           'WARDEN_ERR_GOVERNANCE_SERVED_ENDPOINT',

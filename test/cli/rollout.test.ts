@@ -235,6 +235,12 @@ describe('canary rollouts and automatic rollback', () => {
         minRequests: 5,
         threshold: 2,
       });
+      // While it takes production traffic, the canary's model server is an approver's to move.
+      const moved = await call('contributor', 'PATCH', '/api/v1/models/fraud/versions/3', {
+        endpoint: { url: 'http://127.0.0.1:9' },
+      });
+      expect(moved.status).toBe(403);
+      expect(moved.body.error.message).toMatch(/it takes production traffic in rollout rol_[0-9a-f]{12}/);
       record = await until('the canary rolled back', finished('rolled-back'));
       // After the rollback every request goes to the stable version.
       await until('traffic wholly back on version 2', async () => {
