@@ -2,46 +2,20 @@
 // built `warden gateway`, each started in the foreground (pinned to CPUs when asked) and stopped
 // with the benchmark.
 
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nginxConfPrelude, untilNginxAnswers } from '../lib/nginx.mjs';
-import { freePort, spawnTracked } from '../lib/processes.mjs';
+import { nginxConfPrelude, nginxPath, untilNginxAnswers } from '../lib/nginx.mjs';
+import { awaitLine, freePort, spawnTracked } from '../lib/processes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const nginxPath = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 /** Spawns `command args`, under `taskset -c cpus` when cpus is given. */
 function spawnPinned(cpus, command, args, options) {
   return cpus
     ? spawnTracked('taskset', ['-c', cpus, command, ...args], options)
     : spawnTracked(command, args, options);
-}
-
-/** Collects a child's output, and resolves the first match of `pattern` in it (or fails on exit). */
-function awaitLine(child, name, pattern, timeoutMs = 20_000) {
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`)),
-      timeoutMs,
-    );
-    const onData = (chunk) => {
-      output += chunk;
-      const match = pattern.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it listened:\n${output}`));
-    });
-  });
 }
 
 export async function startUpstream({ latencyMs, cpus }) {

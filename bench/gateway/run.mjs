@@ -19,9 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { commaList, eachOption } from '../lib/args.mjs';
 import { sfc32 } from '../lib/benchmark-random.mjs';
 import { revision } from '../lib/measure.mjs';
+import { nginxPath } from '../lib/nginx.mjs';
 import { coresUsed, cpuSnapshot, signalChildren, stopChild } from '../lib/processes.mjs';
-import { nginxPath, rssMiB, startGateway, startNginx, startUpstream } from './processes.mjs';
-import { runWrk, writeWrkScript, wrkPath } from './wrk.mjs';
+import { runWrk, writeWrkScript, wrkPath } from '../lib/wrk.mjs';
+import { rssMiB, startGateway, startNginx, startUpstream } from './processes.mjs';
 
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,3 +1,8 @@
+import { existsSync } from 'node:fs';
+
+/** Debian's nginx binary, or undefined when nginx is not installed. */
+export const nginxPath = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+
 /**
  * The start of an nginx.conf for a benchmark run from a scratch directory, as a non-root user:
  * every path nginx writes (pid, error log, temp files) is in `dir`, access logging is off, and a

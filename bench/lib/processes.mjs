@@ -16,6 +16,31 @@ export function spawnTracked(command, args, options) {
   return child;
 }
 
+/** Collects a child's output, and resolves the first match of `pattern` in it (or fails on exit). */
+export function awaitLine(child, name, pattern, timeoutMs = 20_000) {
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
+    const onData = (chunk) => {
+      output += chunk;
+      const match = pattern.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it listened:\n${output}`));
+    });
+  });
+}
+
 export function signalChildren(signal = 'SIGTERM') {
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) {

@@ -31,9 +31,9 @@ import {
   spawnTracked,
   stopChild,
 } from '../lib/processes.mjs';
+import { api, startWarden } from '../lib/warden-server.mjs';
 import { EvidencePool, sealedEvidence } from './evidence.mjs';
 import { Recorder, runAutocannon, runPaced } from './load.mjs';
-import { api, startWarden } from './warden-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(here, '../.out');

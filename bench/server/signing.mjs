@@ -21,9 +21,9 @@ import { checkModelArgs } from '../lib/check-model.mjs';
 import { machineLine, revision } from '../lib/measure.mjs';
 import { coresUsed, cpuSnapshot, signalChildren } from '../lib/processes.mjs';
 import { importWardenModule } from '../lib/warden-dist.mjs';
+import { api, startWarden } from '../lib/warden-server.mjs';
 import { BodyPool } from './evidence.mjs';
 import { latencySummary, Recorder, runAutocannon } from './load.mjs';
-import { api, startWarden } from './warden-server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(here, '../.out');

@@ -1,6 +1,6 @@
-// Starting `warden server` (the built CLI) for the server benchmarks, and calling its API while
-// setting up; the load itself goes through load.mjs.
-import { spawnTracked, stopChild } from '../lib/processes.mjs';
+// Starting `warden server` (the built CLI) for a benchmark, and calling its API while setting up
+// (the server benchmarks drive their load through bench/server/load.mjs).
+import { spawnTracked, stopChild } from './processes.mjs';
 
 /**
  * Starts `warden server --port 0` and waits until it listens. With `init`, the first stdout line

@@ -1,8 +1,8 @@
-// wrk as the gateway benchmark's load generator: a Lua script that POSTs a cycle of request bodies
-// and prints its summary as one JSON line, and the runner that parses it.
+// wrk as a benchmark's load generator: a Lua script that POSTs a cycle of request bodies and prints
+// its summary as one JSON line, and the runner that parses it (the gateway benchmark's).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawnTracked } from '../lib/processes.mjs';
+import { spawnTracked } from './processes.mjs';
 
 export const wrkPath = '/usr/bin/wrk';
 const marker = 'WRK_SUMMARY ';
