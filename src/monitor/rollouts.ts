@@ -734,7 +734,7 @@ function checkSettings(settings: RolloutSettings): void {
     !rising
   ) {
     throw new WardenError(
-      'WARDEN_ERR_API_INVALID_REQUEST',
+      'WARDEN_ERR_RUNTIME_INVALID_ROLLOUT',
       `steps ${steps.join(',')} are not rising whole percentages from 1 to 100 (at most 20), such as 5,10,25,50,100`,
     );
   }

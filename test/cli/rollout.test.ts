@@ -341,4 +341,36 @@ describe('canary rollouts and automatic rollback', () => {
     expect(verified.code, verified.stderr).toBe(0);
     expectNoStackTrace(live.output.stderr);
   }, 60_000);
+
+  it('warden rollout and warden rollback: status, list, refusals with their codes, no stack trace', async () => {
+    const cli = (args: string[], role: Role = 'contributor') =>
+      runCli([...args, '--server', server.url], { env: { WARDEN_TOKEN: tokens[role] } });
+    const status = await cli(['rollout', 'status', 'fraud'], 'viewer');
+    // The newest rollout of fraud is version 3's, rolled back: exit 1, and why.
+    expect(status.code, status.stderr).toBe(1);
+    expect(status.stdout).toMatch(/rol_[0-9a-f]{12}: fraud canary version 3 beside version 2: rolled-back/);
+    expect(status.stdout).toMatch(/why: 2 failed checks \(threshold 2\)/);
+    const listed = await cli(['rollout', 'list', '--all', '--json'], 'viewer');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).rollouts.map((r: { status: string }) => r.status)).toEqual([
+      'rolled-back',
+      'promoted',
+    ]);
+    const again = await cli(['rollout', 'start', 'fraud', '--version', '3', '--interval', '1s']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('WARDEN_ERR_RUNTIME_ROLLOUT_REFUSED');
+    const badInterval = await cli(['rollout', 'start', 'fraud', '--version', '1', '--interval', '90x']);
+    expect(badInterval.code).toBe(2);
+    expect(badInterval.stderr).toContain(
+      '--interval must be a duration from 1s to 1d such as 30s or 1m, not "90x"',
+    );
+    const falling = await cli(['rollout', 'start', 'fraud', '--version', '1', '--steps', '50,10']);
+    expect(falling.code).toBe(2);
+    expect(falling.stderr, falling.stderr).toContain('WARDEN_ERR_RUNTIME_INVALID_ROLLOUT');
+    const notApprover = await cli(['rollback', 'fraud', '--reason', 'paged at 3am']);
+    expect(notApprover.code).toBe(2);
+    expect(notApprover.stderr).toMatch(/approver/);
+    for (const run of [status, listed, again, badInterval, falling, notApprover])
+      expectNoStackTrace(run.stderr);
+  }, 60_000);
 });
