@@ -193,6 +193,20 @@ describe('canary rollouts and automatic rollback', () => {
           ? true
           : undefined;
       });
+      // Paused, it holds its step and weight; resumed, it carries on.
+      const paused = await api('POST', '/api/v1/models/fraud/rollout/pause', {
+        reason: 'checking a dashboard',
+      });
+      expect(paused.status).toBe('paused');
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const held = await rollout();
+      expect(held).toMatchObject({
+        status: 'paused',
+        step: paused.step,
+        weight: paused.weight,
+        nextCheckAt: null,
+      });
+      expect((await api('POST', '/api/v1/models/fraud/rollout/resume', {})).status).toBe('running');
       const done = await until('the canary promoted', finished('promoted'));
       expect(done.promotion).toMatch(/^prm_/);
       const production = await api(
@@ -335,6 +349,17 @@ describe('canary rollouts and automatic rollback', () => {
     expect(refused.body.error.code).toBe('WARDEN_ERR_RUNTIME_ROLLBACK_REFUSED');
     const contributor = await call('contributor', 'POST', '/api/v1/models/fraud/rollback', { reason: 'no' });
     expect(contributor.status).toBe(403);
+    // An approver moves production back to a version that served it before, with a reason.
+    const manual = await api(
+      'POST',
+      '/api/v1/models/fraud/rollback',
+      { to: '1', reason: 'back to the audited v1' },
+      'approver',
+    );
+    expect(manual).toMatchObject({ from: '2', to: '1', automatic: false, rolledBackBy: 'test-approver' });
+    expect((await api('GET', '/api/v1/models/fraud/aliases/production', undefined, 'viewer')).version).toBe(
+      '1',
+    );
     const verified = await runCli(['audit', 'verify', '--server', server.url], {
       env: { WARDEN_TOKEN: tokens.viewer },
     });
