@@ -7,9 +7,9 @@ export {
   type RolloutRequest,
   type RolloutSettings,
   type RolloutStatus,
-  Rollouts,
   rolloutStatuses,
-} from './rollouts.js';
+} from './rollout-records.js';
+export { Rollouts } from './rollouts.js';
 export { builtInLimits } from './runtime-checks.js';
 export { RuntimeControl, type RuntimeControlOptions } from './runtime-control.js';
 export { rollbackBody, rolloutAbortBody, rolloutBody, rolloutChangeBody, rolloutQuery } from './schemas.js';
