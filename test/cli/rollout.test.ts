@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +91,8 @@ describe('canary rollouts and automatic rollback', () => {
   let live: LiveCli;
   let gateway: string;
   const tokens = {} as Record<Role, string>;
+  let receiver: Server;
+  const alerts: { type: string; data: Record<string, unknown> }[] = [];
 
   const servers = new ModelServers();
   const { call, api } = controlPlaneApi(() => server.url, tokens);
@@ -110,6 +114,8 @@ describe('canary rollouts and automatic rollback', () => {
       port: 0,
       logLevel: false,
       runtime: { tickMs: 100 },
+      allowPrivateWebhooks: true, // the owners' receiver below listens on 127.0.0.1
+      governance: { sweepIntervalMs: 100 },
       auditKeyPath: join(await mkdtemp(join(tmpdir(), 'warden-rollout-keys-')), 'audit.key'),
     });
     await api(
@@ -120,6 +126,25 @@ describe('canary rollouts and automatic rollback', () => {
     );
 
     const { evidence: baseline, gatewayKey } = await signedBaseline(dir, api);
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        alerts.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((listening) => receiver.listen(0, '127.0.0.1', listening));
+    await api(
+      'POST',
+      '/api/v1/webhooks',
+      {
+        name: 'fraud owners',
+        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+        events: ['rollout.started', 'rollout.promoted', 'rollout.rolled_back', 'model.rolled_back'],
+      },
+      'admin',
+    );
 
     await api('POST', '/api/v1/models', { name: 'fraud', owner: 'fraud-ml' });
     const endpoints = [
@@ -167,6 +192,8 @@ describe('canary rollouts and automatic rollback', () => {
     live?.child.kill('SIGKILL');
     await server?.close();
     await servers.close();
+    receiver?.closeAllConnections();
+    await new Promise((closed) => receiver?.close(closed));
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -274,6 +301,12 @@ describe('canary rollouts and automatic rollback', () => {
     expect([...load.statuses.keys()].sort()).toEqual([200, 500]);
     const version = await api('GET', '/api/v1/models/fraud/versions/3', undefined, 'viewer');
     expect(Object.keys(version.tags)).toContain('rolled-back');
+    // The owners hear of it, with the reason.
+    const alert = await until('the rollout.rolled_back webhook', async () =>
+      alerts.find((a) => a.type === 'rollout.rolled_back' && a.data['version'] === '3'),
+    );
+    expect(alert.data['reason']).toBe(record.reason);
+    expect(alerts.some((a) => a.type === 'rollout.promoted' && a.data['version'] === '2')).toBe(true);
     const decision = await api(
       'GET',
       `/api/v1/decisions/${record.lastCheck.decision}`,
@@ -340,6 +373,10 @@ describe('canary rollouts and automatic rollback', () => {
     );
     expect(rolledBack.payload).toMatchObject({ from: '4', to: '2', automatic: true });
     expect(rolledBack.payload.reason).toContain('production-errors/error-ratio');
+    const paged = await until('the model.rolled_back webhook', async () =>
+      alerts.find((alert) => alert.type === 'model.rolled_back'),
+    );
+    expect(paged.data).toMatchObject({ from: '4', to: '2', automatic: true });
     // A person can roll back too, with a reason; never onto the version just taken out.
     const refused = await call('approver', 'POST', '/api/v1/models/fraud/rollback', {
       to: '4',
