@@ -1,0 +1,5 @@
+import { PageTitle } from '../components/Layout';
+
+export function PoliciesPage(_: { search?: URLSearchParams }) {
+  return <PageTitle>Policies</PageTitle>;
+}
