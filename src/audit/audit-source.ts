@@ -127,6 +127,9 @@ export async function verifyAuditSource(
  * Verifies the log of an open store as `warden audit verify --db` does: the chain from entry 1 and
  * every signed checkpoint under `trustedKeys` (the server passes its own key).
  */
-export function verifyStoredLog(store: Store, trustedKeys: readonly TrustedKey[]): Promise<VerificationReport> {
+export function verifyStoredLog(
+  store: Store,
+  trustedKeys: readonly TrustedKey[],
+): Promise<VerificationReport> {
   return verifyAuditSource(storeAuditSource(store, async () => [...trustedKeys]));
 }

@@ -152,7 +152,10 @@ export const auditQuery = z
     actor: z.string().min(1).max(128).optional(),
     action: z.string().min(1).max(128).optional(),
     subject: z.string().min(1).max(256).optional(),
-    version: z.string().regex(/^[1-9][0-9]{0,9}$/, 'a version is a positive integer').optional(),
+    version: z
+      .string()
+      .regex(/^[1-9][0-9]{0,9}$/, 'a version is a positive integer')
+      .optional(),
   })
   .refine((q) => !(q.after !== undefined && (q.before !== undefined || q.order === 'desc')), {
     message: 'after pages oldest first; with order=desc page with before',

@@ -57,7 +57,10 @@ export const auditRepository = {
     if (filter.action !== undefined) {
       const action = filter.action;
       query = query.where((eb) =>
-        eb.or([eb('action', '=', action), eb('action', 'like', sql<string>`${`${literal(action)}.%`} escape '\\'`)]),
+        eb.or([
+          eb('action', '=', action),
+          eb('action', 'like', sql<string>`${`${literal(action)}.%`} escape '\\'`),
+        ]),
       );
     }
     for (const [key, value] of [

@@ -45,7 +45,7 @@ async function seed(h: Harness) {
   expect(denied.body.status).toBe('denied');
 }
 
-describe.each(testDatabases())('the dashboard API on $name', (database: TestDatabase) => {
+describe.each(testDatabases())('the dashboard API on $dialect', (database: TestDatabase) => {
   let h: Harness;
   afterEach(async () => h?.close());
 
