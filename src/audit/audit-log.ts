@@ -1,6 +1,12 @@
 import type { Transaction } from 'kysely';
 import { canonicalJson, type Digest } from '../core/index.js';
-import { auditRepository, type CheckpointRow, type Store, type Tables } from '../store/index.js';
+import {
+  type AuditFilter,
+  auditRepository,
+  type CheckpointRow,
+  type Store,
+  type Tables,
+} from '../store/index.js';
 import {
   type AuditEntry,
   type AuditRecord,
@@ -78,6 +84,14 @@ export class AuditLog {
 
   async page(afterSeq: number, limit: number): Promise<AuditEntry[]> {
     return (await auditRepository.page(this.store.db, afterSeq, limit)).map(entryFromRow);
+  }
+
+  /** Entries matching `filter`: oldest first after `after`, or newest first before `before`. */
+  async search(
+    filter: AuditFilter,
+    page: Parameters<typeof auditRepository.search>[2],
+  ): Promise<AuditEntry[]> {
+    return (await auditRepository.search(this.store.db, filter, page)).map(entryFromRow);
   }
 
   async checkpoints(): Promise<Checkpoint[]> {

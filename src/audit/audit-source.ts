@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileReadError } from '../core/index.js';
-import { auditRepository, openStore } from '../store/index.js';
+import { auditRepository, openStore, type Store } from '../store/index.js';
 import { type Checkpoint, checkpointFromRow } from './audit-log.js';
 import { type AuditEntry, entryFromRow } from './chain.js';
 import { type TrustedKey, trustedKeyFromPem } from './signing-key.js';
@@ -57,6 +57,19 @@ export async function databaseAuditSource(
   keyFile: string,
 ): Promise<AuditSource> {
   const store = await openStore(url, { migrate: false });
+  return {
+    ...storeAuditSource(store, async () =>
+      trustedKeys.length > 0 ? [...trustedKeys] : [await readTrustedKey(keyFile)],
+    ),
+    close: () => store.close(),
+  };
+}
+
+/**
+ * The log of an open store (the server's own), trusted under the keys `trustedKeys` gives;
+ * closing the source leaves the store open.
+ */
+export function storeAuditSource(store: Store, trustedKeys: () => Promise<TrustedKey[]>): AuditSource {
   const rows = async function* () {
     for (let after = 0; ; ) {
       const page = await auditRepository.page(store.db, after, auditPageSize);
@@ -73,8 +86,8 @@ export async function databaseAuditSource(
       for await (const page of rows()) yield page.map(entryFromRow);
     },
     checkpoints: async () => (await auditRepository.checkpoints(store.db)).map(checkpointFromRow),
-    trustedKeys: async () => (trustedKeys.length > 0 ? [...trustedKeys] : [await readTrustedKey(keyFile)]),
-    close: () => store.close(),
+    trustedKeys,
+    close: async () => undefined,
   };
 }
 
@@ -108,4 +121,15 @@ export async function verifyAuditSource(
   witnessed: Checkpoint[] = [],
 ): Promise<VerificationReport> {
   return verifyAuditLog(source.pages(), await source.checkpoints(), await source.trustedKeys(), witnessed);
+}
+
+/**
+ * Verifies the log of an open store as `warden audit verify --db` does: the chain from entry 1 and
+ * every signed checkpoint under `trustedKeys` (the server passes its own key).
+ */
+export function verifyStoredLog(
+  store: Store,
+  trustedKeys: readonly TrustedKey[],
+): Promise<VerificationReport> {
+  return verifyAuditSource(storeAuditSource(store, async () => [...trustedKeys]));
 }

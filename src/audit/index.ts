@@ -6,7 +6,9 @@ export {
   auditPageSize,
   databaseAuditSource,
   readTrustedKey,
+  storeAuditSource,
   verifyAuditSource,
+  verifyStoredLog,
 } from './audit-source.js';
 export { type AuditEntry, type AuditRecord, entryFromRow, genesisHash } from './chain.js';
 export { keyIdOf, ServerKey, type TrustedKey, trustedKeyFromPem } from './signing-key.js';

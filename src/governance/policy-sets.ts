@@ -19,6 +19,23 @@ export interface AppliedPolicySet {
   bindings: string[];
 }
 
+/** A policy of the active set as a reader reviews it: what it checks, under which controls, bound where. */
+export interface PolicyOverview {
+  name: string;
+  description: string | null;
+  controls: string[];
+  requiredEvidence: string[];
+  validations: { name: string; severity: string; message: string | null; tagsOnFailure: string[] }[];
+  bindings: {
+    name: string;
+    gates: string[];
+    action: string;
+    subjects: Record<string, unknown>;
+    params: Record<string, unknown>;
+    requireApproval: boolean;
+  }[];
+}
+
 export interface ActivePolicySet {
   version: number;
   compiled: CompiledPolicySet;
@@ -33,6 +50,31 @@ const describe = (version: number, compiled: CompiledPolicySet, appliedAt: strin
   policies: compiled.set.policies.map((p) => p.document.metadata.name),
   bindings: compiled.set.bindings.map((b) => b.document.metadata.name),
 });
+
+function overviewOf(compiled: CompiledPolicySet): PolicyOverview[] {
+  return compiled.set.policies.map(({ document }) => ({
+    name: document.metadata.name,
+    description: document.metadata.description ?? null,
+    controls: document.metadata.controls ?? [],
+    requiredEvidence: document.spec.requiredEvidence ?? [],
+    validations: document.spec.validations.map((validation) => ({
+      name: validation.name,
+      severity: validation.severity,
+      message: validation.message ?? null,
+      tagsOnFailure: validation.tagsOnFailure ?? [],
+    })),
+    bindings: compiled.set.bindings
+      .filter((binding) => binding.document.spec.policyName === document.metadata.name)
+      .map(({ document: binding }) => ({
+        name: binding.metadata.name,
+        gates: binding.spec.gates,
+        action: binding.spec.action,
+        subjects: binding.spec.subjects,
+        params: binding.spec.params,
+        requireApproval: binding.spec.requireApproval ?? false,
+      })),
+  }));
+}
 
 /**
  * The policy set the server decides with. Every `warden policy apply` stores a new numbered
@@ -104,10 +146,11 @@ export class PolicySets {
     return this.cached;
   }
 
-  async describeActive(): Promise<AppliedPolicySet> {
+  /** The active set with each policy's validations, controls and bindings (`GET /api/v1/policy-set`). */
+  async describeActive(): Promise<AppliedPolicySet & { overview: PolicyOverview[] }> {
     const { version, compiled } = await this.active();
     const row = await this.storedSet(version);
-    return describe(version, compiled, row.applied_at, row.applied_by);
+    return { ...describe(version, compiled, row.applied_at, row.applied_by), overview: overviewOf(compiled) };
   }
 
   private async storedSet(version: number): Promise<PolicySetRow> {

@@ -284,6 +284,18 @@ export class Promotions {
     return JSON.parse(document) as Decision;
   }
 
+  /** The gate decisions recorded about a version, newest first; an unknown version is not found. */
+  async decisions(model: string, version: string, limit: number): Promise<Decision[]> {
+    const db = this.context.store.db;
+    if ((await versionRepository.find(db, model, Number(version))) === undefined)
+      throw new WardenError(
+        'WARDEN_ERR_REGISTRY_NOT_FOUND',
+        `version ${version} of model "${model}" does not exist; list its versions with GET /api/v1/models/${model}/versions`,
+      );
+    const documents = await decisionRepository.listForVersion(db, model, Number(version), limit);
+    return documents.map((document) => JSON.parse(document) as Decision);
+  }
+
   private async toRecord(db: Kysely<Tables>, row: PromotionRow): Promise<PromotionRecord> {
     const decision = await decisionRepository.document(db, row.decision_id);
     if (decision === undefined) {

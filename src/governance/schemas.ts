@@ -143,10 +143,28 @@ export type Monitor = z.infer<typeof monitorSchema>;
 
 export const monitorsBody = z.strictObject({ monitors: monitorList });
 
-export const auditQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).optional(),
-});
+export const auditQuery = z
+  .strictObject({
+    after: z.coerce.number().int().min(0).optional(),
+    before: z.coerce.number().int().min(1).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+    limit: z.coerce.number().int().min(1).max(10_000).optional(),
+    actor: z.string().min(1).max(128).optional(),
+    action: z.string().min(1).max(128).optional(),
+    subject: z.string().min(1).max(256).optional(),
+    version: z
+      .string()
+      .regex(/^[1-9][0-9]{0,9}$/, 'a version is a positive integer')
+      .optional(),
+  })
+  .refine((q) => !(q.after !== undefined && (q.before !== undefined || q.order === 'desc')), {
+    message: 'after pages oldest first; with order=desc page with before',
+    path: ['after'],
+  })
+  .refine((q) => q.version === undefined || q.subject !== undefined, {
+    message: 'version narrows a subject: give subject (the model) too',
+    path: ['version'],
+  });
 
 export const webhookBody = z.strictObject({
   name: z

@@ -18,6 +18,7 @@ import { refuseColocatedServerKeys, webhookKeyFileName } from './key-files.js';
 import { openApiDocument } from './openapi.js';
 import type { Route } from './route.js';
 import { routes } from './routes.js';
+import { defaultWebRoot, isDashboardPath, registerDashboard } from './web-ui.js';
 
 export interface ServerOptions {
   store: Store;
@@ -48,6 +49,8 @@ export interface ServerOptions {
   governance?: Pick<GovernanceOptions, 'delivery' | 'sweepIntervalMs' | 'checkpointIntervalMs' | 'witnesses'>;
   /** How often due rollout checks are looked for (tests shorten it). */
   runtime?: Pick<RuntimeControlOptions, 'tickMs'>;
+  /** The built dashboard served at `/`; default the package's `dist/web`. */
+  webRoot?: string;
 }
 
 export const defaultBodyLimit = 4 * 1024 * 1024;
@@ -60,7 +63,7 @@ declare module 'fastify' {
 
 /**
  * The control plane's HTTP API: /api/v1 (the route table), /api/v1/openapi.json, /healthz and
- * /readyz. Requests are validated against the route's Zod schemas; every answer that is not a
+ * /readyz, and the dashboard at `/`. Requests are validated against the route's Zod schemas; every answer that is not a
  * success is a coded error body, never a stack trace.
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -124,8 +127,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return reply.code(answer.status).send(answer.body);
   });
 
+  const dashboard = await registerDashboard(app, options.webRoot ?? defaultWebRoot);
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
+    if (isDashboardPath(request.method, path)) return dashboard(request, reply);
     return reply.code(404).send({
       error: {
         code: 'WARDEN_ERR_API_NOT_FOUND',

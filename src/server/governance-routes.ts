@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { verifyStoredLog } from '../audit/index.js';
 import { parseDuration } from '../core/index.js';
 import {
   auditNoteBody,
@@ -106,7 +107,7 @@ export const governanceRoutes = operations({
     method: 'GET',
     path: '/api/v1/policy-set',
     summary:
-      'The active policy set: version, digest, revision, who applied it when, its policies and bindings',
+      'The active policy set: version, digest, revision, who applied it when, its policies and bindings, and an overview of each policy (validations, controls, bindings)',
     role: 'viewer',
     handler: async ({ governance }) => governance.policySets.describeActive(),
   }),
@@ -178,6 +179,17 @@ export const governanceRoutes = operations({
     role: 'viewer',
     params: decisionParams,
     handler: async ({ governance, params }) => governance.promotions.decision(params.id),
+  }),
+  listVersionDecisions: route({
+    method: 'GET',
+    path: '/api/v1/models/:model/versions/:version/decisions',
+    summary: 'The gate decisions recorded about a version, newest first, whole',
+    role: 'viewer',
+    params: versionParams,
+    query: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).optional() }),
+    handler: async ({ governance, params, query }) => ({
+      decisions: await governance.promotions.decisions(params.model, params.version, query.limit ?? 100),
+    }),
   }),
   requestPromotion: route({
     method: 'POST',
@@ -366,14 +378,48 @@ export const governanceRoutes = operations({
   listAudit: route({
     method: 'GET',
     path: '/api/v1/audit',
-    summary: 'Audit log entries in order after `after` (a seq), with their hashes; page with nextAfter',
+    summary:
+      'Audit log entries with their hashes: oldest first after `after` (a seq; page with nextAfter), or order=desc newest first before `before` (page with nextBefore); filter by actor, action (or its family: promotion), subject (a name or id) and version',
     role: 'viewer',
     query: auditQuery,
     handler: async ({ audit, query }) => {
       const limit = query.limit ?? 1000;
-      const entries = await audit.page(query.after ?? 0, limit);
+      const { actor, action, subject, version } = query;
+      const filter = {
+        ...(actor === undefined ? {} : { actor }),
+        ...(action === undefined ? {} : { action }),
+        ...(subject === undefined ? {} : { subject }),
+        ...(version === undefined ? {} : { version }),
+      };
+      if (query.order === 'desc' || query.before !== undefined) {
+        const entries = await audit.search(filter, {
+          limit,
+          newestFirst: true,
+          ...(query.before === undefined ? {} : { before: query.before }),
+        });
+        const last = entries.at(-1);
+        return { entries, ...(entries.length === limit && last ? { nextBefore: last.seq } : {}) };
+      }
+      const entries = await audit.search(filter, { after: query.after ?? 0, limit });
       const last = entries.at(-1);
       return { entries, ...(entries.length === limit && last ? { nextAfter: last.seq } : {}) };
+    },
+  }),
+  verifyAudit: route({
+    method: 'POST',
+    path: '/api/v1/audit/verify',
+    summary:
+      'Verify the audit log now, on the server, as `warden audit verify` does: the hash chain from entry 1 and every signed checkpoint under the server’s key; ok, counts, and the first bad entry with why',
+    role: 'viewer',
+    handler: async ({ store, governance }) => {
+      const report = await verifyStoredLog(store, [governance.key]);
+      const { problem, ...rest } = report;
+      return {
+        ...rest,
+        ...(problem === undefined
+          ? {}
+          : { firstBad: { seq: problem.seq, kind: problem.kind, reason: problem.message } }),
+      };
     },
   }),
   listCheckpoints: route({

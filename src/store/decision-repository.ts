@@ -17,4 +17,18 @@ export const decisionRepository = {
     const row = await db.selectFrom('decisions').select('document').where('id', '=', id).executeTakeFirst();
     return row?.document;
   },
+
+  /** A version's decisions, newest first (the latest decision of each gate is the one in force). */
+  async listForVersion(db: Kysely<Tables>, model: string, version: number, limit: number): Promise<string[]> {
+    const rows = await db
+      .selectFrom('decisions')
+      .select('document')
+      .where('model_name', '=', model)
+      .where('version', '=', version)
+      .orderBy('decided_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.document);
+  },
 };

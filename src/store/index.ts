@@ -1,4 +1,4 @@
-export { auditRepository } from './audit-repository.js';
+export { type AuditFilter, auditRepository } from './audit-repository.js';
 export {
   defaultDatabaseUrl,
   type OpenStoreOptions,

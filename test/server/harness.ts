@@ -35,7 +35,10 @@ export interface Harness {
 /** A real server on a free port over a fresh database, with one token per role. */
 export async function startHarness(
   database: TestDatabase,
-  options: Pick<ServerOptions, 'bodyLimit' | 'clock' | 'governance' | 'allowPrivateWebhooks'> = {},
+  options: Pick<
+    ServerOptions,
+    'bodyLimit' | 'clock' | 'governance' | 'allowPrivateWebhooks' | 'webRoot'
+  > = {},
 ): Promise<Harness> {
   const { url, cleanup } = await database.fresh();
   const keyDirectory = mkdtempSync(join(tmpdir(), 'warden-key-'));
