@@ -13,6 +13,7 @@ const modules = {
   audit: ['core', 'store'],
   registry: ['core', 'store', 'audit'],
   slo: ['core'],
+  openlineage: ['core', 'data'],
   governance: ['core', 'data', 'evaluation', 'drift', 'policy', 'store', 'audit', 'registry', 'slo'],
   monitor: [
     'core',
