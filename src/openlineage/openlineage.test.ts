@@ -53,7 +53,10 @@ async function dataCheckEvents(file: string): Promise<{ events: RunEvent[]; evid
       branch: 'main',
       root: dir,
     },
-    now: () => new Date((clock += 1000)),
+    now: () => {
+      clock += 1000;
+      return new Date(clock);
+    },
     env: {},
   });
   const start = run.start();
