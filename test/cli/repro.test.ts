@@ -280,6 +280,42 @@ describe('warden capture', () => {
     expectNoStackTrace(run.stderr);
   });
 
+  it.each([
+    [['--', 'no-such-trainer'], 'cannot start no-such-trainer', 'WARDEN_ERR_REPRO_COMMAND_NOT_FOUND'],
+    [
+      ['--output', 'out/elsewhere.json', '--', node, 'train.js'],
+      '--output out/elsewhere.json: the command succeeded but never wrote',
+      'WARDEN_ERR_REPRO_INPUT_MISSING',
+    ],
+    [
+      ['--params', 'params.yaml', '--', node, 'train.js'],
+      'params.yaml: the parameters file is neither JSON nor YAML',
+      'WARDEN_ERR_REPRO_INVALID_PARAMS',
+    ],
+    [
+      ['--seed', '42', '--', node, 'train.js'],
+      '--seed 42: write NAME=VALUE',
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+    ],
+    [
+      ['--output', '../outside.json', '--', node, 'train.js'],
+      'is outside the repository',
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+    ],
+    [
+      ['--image', 'latest', '--', node, 'train.js'],
+      '--image "latest" is not an image digest',
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+    ],
+  ])('refuses bad input %j with a message naming it (exit 2)', async (args, message, code) => {
+    const repo = await trainingRepo({ 'params.yaml': 'trees: [100\n' });
+    const run = await warden(repo, ['capture', '--evidence', 'capture.json', ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).toContain(`[${code}]`);
+    expectNoStackTrace(run.stderr);
+  });
+
   it('records the Python version and packages when the command is Python', async (context) => {
     if (spawnSync('python3', ['--version']).status !== 0) context.skip();
     const repo = await trainingRepo({
