@@ -55,7 +55,8 @@ async function makeRepo(files: Record<string, string>): Promise<string> {
   const dir = join(work, `repo-${++repoCount}`);
   await mkdir(dir);
   git(dir, 'init', '-q', '-b', 'main');
-  await writeFiles(dir, { '.gitignore': 'out/\n', ...files });
+  // The data is ignored by git, as DVC-tracked data is: a re-run gets it by copy, not from the commit.
+  await writeFiles(dir, { '.gitignore': 'out/\ndata/\n', ...files });
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'training code');
   return dir;
@@ -357,6 +358,113 @@ describe('warden check repro', () => {
     expect(verified.source).toEqual(capturedEvidence.source);
     expect(verified.outputs).toEqual(capturedEvidence.outputs);
     expectNoWorktreesLeft(repo);
+  });
+
+  it('re-runs in the recorded working directory, whatever directory check repro starts in', async () => {
+    const repo = await trainingRepo({
+      'pipeline/train.js': trainScript.replace("'data/train.csv'", "'../data/train.csv'"),
+    });
+    const pipeline = join(repo, 'pipeline');
+    const run = await warden(pipeline, [
+      'capture',
+      '--input',
+      '../data',
+      '--output',
+      'out/model.json',
+      '--evidence',
+      '../capture.json',
+      '--',
+      node,
+      'train.js',
+    ]);
+    expect(run.stderr).toBe('');
+    const captured = await readEvidence(join(repo, 'capture.json'));
+    expect(captured.run.workingDirectory).toBe('pipeline');
+    expect(captured.data).toEqual([expect.objectContaining({ path: 'data', files: 1 })]);
+    expect(captured.outputs).toEqual([expect.objectContaining({ path: 'pipeline/out/model.json' })]);
+    const verified = await warden(repo, ['check', 'repro', 'capture.json']);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain('REPRODUCIBLE');
+  });
+
+  it('names environment-changed when the installed Python packages differ and nothing else does', async (context) => {
+    if (spawnSync('python3', ['--version']).status !== 0) context.skip();
+    const site = async (version: string) => {
+      const dir = join(work, `site-${version}-${repoCount}`);
+      await writeFiles(dir, {
+        [`fakelib-${version}.dist-info/METADATA`]: `Metadata-Version: 2.1\nName: fakelib\nVersion: ${version}\n`,
+      });
+      return dir;
+    };
+    const repo = await trainingRepo({
+      'train.py': [
+        'import importlib.metadata, os',
+        "os.makedirs('out', exist_ok=True)",
+        "open('out/model.json', 'w').write('{\"fakelib\": \"%s\"}' % importlib.metadata.version('fakelib'))",
+        '',
+      ].join('\n'),
+    });
+    const before = await site('1.0');
+    const after = await site('2.0');
+    const captured = await warden(
+      repo,
+      ['capture', '--output', 'out/model.json', '--evidence', 'capture.json', '--', 'python3', 'train.py'],
+      { PYTHONPATH: before },
+    );
+    expect(captured.code).toBe(0);
+    expect((await readEvidence(join(repo, 'capture.json'))).environment.python?.packages['fakelib']).toBe(
+      '1.0',
+    );
+    const run = await warden(repo, ['check', 'repro', 'capture.json', '--json', 'verified.json'], {
+      PYTHONPATH: after,
+    });
+    expect(run.code).toBe(1);
+    const { verification } = await readEvidence(join(repo, 'verified.json'));
+    expect(verification?.differences).toEqual([
+      expect.objectContaining({ cause: 'environment-changed', path: 'out/model.json' }),
+    ]);
+    expect(verification?.differences[0]?.detail).toContain('fakelib 1.0 → 2.0');
+  });
+
+  it('reads a signed capture, and a gate reads the verification as evidence.reproducibility', async () => {
+    const repo = await trainingRepo();
+    const key = join(work, `signing-${repoCount}.key`);
+    expect((await warden(repo, ['key', 'create', '--out', key])).code).toBe(0);
+    expect((await capture(repo, ['--sign-key', key])).code).toBe(0);
+    expect(JSON.parse(await readFile(join(repo, 'capture.json'), 'utf8'))).toHaveProperty('payloadType');
+    expect((await warden(repo, ['check', 'repro', 'capture.json', '--json', 'verified.json'])).code).toBe(0);
+    await writeFiles(repo, {
+      'policies/reproducible.yaml': `apiVersion: warden.dev/v1
+kind: Policy
+metadata:
+  name: reproducible-training
+spec:
+  requiredEvidence: [reproducibility]
+  validations:
+    - name: verified-by-check-repro
+      expression: has(evidence.reproducibility.verification) && evidence.reproducibility.verification.reproducible
+      message: the training run was not verified by warden check repro
+    - name: clean-tree
+      expression: "!evidence.reproducibility.source.dirty"
+      message: the training run was captured from a dirty tree
+---
+apiVersion: warden.dev/v1
+kind: PolicyBinding
+metadata:
+  name: production-is-reproducible
+spec:
+  policyName: reproducible-training
+  gates: ["promote:production"]
+  action: deny
+`,
+    });
+    const gate = (evidence: string) =>
+      warden(repo, ['gate', 'promote:production', '--policies', 'policies', '--evidence', evidence]);
+    const verifiedGate = await gate('verified.json');
+    expect(verifiedGate.code).toBe(0);
+    const capturedGate = await gate('capture.json');
+    expect(capturedGate.code).toBe(1);
+    expect(capturedGate.stdout).toContain('the training run was not verified by warden check repro');
   });
 
   it('names input-changed when one byte of an input changed since the capture', async () => {
