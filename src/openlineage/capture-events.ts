@@ -1,11 +1,13 @@
 import { posix } from 'node:path';
-import type { EvidenceEnvelope } from '../core/index.js';
+import { isWardenError } from '../core/index.js';
 import type { DataCheckEvidence, LoadedContract } from '../data/index.js';
+import type { ReproducibilityEvidence, RunHooks, RunInfo } from '../repro/index.js';
 import { contractSchemaFacet, dataQualityFacets } from './check-events.js';
 import {
   datasetIdentity,
   type Facets,
   facet,
+  type InputDataset,
   jobNamespace,
   type RunEvent,
   runEvent,
@@ -15,40 +17,36 @@ import {
   wardenRunFacets,
 } from './run-event.js';
 
-/**
- * The sections of a capture (a `reproducibility` evidence document written by `warden capture`)
- * that its OpenLineage events are made from (docs/lineage.md).
- */
-export interface CaptureEvidence extends EvidenceEnvelope {
-  kind: 'reproducibility';
-  run: {
-    runId: string;
-    command: string[];
-    workingDirectory: string;
-    startedAt: string;
-    endedAt: string;
-    exitCode: number | null;
-  };
-  source: {
-    commit: string;
-    branch: string | null;
-    remote: string | null;
-    dirty: boolean;
-    changedPaths: string[];
-  };
-  data: { path: string; digest: string; bytes: number; files?: number }[];
-  environment: { variables: Record<string, string | null> };
-  seeds: Record<string, string>;
-  parameters: { file: string; digest: string; values: unknown } | null;
-  outputs: { path: string; digest: string; bytes: number }[];
-}
-
 export interface CaptureEventOptions {
-  /** The repository's root directory: the evidence's paths are relative to it. */
-  repositoryRoot: string;
-  /** Data checks of the captured inputs: matched by digest, they add the data-quality facets. */
+  /** Data checks of the run's inputs: matched by digest, they add the schema and data-quality facets. */
   dataChecks?: { evidence: DataCheckEvidence; contract?: LoadedContract }[];
   env?: NodeJS.ProcessEnv;
+}
+
+/** What the events of a captured (or re-run) command are made of: repro's `RunInfo`, or a capture read back. */
+export type ReproRun = Pick<
+  RunInfo,
+  | 'kind'
+  | 'runId'
+  | 'subject'
+  | 'command'
+  | 'repositoryRoot'
+  | 'workingDirectory'
+  | 'startedAt'
+  | 'source'
+  | 'data'
+>;
+
+const reproJobs = {
+  capture: { name: 'capture', jobType: 'TRAINING' },
+  'check-repro': { name: 'check-repro', jobType: 'REPRODUCIBILITY_CHECK' },
+} as const;
+
+function commandLanguage(command: readonly string[]): string {
+  const program = posix.basename(command[0] ?? '');
+  if (/^python/.test(program) || command.some((arg) => arg.endsWith('.py'))) return 'python';
+  if (/^(node|npx|tsx)$/.test(program)) return 'javascript';
+  return 'shell';
 }
 
 /** A parameter's value as the executionParameters facet holds it: a string. */
@@ -57,107 +55,161 @@ function parameterText(value: unknown): string {
 }
 
 /**
+ * The events of one captured run (`warden capture`) or re-run (`warden check repro`): `start` as the
+ * command starts, `end` with its evidence, `abort` when bad input or a fault stops it. The job is
+ * `capture/<model>` (jobType TRAINING) or `check-repro/<model>` (REPRODUCIBILITY_CHECK); the run id is
+ * derived from the run's start, commit and id, so a capture read back later gives the same run.
+ */
+export function reproRunEvents(run: ReproRun, options: CaptureEventOptions = {}) {
+  const runId = runUuid(new Date(run.startedAt), `${run.source.commit}\u0000${run.runId}`);
+  const job = {
+    namespace: jobNamespace(options.env),
+    name: `${reproJobs[run.kind].name}/${run.subject.name}`,
+    facets: {
+      ...wardenJobType(reproJobs[run.kind].jobType),
+      ...sourceCodeFacets({
+        commit: run.source.commit,
+        remote: run.source.remote,
+        branch: run.source.branch,
+        root: run.repositoryRoot,
+        ...(run.workingDirectory && run.workingDirectory !== '.' ? { path: run.workingDirectory } : {}),
+      }),
+    },
+  };
+  const location = (path: string) => datasetIdentity(posix.join(run.repositoryRoot, path));
+  const checks = options.dataChecks ?? [];
+  const inputs: InputDataset[] = run.data.map((data) => {
+    const checked = checks.find((c) => c.evidence.inputs.some((input) => input.digest === data.digest));
+    const schema = checked?.contract && contractSchemaFacet(checked.contract, checked.evidence.table);
+    return {
+      ...location(data.path),
+      facets: { ...(schema ? { schema } : {}), version: facet('version', { datasetVersion: data.digest }) },
+      ...(checked ? { inputFacets: dataQualityFacets(checked.evidence) } : {}),
+    };
+  });
+  const failed = (message: string): Facets => ({
+    errorMessage: facet('errorMessage', { message, programmingLanguage: commandLanguage(run.command) }),
+  });
+  return {
+    start: (): RunEvent =>
+      runEvent('START', run.startedAt, {
+        run: { runId, facets: wardenRunFacets(run.startedAt) },
+        job,
+        inputs,
+      }),
+
+    end: (evidence: ReproducibilityEvidence, endedAt = new Date().toISOString()): RunEvent => {
+      const end = run.kind === 'capture' ? evidence.run.endedAt : endedAt;
+      const outputs = evidence.outputs.map((output) => ({
+        ...location(output.path),
+        facets: { version: facet('version', { datasetVersion: output.digest }) },
+        outputFacets: { outputStatistics: facet('outputStatistics', { size: output.bytes, fileCount: 1 }) },
+      }));
+      const values = evidence.parameters?.values;
+      const parameters = [
+        ...Object.entries(evidence.seeds).map(([name, value]) => ({ key: `seed.${name}`, value })),
+        ...(values !== null && typeof values === 'object' && !Array.isArray(values)
+          ? Object.entries(values).map(([key, value]) => ({
+              key: `param.${key}`,
+              value: parameterText(value),
+            }))
+          : []),
+        { key: 'command', value: evidence.run.command.join(' ') },
+      ];
+      const variables = Object.entries(evidence.environment.variables).flatMap(([name, value]) =>
+        value === null ? [] : [{ name, value }],
+      );
+      const facets: Facets = {
+        ...wardenRunFacets(run.startedAt, end),
+        executionParameters: facet('executionParameters', { parameters }),
+        ...(variables.length > 0
+          ? { environmentVariables: facet('environmentVariables', { environmentVariables: variables }) }
+          : {}),
+        ...(evidence.passed ? {} : failed(failureMessage(evidence))),
+      };
+      return runEvent(evidence.passed ? 'COMPLETE' : 'FAIL', end, {
+        run: { runId, facets },
+        job,
+        inputs,
+        outputs,
+      });
+    },
+
+    abort: (error: unknown, endedAt = new Date().toISOString()): RunEvent =>
+      runEvent('FAIL', endedAt, {
+        run: {
+          runId,
+          facets: {
+            ...wardenRunFacets(run.startedAt, endedAt),
+            ...failed(
+              isWardenError(error) ? `${error.message} [${error.code}]` : 'the run stopped on a fault',
+            ),
+          },
+        },
+        job,
+        inputs,
+      }),
+  };
+}
+
+function failureMessage(evidence: ReproducibilityEvidence): string {
+  const verification = evidence.verification;
+  if (verification !== undefined) {
+    const causes = [...new Set(verification.differences.map((d) => d.cause))].join(', ');
+    return `not reproducible: ${verification.differences.length} difference(s) (${causes}) against capture ${verification.capture} (evidence ${evidence.id})`;
+  }
+  return `the command ${evidence.run.command.join(' ')} exited with ${evidence.run.exitCode} (evidence ${evidence.id})`;
+}
+
+/**
  * The START and COMPLETE (exit code 0) or FAIL events of a captured training run, made from its
- * evidence after the fact: job `capture/<model>`, the run id derived from the capture's run id (the
- * same capture always gives the same OpenLineage run), the commit as sourceCodeLocation, the data as
- * inputs and the outputs as outputs (each with its digest as version), seeds and parameters as
- * execution parameters, the recorded environment variables (never the redacted ones).
+ * evidence after the fact: the same events `warden capture --openlineage` sends as it runs, with the
+ * same run id. `repositoryRoot` is where the repository is (the evidence's paths are relative to it).
  *
  * @example
  * for (const event of captureRunEvents(evidence, { repositoryRoot })) await transport.emit(event);
  */
 export function captureRunEvents(
-  evidence: CaptureEvidence,
-  options: CaptureEventOptions,
+  evidence: ReproducibilityEvidence,
+  options: CaptureEventOptions & { repositoryRoot: string },
 ): [RunEvent, RunEvent] {
-  const { run, source } = evidence;
-  const runId = runUuid(new Date(run.startedAt), `${source.commit}\u0000${run.runId}`);
-  const job = {
-    namespace: jobNamespace(options.env),
-    name: `capture/${evidence.subject.name}`,
-    facets: {
-      ...wardenJobType('TRAINING'),
-      ...sourceCodeFacets({
-        commit: source.commit,
-        remote: source.remote,
-        branch: source.branch,
-        root: options.repositoryRoot,
-        ...(run.workingDirectory && run.workingDirectory !== '.' ? { path: run.workingDirectory } : {}),
-      }),
+  const events = reproRunEvents(
+    {
+      kind: 'capture',
+      runId: evidence.run.runId,
+      subject: evidence.subject,
+      command: evidence.run.command,
+      repositoryRoot: options.repositoryRoot,
+      workingDirectory: evidence.run.workingDirectory,
+      startedAt: evidence.run.startedAt,
+      source: evidence.source,
+      data: evidence.data,
     },
-  };
-  const location = (path: string) => datasetIdentity(posix.join(options.repositoryRoot, path));
-  const checks = options.dataChecks ?? [];
-  const inputs = evidence.data.map((data) => {
-    const checked = checks.find((c) => c.evidence.inputs.some((input) => input.digest === data.digest));
-    const schema = checked?.contract && contractSchemaFacet(checked.contract, checked.evidence.table);
-    const facets: Facets = {
-      ...(schema ? { schema } : {}),
-      version: facet('version', { datasetVersion: data.digest }),
-    };
-    return {
-      ...location(data.path),
-      facets,
-      ...(checked ? { inputFacets: dataQualityFacets(checked.evidence) } : {}),
-    };
-  });
-  const outputs = evidence.outputs.map((output) => ({
-    ...location(output.path),
-    facets: { version: facet('version', { datasetVersion: output.digest }) },
-    outputFacets: { outputStatistics: facet('outputStatistics', { size: output.bytes, fileCount: 1 }) },
-  }));
-  const parameters = [
-    ...Object.entries(evidence.seeds).map(([name, value]) => ({ key: `seed.${name}`, value })),
-    ...(evidence.parameters !== null &&
-    evidence.parameters.values !== null &&
-    typeof evidence.parameters.values === 'object'
-      ? Object.entries(evidence.parameters.values as Record<string, unknown>).map(([key, value]) => ({
-          key: `param.${key}`,
-          value: parameterText(value),
-        }))
-      : []),
-    { key: 'command', value: run.command.join(' ') },
-  ];
-  const variables = Object.entries(evidence.environment.variables).flatMap(([name, value]) =>
-    value === null ? [] : [{ name, value }],
+    options,
   );
-  const runFacets: Facets = {
-    ...wardenRunFacets(run.startedAt, run.endedAt),
-    executionParameters: facet('executionParameters', { parameters }),
-    ...(variables.length > 0
-      ? { environmentVariables: facet('environmentVariables', { environmentVariables: variables }) }
-      : {}),
-  };
-  const start = runEvent('START', run.startedAt, {
-    run: { runId, facets: wardenRunFacets(run.startedAt) },
-    job,
-    inputs,
-  });
-  const end = runEvent(evidence.passed ? 'COMPLETE' : 'FAIL', run.endedAt, {
-    run: {
-      runId,
-      facets: {
-        ...runFacets,
-        ...(evidence.passed
-          ? {}
-          : {
-              errorMessage: facet('errorMessage', {
-                message: `the command ${run.command.join(' ')} exited with ${run.exitCode ?? 'no exit code (killed by a signal)'} (evidence ${evidence.id})`,
-                programmingLanguage: commandLanguage(run.command),
-              }),
-            }),
-      },
-    },
-    job,
-    inputs,
-    outputs,
-  });
-  return [start, end];
+  return [events.start(), events.end(evidence)];
 }
 
-function commandLanguage(command: string[]): string {
-  const program = posix.basename(command[0] ?? '');
-  if (/^python/.test(program) || command.some((arg) => arg.endsWith('.py'))) return 'python';
-  if (/^(node|npx|tsx)$/.test(program)) return 'javascript';
-  return 'shell';
+/**
+ * repro's hooks that send a capture's or a re-run's events as it goes: START before the command,
+ * COMPLETE/FAIL with its evidence, FAIL when bad input or a fault stops it after the start.
+ */
+export function openLineageRunHooks(
+  emit: (event: RunEvent) => Promise<void>,
+  options: CaptureEventOptions = {},
+): Required<RunHooks> {
+  const runs = new WeakMap<RunInfo, ReturnType<typeof reproRunEvents>>();
+  const eventsOf = (run: RunInfo) => {
+    let events = runs.get(run);
+    if (events === undefined) {
+      events = reproRunEvents(run, options);
+      runs.set(run, events);
+    }
+    return events;
+  };
+  return {
+    onStart: (run) => emit(eventsOf(run).start()),
+    onEnd: (evidence, run) => emit(eventsOf(run).end(evidence)),
+    onAbort: (error, run) => emit(eventsOf(run).abort(error)),
+  };
 }

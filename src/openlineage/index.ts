@@ -3,7 +3,13 @@
  * them (a JSON Lines file, the HTTP transport) and their validation against the shipped schemas.
  * docs/lineage.md maps every facet to the evidence it comes from.
  */
-export { type CaptureEventOptions, type CaptureEvidence, captureRunEvents } from './capture-events.js';
+export {
+  type CaptureEventOptions,
+  captureRunEvents,
+  openLineageRunHooks,
+  type ReproRun,
+  reproRunEvents,
+} from './capture-events.js';
 export {
   type CheckKind,
   type CheckRun,

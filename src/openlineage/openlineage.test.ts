@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Digest, isWardenError, sealEvidence } from '../core/index.js';
 import { type DataCheckEvidence, type LoadedContract, loadContract, runDataCheck } from '../data/index.js';
+import type { CaptureEvidence } from '../repro/index.js';
 import {
-  type CaptureEvidence,
   captureRunEvents,
   checkRun,
   datasetIdentity,

@@ -34,5 +34,6 @@ export {
   type RowStatus,
   rowsWorstFirst,
 } from './report-view.js';
+export { reproducibilityView } from './reproducibility-view.js';
 export { renderTerminal, type TerminalOptions } from './terminal.js';
 export { dash, fields, pad, table } from './text-layout.js';

@@ -11,15 +11,15 @@ export interface LineageReceiver {
   /** `http://127.0.0.1:PORT`, no path. */
   url: string;
   posts: ReceivedPost[];
-  /** What the receiver answers from now on. */
-  answer(status: number): void;
+  /** What the receiver answers from now on: one status, or one per event received. */
+  answer(status: number | ((event: unknown) => number)): void;
   close(): Promise<void>;
 }
 
 /** A real HTTP server on 127.0.0.1 standing in for an OpenLineage backend: it keeps every POST. */
 export async function startLineageReceiver(status = 201): Promise<LineageReceiver> {
   const posts: ReceivedPost[] = [];
-  let answer = status;
+  let answer: number | ((event: unknown) => number) = status;
   const server = createServer((request, response) => {
     let body = '';
     request.setEncoding('utf8');
@@ -27,8 +27,9 @@ export async function startLineageReceiver(status = 201): Promise<LineageReceive
       body += chunk;
     });
     request.on('end', () => {
-      posts.push({ path: request.url ?? '', headers: request.headers, body: JSON.parse(body) });
-      response.writeHead(answer).end();
+      const event: unknown = JSON.parse(body);
+      posts.push({ path: request.url ?? '', headers: request.headers, body: event });
+      response.writeHead(typeof answer === 'number' ? answer : answer(event)).end();
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
