@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { sealEvidence, WardenError } from '../core/index.js';
+import { type Subject, sealEvidence, WardenError } from '../core/index.js';
 import { pathDigest } from './digests.js';
 import { environmentChanges, imageDigest, machine, pythonEnvironment } from './environment.js';
 import type {
@@ -23,6 +23,8 @@ export interface ReproCheckOptions {
   cwd: string;
   /** The capture's file, named in messages. */
   source: string;
+  /** The subject of the evidence (default: the capture's), e.g. the version registered since. */
+  subject?: Subject;
   /** Predictions files (relative to cwd) to compare within `tolerance` instead of output digests. */
   compare?: string[];
   tolerance?: number;
@@ -63,7 +65,7 @@ function commitMissing(capture: CaptureEvidence, source: string, root: string): 
 }
 
 /** Input and lockfile changes since the capture: each one is a difference on its own. */
-async function environmentDrift(
+async function changesSinceCapture(
   capture: CaptureEvidence,
   source: string,
   root: string,
@@ -211,7 +213,7 @@ export async function runReproCheck(
   const tolerance = options.tolerance ?? defaultTolerance;
   const root = await repositoryRoot(options.cwd);
   if (!(await hasCommit(root, capture.source.commit))) throw commitMissing(capture, options.source, root);
-  const drift = await environmentDrift(capture, options.source, root);
+  const changes = await changesSinceCapture(capture, options.source, root);
   const expected = await expectedPredictions(capture, options, root);
   const mode: Verification['mode'] = expected.size > 0 ? 'predictions' : 'digest';
   const compared =
@@ -220,7 +222,7 @@ export async function runReproCheck(
   const run: RunInfo = {
     kind: 'check-repro',
     runId: `repro-${capture.source.commit.slice(0, 12)}-${secondPrecision(startedAt).replace(/[-:]/g, '')}`,
-    subject: capture.subject,
+    subject: options.subject ?? capture.subject,
     command: [...capture.run.command],
     repositoryRoot: root,
     workingDirectory: capture.run.workingDirectory,
@@ -314,10 +316,10 @@ export async function runReproCheck(
         ? []
         : environmentChanges(capture.environment, await currentEnvironment(capture, root, processEnv));
     const explain = (what: string, varies: boolean): Pick<Difference, 'cause' | 'detail'> => {
-      if (drift.inputs.length > 0) {
+      if (changes.inputs.length > 0) {
         return {
           cause: 'input-changed',
-          detail: `${what}; the inputs changed since the capture: ${short(drift.inputs.map((d) => d.path as string))}`,
+          detail: `${what}; the inputs changed since the capture: ${short(changes.inputs.map((d) => d.path as string))}`,
         };
       }
       if (varies) {
@@ -332,10 +334,10 @@ export async function runReproCheck(
           detail: `${what}; the capture ran from a dirty tree (${short(capture.source.changedPaths)}) that a checkout of ${capture.source.commit.slice(0, 12)} does not hold: commit the changes and capture again`,
         };
       }
-      if (drift.lockfiles.length > 0) {
+      if (changes.lockfiles.length > 0) {
         return {
           cause: 'lockfile-changed',
-          detail: `${what}; lockfiles changed since the capture: ${short(drift.lockfiles.map((d) => d.path as string))}`,
+          detail: `${what}; lockfiles changed since the capture: ${short(changes.lockfiles.map((d) => d.path as string))}`,
         };
       }
       if (environment.length > 0) {
@@ -351,8 +353,8 @@ export async function runReproCheck(
     };
 
     const differences: Difference[] = [
-      ...drift.inputs,
-      ...drift.lockfiles,
+      ...changes.inputs,
+      ...changes.lockfiles,
       ...outputDifferences.map(({ what, varies, ...where }) => ({ ...explain(what, varies), ...where })),
     ];
     const verification: Verification = {
@@ -373,7 +375,7 @@ export async function runReproCheck(
       ...sections
     } = capture;
     return sealEvidence(
-      { ...sections, kind, passed: verification.reproducible, verification },
+      { ...sections, kind, subject: run.subject, passed: verification.reproducible, verification },
       now(),
     ) as ReproducibilityEvidence;
   });
