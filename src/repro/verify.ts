@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { sealEvidence, WardenError } from '../core/index.js';
+import { type Subject, sealEvidence, WardenError } from '../core/index.js';
 import { pathDigest } from './digests.js';
 import { environmentChanges, imageDigest, machine, pythonEnvironment } from './environment.js';
 import type {
@@ -23,6 +23,8 @@ export interface ReproCheckOptions {
   cwd: string;
   /** The capture's file, named in messages. */
   source: string;
+  /** The subject of the evidence (default: the capture's), e.g. the version registered since. */
+  subject?: Subject;
   /** Predictions files (relative to cwd) to compare within `tolerance` instead of output digests. */
   compare?: string[];
   tolerance?: number;
@@ -63,7 +65,7 @@ function commitMissing(capture: CaptureEvidence, source: string, root: string): 
 }
 
 /** Input and lockfile changes since the capture: each one is a difference on its own. */
-async function environmentDrift(
+async function changesSinceCapture(
   capture: CaptureEvidence,
   source: string,
   root: string,
@@ -150,7 +152,7 @@ async function rerun(
   capture: CaptureEvidence,
   root: string,
   dir: string,
-  comparePaths: readonly string[],
+  predictionsFiles: readonly string[],
   options: ReproCheckOptions,
 ): Promise<RerunResult> {
   await addWorktree(root, dir, capture.source.commit);
@@ -174,7 +176,7 @@ async function rerun(
     digests.set(output.path, (await pathDigest(pathIn(dir, output.path)))?.digest ?? null);
   }
   const predictions = new Map<string, string | null>();
-  for (const path of comparePaths) {
+  for (const path of predictionsFiles) {
     predictions.set(path, await readFile(pathIn(dir, path), 'utf8').catch(() => null));
   }
   return { exitCode, digests, predictions };
@@ -195,6 +197,167 @@ async function currentEnvironment(capture: CaptureEvidence, root: string, env: N
   return { ...capture.environment, ...machine(), image, python } satisfies CaptureEnvironment;
 }
 
+/** Whether a re-run's output at `path` matches another run's, or the capture's. */
+type SameOutput = (path: string, a: RerunResult, b: RerunResult | 'capture') => boolean;
+
+function sameOutput(
+  capture: CaptureEvidence,
+  mode: Verification['mode'],
+  expected: ReadonlyMap<string, string>,
+  tolerance: number,
+): SameOutput {
+  return (path, a, b) => {
+    if (mode === 'digest') {
+      const other =
+        b === 'capture' ? capture.outputs.find((o) => o.path === path)?.digest : b.digests.get(path);
+      return a.digests.get(path) === other;
+    }
+    const mine = a.predictions.get(path);
+    const other = b === 'capture' ? expected.get(path) : b.predictions.get(path);
+    if (mine == null || other == null) return mine === other;
+    return comparePredictions(other, mine, tolerance).withinTolerance;
+  };
+}
+
+/**
+ * Runs the command in fresh checkouts: `options.runs` times, or once and, when that differs from
+ * the capture, a second time to tell non-determinism. The checkouts are removed unless kept.
+ */
+async function rerunUntilTold(
+  capture: CaptureEvidence,
+  root: string,
+  compared: readonly string[],
+  predictionsFiles: readonly string[],
+  same: SameOutput,
+  options: ReproCheckOptions,
+): Promise<RerunResult[]> {
+  const base = await mkdtemp(join(tmpdir(), 'warden-repro-'));
+  const runs: RerunResult[] = [];
+  const dirs: string[] = [];
+  const once = async () => {
+    const dir = join(base, `run-${runs.length + 1}`);
+    dirs.push(dir);
+    runs.push(await rerun(capture, root, dir, predictionsFiles, options));
+  };
+  try {
+    for (let i = 0; i < (options.runs ?? 1); i++) await once();
+    const first = runs[0] as RerunResult;
+    const differs =
+      first.exitCode !== capture.run.exitCode || compared.some((path) => !same(path, first, 'capture'));
+    if (options.runs === undefined && differs) await once();
+  } finally {
+    if (options.keep) {
+      options.warn?.(`kept the re-run checkouts: ${dirs.join(', ')} (remove them with git worktree remove)`);
+    } else {
+      for (const dir of dirs) await removeWorktree(root, dir);
+      await rm(base, { recursive: true, force: true });
+    }
+  }
+  return runs;
+}
+
+/** An output (or the exit code) that differs from the capture, before its cause is known. */
+interface OutputDifference {
+  path?: string;
+  expected?: string;
+  actual?: string;
+  what: string;
+  /** The re-runs differ from each other too. */
+  varies: boolean;
+}
+
+function outputDifferences(
+  capture: CaptureEvidence,
+  runs: readonly RerunResult[],
+  compared: readonly string[],
+  same: SameOutput,
+  predictionsDetail: (path: string, text: string) => string,
+): OutputDifference[] {
+  const first = runs[0] as RerunResult;
+  const differences: OutputDifference[] = [];
+  for (const path of compared) {
+    const differing = runs.find((result) => !same(path, result, 'capture'));
+    if (differing === undefined) continue;
+    const varies = runs.some((result) => !same(path, result, first));
+    const recorded = capture.outputs.find((o) => o.path === path);
+    if (differing.predictions.has(path)) {
+      const text = differing.predictions.get(path);
+      const what =
+        text == null ? `${path} was not written by the re-run` : `${path}: ${predictionsDetail(path, text)}`;
+      differences.push({ path, what, varies });
+      continue;
+    }
+    const actual = differing.digests.get(path) ?? null;
+    differences.push({
+      path,
+      ...(recorded === undefined ? {} : { expected: recorded.digest }),
+      actual: actual ?? 'missing',
+      what:
+        actual === null
+          ? `${path} was not written by the re-run`
+          : `${path} differs from the captured output`,
+      varies,
+    });
+  }
+  const exitDiffers = runs.find((result) => result.exitCode !== capture.run.exitCode);
+  if (exitDiffers !== undefined) {
+    differences.push({
+      expected: `exit ${capture.run.exitCode}`,
+      actual: `exit ${exitDiffers.exitCode}`,
+      what: `the command exited ${exitDiffers.exitCode}, the captured run ${capture.run.exitCode}`,
+      varies: runs.some((result) => result.exitCode !== first.exitCode),
+    });
+  }
+  return differences;
+}
+
+/**
+ * The cause of an output difference: the first that explains it, in this order — changed inputs,
+ * re-runs that differ from each other, a dirty tree at capture, changed lockfiles, changed versions.
+ */
+function causeOf(
+  what: string,
+  varies: boolean,
+  capture: CaptureEvidence,
+  changes: { inputs: Difference[]; lockfiles: Difference[] },
+  environment: readonly string[],
+): Pick<Difference, 'cause' | 'detail'> {
+  if (changes.inputs.length > 0) {
+    return {
+      cause: 'input-changed',
+      detail: `${what}; the inputs changed since the capture: ${short(changes.inputs.map((d) => d.path as string))}`,
+    };
+  }
+  if (varies) {
+    return {
+      cause: 'non-determinism',
+      detail: `${what}, and two re-runs of the same commit and inputs differ from each other: the command is not deterministic (seed its random generators and declare the seeds with --seed NAME=VALUE)`,
+    };
+  }
+  if (capture.source.dirty) {
+    return {
+      cause: 'dirty-tree',
+      detail: `${what}; the capture ran from a dirty tree (${short(capture.source.changedPaths)}) that a checkout of ${capture.source.commit.slice(0, 12)} does not hold: commit the changes and capture again`,
+    };
+  }
+  if (changes.lockfiles.length > 0) {
+    return {
+      cause: 'lockfile-changed',
+      detail: `${what}; lockfiles changed since the capture: ${short(changes.lockfiles.map((d) => d.path as string))}`,
+    };
+  }
+  if (environment.length > 0) {
+    return {
+      cause: 'environment-changed',
+      detail: `${what}; the environment changed since the capture: ${short(environment, 10)}`,
+    };
+  }
+  return {
+    cause: 'output-differs',
+    detail: `${what}, and nothing the capture recorded explains it (same commit, inputs, lockfiles and versions): look for an input it does not declare, the clock or the network`,
+  };
+}
+
 /**
  * Re-runs a captured command in clean checkouts of the recorded commit, with the recorded inputs
  * (verified by digest first), and compares the outputs with the capture: bit for bit, or the
@@ -211,7 +374,7 @@ export async function runReproCheck(
   const tolerance = options.tolerance ?? defaultTolerance;
   const root = await repositoryRoot(options.cwd);
   if (!(await hasCommit(root, capture.source.commit))) throw commitMissing(capture, options.source, root);
-  const drift = await environmentDrift(capture, options.source, root);
+  const changes = await changesSinceCapture(capture, options.source, root);
   const expected = await expectedPredictions(capture, options, root);
   const mode: Verification['mode'] = expected.size > 0 ? 'predictions' : 'digest';
   const compared =
@@ -220,7 +383,7 @@ export async function runReproCheck(
   const run: RunInfo = {
     kind: 'check-repro',
     runId: `repro-${capture.source.commit.slice(0, 12)}-${secondPrecision(startedAt).replace(/[-:]/g, '')}`,
-    subject: capture.subject,
+    subject: options.subject ?? capture.subject,
     command: [...capture.run.command],
     repositoryRoot: root,
     workingDirectory: capture.run.workingDirectory,
@@ -230,130 +393,33 @@ export async function runReproCheck(
     outputs: capture.outputs.map((output) => output.path),
   };
 
-  const same = (path: string, a: RerunResult, b: RerunResult | 'capture'): boolean => {
-    if (mode === 'digest') {
-      const other =
-        b === 'capture' ? capture.outputs.find((o) => o.path === path)?.digest : b.digests.get(path);
-      return a.digests.get(path) === other;
-    }
-    const mine = a.predictions.get(path);
-    const other = b === 'capture' ? expected.get(path) : b.predictions.get(path);
-    if (mine == null || other == null) return mine === other;
-    return comparePredictions(other, mine, tolerance).withinTolerance;
-  };
+  const same = sameOutput(capture, mode, expected, tolerance);
+  if (compared.length === 0) {
+    options.warn?.(
+      `${options.source} records no outputs; only the exit code is compared (capture with --output PATH)`,
+    );
+  }
 
   return withHooks(hooks, run, async () => {
-    const base = await mkdtemp(join(tmpdir(), 'warden-repro-'));
-    const runs: RerunResult[] = [];
-    const dirs: string[] = [];
-    const once = async () => {
-      const dir = join(base, `run-${runs.length + 1}`);
-      dirs.push(dir);
-      runs.push(await rerun(capture, root, dir, compared, options));
-    };
-    try {
-      for (let i = 0; i < (options.runs ?? 1); i++) await once();
-      const first = runs[0] as RerunResult;
-      const differs =
-        first.exitCode !== capture.run.exitCode || compared.some((path) => !same(path, first, 'capture'));
-      if (options.runs === undefined && differs) await once();
-    } finally {
-      if (options.keep)
-        options.warn?.(
-          `kept the re-run checkouts: ${dirs.join(', ')} (remove them with git worktree remove)`,
-        );
-      else for (const dir of dirs) await removeWorktree(root, dir);
-      if (!options.keep) await rm(base, { recursive: true, force: true });
-    }
-
-    const outputDifferences: {
-      path?: string;
-      expected?: string;
-      actual?: string;
-      what: string;
-      varies: boolean;
-    }[] = [];
-    for (const path of compared) {
-      const differing = runs.find((result) => !same(path, result, 'capture'));
-      if (differing === undefined) continue;
-      const varies = runs.some((result) => !same(path, result, runs[0] as RerunResult));
-      if (mode === 'digest') {
-        const recorded = capture.outputs.find((o) => o.path === path)?.digest as string;
-        const actual = differing.digests.get(path) ?? null;
-        outputDifferences.push({
-          path,
-          expected: recorded,
-          actual: actual ?? 'missing',
-          what:
-            actual === null
-              ? `${path} was not written by the re-run`
-              : `${path} differs from the captured output`,
-          varies,
-        });
-      } else {
-        const text = differing.predictions.get(path);
-        const what =
-          text == null
-            ? `${path} was not written by the re-run`
-            : `${path}: ${comparePredictions(expected.get(path) as string, text, tolerance).detail}`;
-        outputDifferences.push({ path, what, varies });
-      }
-    }
-    const exitDiffers = runs.find((result) => result.exitCode !== capture.run.exitCode);
-    if (exitDiffers !== undefined) {
-      outputDifferences.push({
-        expected: `exit ${capture.run.exitCode}`,
-        actual: `exit ${exitDiffers.exitCode}`,
-        what: `the command exited ${exitDiffers.exitCode}, the captured run ${capture.run.exitCode}`,
-        varies: runs.some((result) => result.exitCode !== (runs[0] as RerunResult).exitCode),
-      });
-    }
-
+    const runs = await rerunUntilTold(capture, root, compared, [...expected.keys()], same, options);
+    const differing = outputDifferences(
+      capture,
+      runs,
+      compared,
+      same,
+      (path, text) => comparePredictions(expected.get(path) as string, text, tolerance).detail,
+    );
     const environment =
-      outputDifferences.length === 0
+      differing.length === 0
         ? []
         : environmentChanges(capture.environment, await currentEnvironment(capture, root, processEnv));
-    const explain = (what: string, varies: boolean): Pick<Difference, 'cause' | 'detail'> => {
-      if (drift.inputs.length > 0) {
-        return {
-          cause: 'input-changed',
-          detail: `${what}; the inputs changed since the capture: ${short(drift.inputs.map((d) => d.path as string))}`,
-        };
-      }
-      if (varies) {
-        return {
-          cause: 'non-determinism',
-          detail: `${what}, and two re-runs of the same commit and inputs differ from each other: the command is not deterministic (seed its random generators and declare the seeds with --seed NAME=VALUE)`,
-        };
-      }
-      if (capture.source.dirty) {
-        return {
-          cause: 'dirty-tree',
-          detail: `${what}; the capture ran from a dirty tree (${short(capture.source.changedPaths)}) that a checkout of ${capture.source.commit.slice(0, 12)} does not hold: commit the changes and capture again`,
-        };
-      }
-      if (drift.lockfiles.length > 0) {
-        return {
-          cause: 'lockfile-changed',
-          detail: `${what}; lockfiles changed since the capture: ${short(drift.lockfiles.map((d) => d.path as string))}`,
-        };
-      }
-      if (environment.length > 0) {
-        return {
-          cause: 'environment-changed',
-          detail: `${what}; the environment changed since the capture: ${short(environment, 10)}`,
-        };
-      }
-      return {
-        cause: 'output-differs',
-        detail: `${what}, and nothing the capture recorded explains it (same commit, inputs, lockfiles and versions): look for an input it does not declare, the clock or the network`,
-      };
-    };
-
     const differences: Difference[] = [
-      ...drift.inputs,
-      ...drift.lockfiles,
-      ...outputDifferences.map(({ what, varies, ...where }) => ({ ...explain(what, varies), ...where })),
+      ...changes.inputs,
+      ...changes.lockfiles,
+      ...differing.map(({ what, varies, ...where }) => ({
+        ...causeOf(what, varies, capture, changes, environment),
+        ...where,
+      })),
     ];
     const verification: Verification = {
       capture: capture.id,
@@ -373,7 +439,7 @@ export async function runReproCheck(
       ...sections
     } = capture;
     return sealEvidence(
-      { ...sections, kind, passed: verification.reproducible, verification },
+      { ...sections, kind, subject: run.subject, passed: verification.reproducible, verification },
       now(),
     ) as ReproducibilityEvidence;
   });

@@ -660,7 +660,17 @@ describe('capture and check repro with a Warden server', () => {
   it('submits capture and re-run evidence to the version, and derives the version lineage from the capture', async () => {
     const repo = await trainingRepo({ 'params.json': '{"trees": 100}' });
     const env = { WARDEN_SERVER: server.url, WARDEN_TOKEN: token };
+    const reproEvidence = async (version: string) => {
+      const list = await warden(
+        repo,
+        ['evidence', 'list', 'churn', version, '--kind', 'reproducibility', '--json'],
+        env,
+      );
+      return JSON.parse(list.stdout).evidence as { id: string }[];
+    };
     expect((await warden(repo, ['models', 'create', 'churn'], env)).code).toBe(0);
+
+    // Captured before the version exists: unversioned, then the version's lineage is derived from it.
     const capturedRun = await warden(
       repo,
       [
@@ -670,8 +680,6 @@ describe('capture and check repro with a Warden server', () => {
         'params.json',
         '--model',
         'churn',
-        '--version',
-        '1',
         '--evidence',
         'capture.json',
         '--',
@@ -681,23 +689,38 @@ describe('capture and check repro with a Warden server', () => {
       env,
     );
     expect(capturedRun.code).toBe(0);
-
     const created = await warden(
       repo,
-      ['versions', 'create', 'churn', '--artifact', 'out/model.json', '--lineage', 'capture.json', '--json'],
+      ['versions', 'create', 'churn', '--artifact', 'out/model.json', '--lineage', 'capture.json'],
       env,
     );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     const captured = await readEvidence(join(repo, 'capture.json'));
-    const lineage = await fetch(`${server.url}/api/v1/models/churn/versions/1/lineage`, {
-      headers: { authorization: `Bearer ${token}` },
-    }).then((response) => response.json());
-    expect(JSON.stringify(lineage)).toContain(captured.source.commit);
-    expect(JSON.stringify(lineage)).toContain(captured.data[0]?.digest);
-    expect(JSON.stringify(lineage)).toContain(captured.run.runId);
+    const lineage = await warden(repo, ['lineage', 'churn@1', '--json'], env);
+    expect(JSON.parse(lineage.stdout)).toMatchObject({
+      recorded: true,
+      runId: captured.run.runId,
+      sourceCommit: captured.source.commit,
+      parameters: { trees: 100 },
+      environment: { lockfiles: { 'package-lock.json': captured.lockfiles[0]?.digest } },
+    });
+    expect(lineage.stdout).toContain(captured.data[0]?.digest);
 
-    const submitted = await warden(
+    // The re-run's evidence is about the version registered since.
+    const verified = await warden(
+      repo,
+      ['check', 'repro', 'capture.json', '--version', '1', '--submit'],
+      env,
+    );
+    expect(verified.code).toBe(0);
+    expect(verified.stderr).toMatch(
+      /submitted evidence sha256:[0-9a-f]{64} \(reproducibility, unsigned\) to churn version 1: new/,
+    );
+    expect(await reproEvidence('1')).toHaveLength(1);
+
+    // A capture submitted to a version that has lineage keeps that lineage.
+    const again = await warden(
       repo,
       [
         'capture',
@@ -715,20 +738,35 @@ describe('capture and check repro with a Warden server', () => {
       ],
       env,
     );
-    expect(submitted.code).toBe(0);
-    expect(submitted.stderr).toMatch(
-      /submitted evidence sha256:[0-9a-f]{64} \(reproducibility, unsigned\) to churn version 1/,
-    );
-    const verified = await warden(repo, ['check', 'repro', 'capture.json', '--submit', 'churn@1'], env);
-    expect(verified.code).toBe(0);
-    expect(verified.stderr).toMatch(
-      /submitted evidence .* \(reproducibility, unsigned\) to churn version 1: new/,
-    );
-    const list = await warden(
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('churn version 1 already has its lineage (recorded once); kept it');
+    expect(await reproEvidence('1')).toHaveLength(2);
+
+    // A version registered without lineage gets it from the submitted capture.
+    expect(
+      (await warden(repo, ['versions', 'create', 'churn', '--artifact', 'out/model.json'], env)).code,
+    ).toBe(0);
+    const second = await warden(
       repo,
-      ['evidence', 'list', 'churn', '1', '--kind', 'reproducibility', '--json'],
+      [
+        'capture',
+        ...captureArgs,
+        '--model',
+        'churn',
+        '--version',
+        '2',
+        '--evidence',
+        'capture-2.json',
+        '--submit',
+        '--',
+        node,
+        'train.js',
+      ],
       env,
     );
-    expect(JSON.parse(list.stdout).evidence).toHaveLength(2);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('recorded the lineage of churn version 2 from this capture');
+    const walk = await warden(repo, ['lineage', 'churn@2', '--json'], env);
+    expect(JSON.parse(walk.stdout)).toMatchObject({ recorded: true, sourceCommit: captured.source.commit });
   });
 });

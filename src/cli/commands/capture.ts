@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
+import { isWardenError } from '../../core/index.js';
 import { reproducibilityView } from '../../reports/index.js';
-import { runCapture } from '../../repro/index.js';
+import { type CaptureEvidence, lineageFromCapture, runCapture } from '../../repro/index.js';
 import type { CliIo } from '../cli-io.js';
 import { addReportOptions, type CheckFileFlags, collect } from '../options.js';
 import { addRunHookOptions, type RunHookFlags, runHooksFrom } from '../run-hooks.js';
 import { outgoingEvidence, signingKeyFrom } from '../signing.js';
 import { reportCheck } from './check-options.js';
-import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
+import {
+  addSubmitOptions,
+  type SubmitFlags,
+  type SubmitPlan,
+  submitCheckEvidence,
+  submitPlan,
+} from './evidence.js';
 import { addEvidenceFileOption, type EvidenceFileFlags, evidenceFileFlags } from './repro-options.js';
 
 interface CaptureFlags extends CheckFileFlags, SubmitFlags, EvidenceFileFlags, RunHookFlags {
@@ -96,8 +103,43 @@ export function registerCapture(program: Command, io: CliIo): void {
       );
       const outgoing = outgoingEvidence(evidence, signingKey);
       const checked = await reportCheck(outgoing, reproducibilityView(evidence), report, io);
-      io.exitCode = await submitCheckEvidence(submit, outgoing, checked, io);
+      const submitted = await submitCheckEvidence(submit, outgoing, checked, io);
+      io.exitCode = submitted === 0 ? await recordLineage(submit, evidence, io) : submitted;
       await hooks.settle();
     },
   );
+}
+
+/**
+ * With --submit, a successful capture is also the version's lineage (recorded once: a version that
+ * has lineage keeps it, with a notice). Returns the exit code.
+ */
+async function recordLineage(
+  plan: SubmitPlan | undefined,
+  evidence: CaptureEvidence,
+  io: CliIo,
+): Promise<number> {
+  if (plan === undefined || !evidence.passed) return 0;
+  const { subject } = evidence;
+  const target = plan.target ?? {
+    model: subject.name,
+    version: subject.type === 'model-version' ? subject.version : '',
+  };
+  try {
+    await plan.client.call('recordLineage', { params: target, body: lineageFromCapture(evidence) });
+    io.stderr.write(
+      `warden: recorded the lineage of ${target.model} version ${target.version} from this capture\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (!isWardenError(error)) throw error;
+    if (error.code === 'WARDEN_ERR_REGISTRY_CONFLICT') {
+      io.stderr.write(
+        `warden: ${target.model} version ${target.version} already has its lineage (recorded once); kept it\n`,
+      );
+      return 0;
+    }
+    io.stderr.write(`warden: recording the lineage failed: ${error.message}\n  [${error.code}]\n`);
+    return error.exitCode;
+  }
 }

@@ -21,6 +21,8 @@ interface CheckReproFlags extends CheckFileFlags, SubmitFlags, EvidenceFileFlags
   tolerance: string;
   runs?: string;
   keep?: boolean;
+  model?: string;
+  version?: string;
 }
 
 /** --compare predictions=FILE (repeatable): the predictions files, in order. */
@@ -55,7 +57,12 @@ export function registerCheckRepro(check: Command, io: CliIo): void {
       '--runs <n>',
       're-run this many times (default: 1, and 2 when the outputs differ, to tell non-determinism)',
     )
-    .option('--keep', 'keep the temporary checkouts (for a look at what differs)');
+    .option('--keep', 'keep the temporary checkouts (for a look at what differs)')
+    .option('--model <name>', 'the model name in the evidence (default: the capture’s)')
+    .option(
+      '--version <version>',
+      'the model version in the evidence (default: the capture’s), e.g. the version registered since the capture',
+    );
   addEvidenceFileOption(command);
   addSubmitOptions(command, 'MODEL@VERSION (default: the capture subject)');
   addRunHookOptions(command);
@@ -69,16 +76,21 @@ export function registerCheckRepro(check: Command, io: CliIo): void {
       const signingKey = await signingKeyFrom(flags.signKey, io);
       const { document } = await readEvidenceFile(file);
       const capture = captureFromEvidence(document, file);
-      const submit = submitPlan(
-        flags,
-        capture.subject.type === 'model-version' ? capture.subject.version : undefined,
-      );
+      const subject = {
+        type: 'model-version' as const,
+        name: flags.model ?? capture.subject.name,
+        version:
+          flags.version ??
+          (capture.subject.type === 'model-version' ? capture.subject.version : 'unversioned'),
+      };
+      const submit = submitPlan(flags, subject.version);
       const hooks = await runHooksFrom(flags, io);
       const evidence = await runReproCheck(
         capture,
         {
           cwd: process.cwd(),
           source: file,
+          subject,
           compare,
           tolerance,
           ...(runs === undefined ? {} : { runs }),
