@@ -13,6 +13,8 @@ const modules = {
   audit: ['core', 'store'],
   registry: ['core', 'store', 'audit'],
   slo: ['core'],
+  repro: ['core'],
+  openlineage: ['core', 'data', 'repro'],
   governance: ['core', 'data', 'evaluation', 'drift', 'policy', 'store', 'audit', 'registry', 'slo'],
   monitor: [
     'core',
@@ -27,7 +29,7 @@ const modules = {
     'slo',
   ],
   gateway: ['core', 'drift', 'slo'],
-  reports: ['core', 'data', 'evaluation', 'drift', 'policy', 'registry', 'audit'],
+  reports: ['core', 'data', 'evaluation', 'drift', 'policy', 'registry', 'audit', 'repro'],
   server: null,
   cli: null,
 };

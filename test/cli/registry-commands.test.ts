@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,6 +216,101 @@ describe('warden registry commands against a running server', () => {
     expect(tokenList.stdout).toMatch(/newcomer\s+admin/);
     expect(tokenList.stdout).toMatch(/pipeline\s+contributor\s+risk/);
     expect(tokenList.stdout).not.toMatch(/wdn_/);
+  });
+
+  it('draws a lineage with its reproducibility evidence as text, Mermaid, DOT (Graphviz reads it) and JSON', async () => {
+    expect((await warden(['models', 'create', 'pm-graph'], tokens.contributor)).code).toBe(0);
+    const lineage = await writeFixture(
+      work,
+      'pm-lineage.json',
+      JSON.stringify({
+        sourceCommit: 'c0ffee1',
+        datasets: [{ name: 'sensors "raw"', uri: 'data/ai4i.csv', digest: `sha256:${'a'.repeat(64)}` }],
+      }),
+    );
+    const created = await warden(
+      [
+        'versions',
+        'create',
+        'pm-graph',
+        '--artifact',
+        's3://models/pm.pkl',
+        '--run-id',
+        'capture-c0ffee1',
+        '--lineage',
+        lineage,
+      ],
+      tokens.contributor,
+    );
+    expect(created.code).toBe(0);
+    const capture = sealEvidence({
+      kind: 'reproducibility',
+      subject: { type: 'model-version', name: 'pm-graph', version: '1' },
+      inputs: [],
+      passed: true,
+      run: { runId: 'capture-c0ffee1', command: ['python3', 'train.py'], exitCode: 0 },
+      source: { commit: 'c0ffee1', branch: 'main', remote: null, dirty: true, changedPaths: ['train.py'] },
+    });
+    const captureFile = await writeFixture(work, 'pm-capture.json', JSON.stringify(capture));
+    expect(
+      (
+        await warden(
+          ['evidence', 'submit', captureFile, '--model', 'pm-graph', '--version', '1'],
+          tokens.contributor,
+        )
+      ).code,
+    ).toBe(0);
+
+    const text = await warden(['lineage', 'pm-graph@1'], tokens.viewer);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      `  reproducibility\n    capture  ✓ passed  commit c0ffee1  dirty tree  ${capture.producedAt}  ${capture.id}\n`,
+    );
+
+    const json = await warden(['lineage', 'pm-graph@1', '--format', 'json'], tokens.viewer);
+    expect(JSON.parse(json.stdout).reproducibility).toEqual([
+      expect.objectContaining({
+        id: capture.id,
+        role: 'capture',
+        commit: 'c0ffee1',
+        dirty: true,
+        runId: 'capture-c0ffee1',
+      }),
+    ]);
+
+    const mermaid = await warden(['lineage', 'pm-graph@1', '--format', 'mermaid'], tokens.viewer);
+    expect(mermaid.code).toBe(0);
+    const mermaidLines = mermaid.stdout.trimEnd().split('\n');
+    expect(mermaidLines[0]).toBe('flowchart LR');
+    expect(mermaidLines).toContain(
+      '  n5[("dataset sensors #34;raw#34;<br/>data/ai4i.csv<br/>sha256:aaaaaaaaaaaa…")]',
+    );
+    expect(mermaidLines.filter((line) => line.includes('-->'))).toEqual([
+      '  n1 -->|"captured by"| n2',
+      '  n1 -->|"produced by"| n3',
+      '  n3 -->|"source"| n4',
+      '  n3 -->|"read"| n5',
+    ]);
+
+    const dot = await warden(['lineage', 'pm-graph@1', '--format', 'dot'], tokens.viewer);
+    expect(dot.code).toBe(0);
+    const drawn = spawnSync('dot', ['-Tjson'], { input: dot.stdout, encoding: 'utf8' });
+    expect(drawn.error, 'dot is not installed: apt-get install graphviz (.ci/run does)').toBeUndefined();
+    expect(drawn.status).toBe(0);
+    const layout = JSON.parse(drawn.stdout) as { objects: { label: string }[]; edges: { label: string }[] };
+    expect(layout.objects.map((o) => o.label.split('\\n')[0])).toEqual([
+      'pm-graph version 1',
+      'capture ✓ passed',
+      'run capture-c0ffee1',
+      'commit c0ffee1',
+      'dataset sensors "raw"',
+    ]);
+    expect(layout.edges.map((e) => e.label).sort()).toEqual(['captured by', 'produced by', 'read', 'source']);
+
+    const bad = await warden(['lineage', 'pm-graph@1', '--format', 'svg'], tokens.viewer);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('svg');
+    expectNoStackTrace(bad.stderr);
   });
 
   it('prints the raw JSON answer with --json', async () => {
