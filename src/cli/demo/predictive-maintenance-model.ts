@@ -139,7 +139,7 @@ export function trainMaintenanceModel(csvText: string, seed: number): Maintenanc
     },
     trainingRows: training.length,
     holdout,
-    rocAuc: performance.rocAuc,
+    rocAuc: performance.rocAuc ?? null,
     recall: performance.recall,
   };
 }
