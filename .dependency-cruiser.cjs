@@ -13,6 +13,7 @@ const modules = {
   audit: ['core', 'store'],
   registry: ['core', 'store', 'audit'],
   slo: ['core'],
+  repro: ['core'],
   governance: ['core', 'data', 'evaluation', 'drift', 'policy', 'store', 'audit', 'registry', 'slo'],
   monitor: [
     'core',
@@ -27,7 +28,7 @@ const modules = {
     'slo',
   ],
   gateway: ['core', 'drift', 'slo'],
-  reports: ['core', 'data', 'evaluation', 'drift', 'policy', 'registry', 'audit'],
+  reports: ['core', 'data', 'evaluation', 'drift', 'policy', 'registry', 'audit', 'repro'],
   server: null,
   cli: null,
 };

@@ -346,6 +346,52 @@ export const errorRegistry = {
     exitCode: 2,
     summary: 'A webhook URL is not http(s), or it names an event Warden does not send.',
   },
+  WARDEN_ERR_REPRO_NOT_A_REPOSITORY: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'warden capture or check repro ran outside a git repository, or in one without a commit: the source of a run is recorded as a commit.',
+  },
+  WARDEN_ERR_REPRO_INPUT_MISSING: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A declared input (--input, or a recorded input at check repro) does not exist, or an --output the command should have written never appeared.',
+  },
+  WARDEN_ERR_REPRO_DVC_MISMATCH: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'A file named in dvc.lock or a .dvc file does not have the md5 DVC recorded for it: the data and its DVC record disagree.',
+  },
+  WARDEN_ERR_REPRO_COMMIT_MISSING: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'The commit a capture recorded is not in the repository check repro runs in (never fetched, or history was rewritten).',
+  },
+  WARDEN_ERR_REPRO_COMMAND_NOT_FOUND: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'The command to capture or re-run cannot be started: no such program, or it is not executable.',
+  },
+  WARDEN_ERR_REPRO_INVALID_PARAMS: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary: 'The --params file is neither JSON nor YAML.',
+  },
+  WARDEN_ERR_REPRO_INVALID_COMPARE: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'check repro --compare predictions=FILE names a file the capture did not record as an output, or the recorded file changed since the capture.',
+  },
+  WARDEN_ERR_REPRO_GIT_FAILED: {
+    httpStatus: 500,
+    exitCode: 3,
+    summary:
+      'git failed for a reason that is not the input’s fault (a worktree that cannot be added, a disk full).',
+  },
   WARDEN_ERR_DRIFT_TOO_FEW_ROWS: {
     httpStatus: 400,
     exitCode: 2,

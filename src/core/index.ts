@@ -31,6 +31,8 @@ export {
   type DatasetSource,
   datasetFormats,
   openDataset,
+  parseCsvLine,
+  sniffDelimiter,
 } from './dataset-source.js';
 export { contentDigest, type Digest, sha256Digest } from './digest.js';
 export { parseDuration } from './duration.js';

@@ -22,4 +22,5 @@ export {
   type RowStatus,
   rowsWorstFirst,
 } from './report-view.js';
+export { reproducibilityView } from './reproducibility-view.js';
 export { renderTerminal, type TerminalOptions } from './terminal.js';

@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import {
+  checkEvidenceDocument,
   type InferenceProtocol,
   inferenceProtocols,
+  isDsseEnvelope,
+  openEvidenceEnvelope,
   type ServingEndpoint,
   WardenError,
 } from '../../core/index.js';
+import { captureFromEvidence, lineageFromCapture } from '../../repro/index.js';
 import type { VersionRecord } from '../../store/index.js';
 import type { CliIo } from '../cli-io.js';
 import { readJsonFile } from '../json-file.js';
@@ -59,6 +63,13 @@ async function readLineageFile(file: string): Promise<Record<string, unknown>> {
       `${file}: the lineage file must hold a JSON object (runId, sourceCommit, datasets, …), not ${Array.isArray(lineage) ? 'an array' : JSON.stringify(lineage)}`,
     );
   }
+  // A capture's evidence (signed or not) documents the run; its lineage is derived, not typed.
+  if (isDsseEnvelope(lineage)) {
+    return { ...lineageFromCapture(captureFromEvidence(openEvidenceEnvelope(lineage, file).evidence, file)) };
+  }
+  if ((lineage as { kind?: unknown }).kind === 'reproducibility') {
+    return { ...lineageFromCapture(captureFromEvidence(checkEvidenceDocument(lineage, file), file)) };
+  }
   return lineage as Record<string, unknown>;
 }
 
@@ -82,7 +93,7 @@ export function registerVersions(program: Command, io: CliIo): void {
       .option('--description <text>', 'what changed in this version')
       .option(
         '--lineage <file>',
-        'a JSON file: what produced it (runId, sourceCommit, datasets, environment, parameters, parentRuns)',
+        'a JSON file: what produced it (runId, sourceCommit, datasets, environment, parameters, parentRuns), or the evidence of warden capture, which it is derived from',
       )
       .option(
         '--endpoint <url>',

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { reproducibilityView } from '../../reports/index.js';
+import { runCapture } from '../../repro/index.js';
+import type { CliIo } from '../cli-io.js';
+import { addReportOptions, type CheckFileFlags, collect, parsePairs } from '../options.js';
+import { addRunHookOptions, type RunHookFlags, runHooksFrom } from '../run-hooks.js';
+import { outgoingEvidence, signingKeyFrom } from '../signing.js';
+import { reportCheck } from './check-options.js';
+import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
+import { addEvidenceFileOption, type EvidenceFileFlags, evidenceFileFlags } from './repro-options.js';
+
+interface CaptureFlags extends CheckFileFlags, SubmitFlags, EvidenceFileFlags, RunHookFlags {
+  input: string[];
+  output: string[];
+  params?: string;
+  seed: string[];
+  env: string[];
+  image?: string;
+  runId?: string;
+  model?: string;
+  version: string;
+}
+
+export function registerCapture(program: Command, io: CliIo): void {
+  const command = program
+    .command('capture')
+    .description('run a training command and record, from the machine, what it ran from and what it wrote')
+    .argument('<command...>', 'the command and its arguments, after --: warden capture … -- python3 train.py')
+    .passThroughOptions()
+    .option('--input <path>', 'a data input, file or directory (repeatable)', collect, [])
+    .option(
+      '--output <path>',
+      'an output the command writes; its digest is recorded (repeatable)',
+      collect,
+      [],
+    )
+    .option('--params <file>', 'the parameters file (JSON or YAML): its digest and values')
+    .option(
+      '--seed <name=value>',
+      'a random seed, also passed to the command as env NAME=VALUE (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--env <name>',
+      'record this environment variable (secret-looking ones by name only; repeatable)',
+      collect,
+      [],
+    )
+    .option('--image <ref>', 'the container image: sha256:… or NAME@sha256:… (default: $WARDEN_IMAGE_DIGEST)')
+    .option('--run-id <id>', 'the run id (default: capture-<commit>-<time>)')
+    .option('--model <name>', 'the model name in the evidence (default: the repository directory name)')
+    .option('--version <version>', 'the model version in the evidence', 'unversioned');
+  addEvidenceFileOption(command);
+  addSubmitOptions(command, 'MODEL@VERSION (default: --model at --version)');
+  addRunHookOptions(command);
+  addReportOptions(command, 'list every input, lockfile and output').action(
+    async (commandLine: string[], flags: CaptureFlags) => {
+      const report = evidenceFileFlags(flags, io);
+      const signingKey = await signingKeyFrom(flags.signKey, io);
+      const submit = submitPlan(flags, flags.version);
+      const evidence = await runCapture(
+        {
+          command: commandLine,
+          cwd: process.cwd(),
+          inputs: flags.input,
+          outputs: flags.output,
+          ...(flags.params === undefined ? {} : { params: flags.params }),
+          seeds: parsePairs('--seed', flags.seed),
+          env: flags.env,
+          ...(flags.image === undefined ? {} : { image: flags.image }),
+          ...(flags.runId === undefined ? {} : { runId: flags.runId }),
+          ...(flags.model === undefined ? {} : { model: flags.model }),
+          version: flags.version,
+          ownFiles: [report.json, report.junit, report.markdown].filter((file) => file !== undefined),
+          streams: io,
+          warn: (message) => io.stderr.write(`warning: ${message}\n`),
+        },
+        await runHooksFrom(flags, io),
+      );
+      const outgoing = outgoingEvidence(evidence, signingKey);
+      const checked = await reportCheck(outgoing, reproducibilityView(evidence), report, io);
+      io.exitCode = await submitCheckEvidence(submit, outgoing, checked, io);
+    },
+  );
+}
