@@ -76,7 +76,7 @@ expect_exit 0 check model predictions.csv --target actual --score score --predic
   --model "$model" --version 1 --json "$evidence/model-evaluation.json" --sign-key "$key" \
   --policies "$policies" --labels domain=maintenance,audit=pre-production --decision "$evidence/decision-model.json"
 
-say "4. A drift baseline of the training data's inputs, for the gateway and monitors to compare live traffic with"
+say "4. A drift baseline of the training data's inputs, for the gateway and monitors to compare live traffic with (attached after the promotion)"
 expect_exit 0 baseline create ai4i2020.csv \
   --columns "Type,Air temperature [K],Process temperature [K],Rotational speed [rpm],Torque [Nm],Tool wear [min]" \
   --window-rows 1000 --evidence "$evidence/drift-baseline.json" --sign-key "$key"
@@ -111,13 +111,14 @@ expect_exit 0 models create "$model" --team maintenance --owner maintenance-ml \
 expect_exit 0 monitors set "$model" monitors.yaml
 expect_exit 0 versions create "$model" --artifact "file://$repo/model.pkl" \
   --artifact-digest "sha256:$(sha256sum model.pkl | cut -d' ' -f1)" --lineage "$evidence/capture.json"
-for file in data-check model-evaluation drift-baseline capture repro; do
+for file in data-check model-evaluation capture repro; do
   expect_exit 0 evidence submit "$evidence/$file.json" --model "$model" --version 1
 done
 expect_exit 0 promote "$model" 1 --to production --verbose
+expect_exit 0 evidence submit "$evidence/drift-baseline.json" --model "$model" --version 1
 expect_exit 0 lineage "$model" 1
 
-say "7. One byte of the data changes after the capture: check repro names it before it re-runs anything"
+say "7. One byte of the data changes after the capture: check repro names it as the cause"
 sed -i '2s/298\.1/298.2/' ai4i2020.csv
 expect_exit 1 check repro "$evidence/capture.json" --json "$evidence/repro-changed.json"
 

@@ -92,6 +92,18 @@ describe('the predictive-maintenance data contract', () => {
   });
 });
 
+describe('the walkthrough script', () => {
+  it('refuses (exit 2) a Python without scikit-learn, naming it and the fix, before it writes anything', async () => {
+    const dir = join(work, 'no-sklearn');
+    const run = await runWalkthrough(dir, '/bin/false');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /\/bin\/false cannot import sklearn; install Debian's python3-sklearn or set PYTHON/,
+    );
+    expect(run.stdout).toBe('');
+  });
+});
+
 describe.skipIf(sklearnPython === undefined)(
   `the scikit-learn walkthrough${sklearnPython ? '' : ` (${noSklearn})`}`,
   () => {
@@ -152,8 +164,9 @@ describe.skipIf(sklearnPython === undefined)(
       expect(verified['verification']).toMatchObject({ reproducible: true, differences: [] });
       expect(run.stdout).toMatch(/reproducible/i);
 
-      expect(run.stdout).toMatch(/predictive-maintenance@production is version 1/);
-      expect(run.stdout).toMatch(/unbroken-lineage\/data-checked/);
+      expect(run.stdout).toMatch(/predictive-maintenance version 1 is now production/);
+      expect(run.stdout).toMatch(/✓ PASS {2}unbroken-lineage\/data-checked /);
+      expect(run.stdout).toMatch(/✓ PASS {2}reproducible-training\/verified-by-rerun /);
 
       const changed = await readDocument(join(dir, 'evidence/repro-changed.json'));
       const differences = changed['verification'] as {

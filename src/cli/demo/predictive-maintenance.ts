@@ -99,7 +99,7 @@ export async function runPredictiveMaintenanceStep(
 
   const evaluation = evidence('model-evaluation');
   io.stdout.write(
-    `\n  $ warden check model predictions.csv --target actual --score score --prediction prediction --model ${model} --version 1 --json ${shown(evaluation)} --sign-key ${shown(signKey)} --policies ${demo.policies} --labels ${labels}   # failure recall is the key metric\n\n`,
+    `\n  $ warden check model predictions.csv --target actual --score score --prediction prediction --model ${model} --version 1 --json ${shown(evaluation)} --sign-key ${shown(signKey)} --policies ${demo.policies} --labels ${labels} --decision ${shown(evidence('decision-model'))}   # failure recall is the key metric\n\n`,
   );
   expectExit(
     'model check',
@@ -115,6 +115,7 @@ export async function runPredictiveMaintenanceStep(
         signKey,
         policies: demo.policies,
         labels,
+        decision: evidence('decision-model'),
       },
       io,
     ),
@@ -147,8 +148,8 @@ export async function runPredictiveMaintenanceStep(
     results: { policy: string; validation: string; outcome: string }[];
   };
   const failed = bare.results.filter((r) => r.outcome === 'fail').map((r) => `${r.policy}/${r.validation}`);
-  say(
-    `\n  with the capture alone, the production audit denies: ${failed.join(', ') || 'nothing failed'} (a record of a run is not proof that it repeats)`,
+  io.stdout.write(
+    `\n  with the capture alone, the production audit denies: ${failed.join(', ') || 'nothing failed'} (a record of a run is not proof that it repeats)\n`,
   );
   if (unverified !== 1 || !failed.includes('reproducible-training/verified-by-rerun')) {
     problems.push('the bare capture was not denied by reproducible-training/verified-by-rerun');
@@ -157,8 +158,8 @@ export async function runPredictiveMaintenanceStep(
     `\n  $ warden gate promote:production --policies ${demo.policies} --evidence ${[dataCheck, evaluation, verified].map(shown).join(' ')} --labels ${labels} --owner ${owner} --monitors ${shown(example('monitors.yaml'))} --trusted-key ${signer}=${shown(signKey)}.pub\n\n`,
   );
   expectExit('the audited promotion', await gate(verified, io), 0);
-  say(
-    `\nThe same audit with scikit-learn (a random forest in train.py, a local server, a changed byte named by check repro): ${shown(example('walkthrough.sh'))} (needs python3-sklearn)`,
+  io.stdout.write(
+    `\n  The same audit with scikit-learn (a random forest in train.py, a local server, a changed byte named by check repro): ${shown(example('walkthrough.sh'))} (needs python3-sklearn)\n`,
   );
   return { asExpected: problems.length === 0, problems };
 }
