@@ -14,6 +14,7 @@ const modules = {
   registry: ['core', 'store', 'audit'],
   slo: ['core'],
   repro: ['core'],
+  openlineage: ['core', 'data'],
   governance: ['core', 'data', 'evaluation', 'drift', 'policy', 'store', 'audit', 'registry', 'slo'],
   monitor: [
     'core',

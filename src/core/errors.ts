@@ -475,6 +475,18 @@ export const errorRegistry = {
     summary:
       'A message on the window-snapshot subjects is not a window snapshot, or not one this aggregator can merge (another baseline, window or version); it is skipped.',
   },
+  WARDEN_ERR_OPENLINEAGE_TARGET_INVALID: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      '--openlineage is neither an http(s) URL nor a file path, or the URL carries credentials (the token belongs in WARDEN_OPENLINEAGE_API_KEY).',
+  },
+  WARDEN_ERR_OPENLINEAGE_DELIVERY_FAILED: {
+    httpStatus: 502,
+    exitCode: 3,
+    summary:
+      'An OpenLineage event could not be delivered: the endpoint did not answer 2xx in time, or the events file could not be appended to.',
+  },
 } as const satisfies Record<string, { httpStatus: number; exitCode: 2 | 3; summary: string }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

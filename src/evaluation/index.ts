@@ -61,6 +61,7 @@ export {
   logisticProbability,
 } from './logistic-regression.js';
 export {
+  evaluationSubject,
   type FairnessEntry,
   type ModelEvaluationEvidence,
   type ModelEvaluationOptions,

@@ -78,6 +78,18 @@ export interface ModelEvaluationOptions extends DatasetOptions, EngineOptions {
 /** A fairness entry with its bootstrap intervals when asked for. */
 export type FairnessEntry = FairnessReport & { confidenceIntervals?: FairnessIntervals };
 
+/** The model version an evaluation is about: --model/--version, else the file's name, `unversioned`. */
+export function evaluationSubject(
+  file: string,
+  options: Pick<ModelEvaluationOptions, 'model' | 'version'>,
+): { type: 'model-version'; name: string; version: string } {
+  return {
+    type: 'model-version',
+    name: options.model ?? basename(file, extname(file)),
+    version: options.version ?? 'unversioned',
+  };
+}
+
 export interface ModelEvaluationEvidence extends EvidenceEnvelope {
   kind: 'model-evaluation';
   columns: {
@@ -211,11 +223,7 @@ export async function runModelEvaluation(
     const thresholds = judgeThresholds(performance, fairness, options.thresholds ?? {});
     return sealEvidence({
       kind: 'model-evaluation' as const,
-      subject: {
-        type: 'model-version' as const,
-        name: options.model ?? basename(dataset.file, extname(dataset.file)),
-        version: options.version ?? 'unversioned',
-      },
+      subject: evaluationSubject(dataset.file, options),
       inputs: [datasetInput(dataset, await digest, rowCount)],
       passed: thresholds.every((result) => result.passed),
       columns: {

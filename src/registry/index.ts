@@ -1,4 +1,4 @@
-export type { LineageDatasetNode, LineageNode } from './lineage-walk.js';
+export type { LineageDatasetNode, LineageNode, ReproducibilityRecord } from './lineage-walk.js';
 export {
   applyModelUpdate,
   type FieldChange,

@@ -15,6 +15,25 @@ export interface LineageDatasetNode {
   checks: { id: string; kind: string; passed: boolean; producedAt: string }[];
 }
 
+/**
+ * A reproducibility evidence document attached to a version, as the walk shows it: a capture of the
+ * training run (`warden capture`), or a verification that re-ran a capture (`warden check repro`).
+ */
+export interface ReproducibilityRecord {
+  id: string;
+  role: 'capture' | 'verification';
+  producedAt: string;
+  passed: boolean;
+  runId: string | null;
+  commit: string | null;
+  /** Whether the work tree had uncommitted changes when the run was captured; null when not recorded. */
+  dirty: boolean | null;
+  /** The verification's verdict; null for a capture. */
+  reproducible: boolean | null;
+  /** The id of the capture a verification re-ran; null for a capture. */
+  capture: string | null;
+}
+
 export interface LineageNode {
   model: string;
   version: string;
@@ -26,6 +45,8 @@ export interface LineageNode {
   environment: { lockfiles: Record<string, string>; image: string | null } | null;
   parameters: Record<string, unknown> | null;
   datasets: LineageDatasetNode[];
+  /** The reproducibility evidence attached to this version, newest first. */
+  reproducibility: ReproducibilityRecord[];
   /** Each parent run, with the versions it produced, walked back in turn. */
   parents: { runId: string; versions: LineageNode[] }[];
   /** Set when the walk stopped here because the version was already visited or too deep. */
@@ -57,11 +78,13 @@ export async function walkLineage(db: Kysely<Tables>, root: VersionRecord): Prom
       environment: lineage?.environment ?? null,
       parameters: lineage?.parameters ?? null,
       datasets: [],
+      reproducibility: [],
       parents: [],
     };
     if (visited.has(key)) return { ...node, truncated: 'cycle' };
     if (depth >= maxDepth) return { ...node, truncated: 'depth' };
     visited.add(key);
+    node.reproducibility = await reproducibilityOf(db, version);
     if (lineage === undefined) return node;
     // The queries of one node are independent: on PostgreSQL they run side by side. Parents are
     // then visited in order, so which repeat is marked a cycle does not depend on timing.
@@ -92,4 +115,53 @@ export async function walkLineage(db: Kysely<Tables>, root: VersionRecord): Prom
     return node;
   };
   return visit(root, 0);
+}
+
+async function reproducibilityOf(
+  db: Kysely<Tables>,
+  version: VersionRecord,
+): Promise<ReproducibilityRecord[]> {
+  const attached = await evidenceRepository.listForVersion(
+    db,
+    { model: version.model, version: Number(version.version) },
+    'reproducibility',
+  );
+  return Promise.all(
+    attached.map(async (evidence) => {
+      const text = await evidenceRepository.document(db, evidence.id);
+      return reproducibilityRecord(
+        { id: evidence.id, producedAt: evidence.producedAt, passed: evidence.passed },
+        text === undefined ? {} : JSON.parse(text),
+      );
+    }),
+  );
+}
+
+/**
+ * The walk's summary of one document. The store checked the envelope on submit, not the sections
+ * of its kind, so a section that is missing or of another shape is shown as unknown (null).
+ */
+function reproducibilityRecord(
+  summary: { id: string; producedAt: string; passed: boolean },
+  document: unknown,
+): ReproducibilityRecord {
+  const section = (value: unknown, name: string): Record<string, unknown> => {
+    const inner =
+      value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[name] : undefined;
+    return inner !== null && typeof inner === 'object' ? (inner as Record<string, unknown>) : {};
+  };
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  const flag = (value: unknown) => (typeof value === 'boolean' ? value : null);
+  const source = section(document, 'source');
+  const verification = section(document, 'verification');
+  const verified = Object.keys(verification).length > 0;
+  return {
+    ...summary,
+    role: verified ? 'verification' : 'capture',
+    runId: text(section(document, 'run')['runId']),
+    commit: text(source['commit']),
+    dirty: flag(source['dirty']),
+    reproducible: verified ? flag(verification['reproducible']) : null,
+    capture: verified ? text(verification['capture']) : null,
+  };
 }

@@ -422,6 +422,79 @@ describe.each(testDatabases())('registry on $dialect', (database) => {
     );
   });
 
+  it('shows the reproducibility evidence attached to each version: captures and their verifications', async () => {
+    await registry.createModel({ name: 'pm' }, 'alice');
+    await registry.createVersion('pm', { artifact: { uri: 'pm/1' }, runId: 'capture-abc1234-1' }, 'alice');
+    const subject: Subject = { type: 'model-version', name: 'pm', version: '1' };
+    const capture = sealEvidence(
+      {
+        kind: 'reproducibility',
+        subject,
+        inputs: [],
+        passed: true,
+        run: { runId: 'capture-abc1234-1', command: ['python3', 'train.py'], exitCode: 0 },
+        source: { commit: 'abc1234', branch: 'main', remote: null, dirty: true, changedPaths: ['train.py'] },
+      },
+      new Date('2026-11-01T10:00:00Z'),
+    );
+    const verification = sealEvidence(
+      {
+        kind: 'reproducibility',
+        subject,
+        inputs: [],
+        passed: false,
+        run: { runId: 'capture-abc1234-1', command: ['python3', 'train.py'], exitCode: 0 },
+        source: { commit: 'abc1234', branch: 'main', remote: null, dirty: true, changedPaths: ['train.py'] },
+        verification: { capture: capture.id, reproducible: false, mode: 'digest', runs: 2, differences: [] },
+      },
+      new Date('2026-11-02T10:00:00Z'),
+    );
+    const oddlyShaped = sealEvidence(
+      { kind: 'reproducibility', subject, inputs: [], passed: true, source: 'elsewhere' },
+      new Date('2026-10-01T10:00:00Z'),
+    );
+    for (const evidence of [capture, verification, oddlyShaped]) {
+      await registry.submitEvidence('pm', '1', evidence, 'ci');
+    }
+    const walked = await registry.lineage('pm', '1');
+    expect(walked.recorded).toBe(false);
+    expect(walked.reproducibility).toEqual([
+      {
+        id: verification.id,
+        role: 'verification',
+        producedAt: '2026-11-02T10:00:00Z',
+        passed: false,
+        runId: 'capture-abc1234-1',
+        commit: 'abc1234',
+        dirty: true,
+        reproducible: false,
+        capture: capture.id,
+      },
+      {
+        id: capture.id,
+        role: 'capture',
+        producedAt: '2026-11-01T10:00:00Z',
+        passed: true,
+        runId: 'capture-abc1234-1',
+        commit: 'abc1234',
+        dirty: true,
+        reproducible: null,
+        capture: null,
+      },
+      {
+        id: oddlyShaped.id,
+        role: 'capture',
+        producedAt: '2026-10-01T10:00:00Z',
+        passed: true,
+        runId: null,
+        commit: null,
+        dirty: null,
+        reproducible: null,
+        capture: null,
+      },
+    ]);
+  });
+
   it('cuts a lineage cycle instead of walking it forever', async () => {
     await registry.createModel({ name: 'loop' }, 'alice');
     await registry.createVersion(

@@ -9,6 +9,18 @@ export { decisionView } from './decision-view.js';
 export { renderDriftHtml } from './drift-html.js';
 export { driftReportView } from './drift-view.js';
 export { renderJunit } from './junit.js';
+export {
+  type LineageFormat,
+  type LineageGraph,
+  type LineageGraphEdge,
+  type LineageGraphNode,
+  lineageFormats,
+  lineageGraph,
+  renderLineage,
+  renderLineageDot,
+  renderLineageMermaid,
+  renderLineageText,
+} from './lineage-graph.js';
 export { renderMarkdown, renderStepSummary } from './markdown.js';
 export { modelEvaluationView } from './model-evaluation-view.js';
 export { policyTestView } from './policy-test-view.js';
@@ -24,3 +36,4 @@ export {
 } from './report-view.js';
 export { reproducibilityView } from './reproducibility-view.js';
 export { renderTerminal, type TerminalOptions } from './terminal.js';
+export { dash, fields, pad, table } from './text-layout.js';

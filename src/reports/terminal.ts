@@ -6,6 +6,7 @@ import {
   type RowStatus,
   rowsWorstFirst,
 } from './report-view.js';
+import { pad } from './text-layout.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -24,10 +25,6 @@ const colors: Record<RowStatus, string> = { fail: '31', warn: '33', info: '36', 
 
 function paint(text: string, code: string, enabled: boolean): string {
   return enabled ? `\u001b[${code}m${text}\u001b[0m` : text;
-}
-
-function pad(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
 function clip(text: string, width: number): string {

@@ -3,6 +3,7 @@ import { loadContract, runDataCheck } from '../../data/index.js';
 import { contractView } from '../../governance/index.js';
 import { dataCheckView } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
+import { addOpenLineageOptions, type OpenLineageFlags, startCheckLineage } from '../openlineage-options.js';
 import { addFileOptions, addReportOptions, type CheckFileFlags, fileReadOptions } from '../options.js';
 import { ProgressBar } from '../progress.js';
 import { outgoingEvidence, signingKeyFrom } from '../signing.js';
@@ -10,7 +11,7 @@ import { reportCheck } from './check-options.js';
 import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
 import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
 
-interface CheckDataFlags extends CheckFileFlags, Partial<CheckPolicyFlags>, SubmitFlags {
+interface CheckDataFlags extends CheckFileFlags, Partial<CheckPolicyFlags>, SubmitFlags, OpenLineageFlags {
   contract: string;
   table?: string;
   name?: string;
@@ -32,6 +33,7 @@ export function registerCheckData(check: Command, io: CliIo): void {
   addFileOptions(command);
   addCheckPolicyOptions(command);
   addSubmitOptions(command, 'MODEL@VERSION (the model version trained or scored on this data)');
+  addOpenLineageOptions(command);
   addReportOptions(command, 'list passing checks too').action(async (file: string, flags: CheckDataFlags) => {
     io.exitCode = await checkData(file, flags, io);
   });
@@ -43,6 +45,13 @@ export async function checkData(file: string, flags: CheckDataFlags, io: CliIo):
   const signingKey = await signingKeyFrom(flags.signKey, io);
   const submit = submitPlan(flags, undefined);
   const contract = await loadContract(flags.contract);
+  const lineage = await startCheckLineage(flags, io, {
+    kind: 'data-check',
+    subject: flags.name ?? contract.contract.id,
+    files: [file],
+    contract,
+    ...(flags.table ? { table: flags.table } : {}),
+  });
   const progress = new ProgressBar(io.stderr, `checking ${file}`);
   const evidence = await runDataCheck(file, contract, {
     ...(flags.table ? { table: flags.table } : {}),
@@ -66,5 +75,7 @@ export async function checkData(file: string, flags: CheckDataFlags, io: CliIo):
         ),
       )
     : checked;
-  return submitCheckEvidence(submit, outgoing, verdict, io);
+  const exitCode = await submitCheckEvidence(submit, outgoing, verdict, io);
+  await lineage.finish(evidence);
+  return exitCode;
 }

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import {
   differenceMetrics,
+  evaluationSubject,
   type ModelEvaluationOptions,
   parseMetricThresholds,
   ratioMetrics,
@@ -8,6 +9,7 @@ import {
 } from '../../evaluation/index.js';
 import { modelEvaluationView } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
+import { addOpenLineageOptions, type OpenLineageFlags, startCheckLineage } from '../openlineage-options.js';
 import {
   addFileOptions,
   addReportOptions,
@@ -23,7 +25,11 @@ import { reportCheck } from './check-options.js';
 import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
 import { addCheckPolicyOptions, type CheckPolicyFlags, decideCheckGate, policiesForCheck } from './gate.js';
 
-export interface CheckModelFlags extends CheckFileFlags, Partial<CheckPolicyFlags>, SubmitFlags {
+export interface CheckModelFlags
+  extends CheckFileFlags,
+    Partial<CheckPolicyFlags>,
+    SubmitFlags,
+    OpenLineageFlags {
   target?: string;
   /** The old name of --target, kept for one release. */
   label?: string;
@@ -93,6 +99,7 @@ export function registerCheckModel(check: Command, io: CliIo): void {
   addFileOptions(command);
   addCheckPolicyOptions(command);
   addSubmitOptions(command, 'MODEL@VERSION (default: --model at --version)');
+  addOpenLineageOptions(command);
   addReportOptions(command, 'list passing thresholds and every group').action(
     async (file: string, flags: CheckModelFlags) => {
       io.exitCode = await checkModel(file, flags, io);
@@ -106,6 +113,11 @@ export async function checkModel(file: string, flags: CheckModelFlags, io: CliIo
   const policies = await policiesForCheck(flags);
   const signingKey = await signingKeyFrom(flags.signKey, io);
   const submit = submitPlan(flags, flags.version);
+  const lineage = await startCheckLineage(flags, io, {
+    kind: 'model-evaluation',
+    subject: evaluationSubject(file, options).name,
+    files: [file],
+  });
   const progress = new ProgressBar(io.stderr, `reading ${file}`);
   const evidence = await runModelEvaluation(file, {
     ...options,
@@ -116,7 +128,9 @@ export async function checkModel(file: string, flags: CheckModelFlags, io: CliIo
   const verdict = policies
     ? Math.max(checked, await decideCheckGate(policies, 'model', outgoing, flags as CheckPolicyFlags, io))
     : checked;
-  return submitCheckEvidence(submit, outgoing, verdict, io);
+  const exitCode = await submitCheckEvidence(submit, outgoing, verdict, io);
+  await lineage.finish(evidence);
+  return exitCode;
 }
 
 /**

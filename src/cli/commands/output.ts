@@ -1,5 +1,8 @@
+import { table } from '../../reports/index.js';
 import type { CliIo } from '../cli-io.js';
 import type { OutputFlags } from '../options.js';
+
+export { dash, fields, table } from '../../reports/index.js';
 
 /** What the commands that talk to a server print: JSON answers, tables and `name  value` lines. */
 
@@ -20,32 +23,6 @@ export function printList<T>(
   if (flags.json) printJson(io, answer);
   else io.stdout.write(items.length === 0 ? whenEmpty : table(headings, items.map(row)));
 }
-
-function pad(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
-}
-
-/** Aligned columns with a heading row, two spaces apart. */
-export function table(headings: string[], rows: string[][]): string {
-  const widths = headings.map((heading, index) =>
-    Math.max(heading.length, ...rows.map((row) => row[index]?.length ?? 0)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, index) => pad(cell, widths[index] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return `${[headings, ...rows].map(line).join('\n')}\n`;
-}
-
-/** `name  value` lines, the names aligned. */
-export function fields(pairs: [string, string][], indent = ''): string {
-  const width = Math.max(...pairs.map(([name]) => name.length));
-  return pairs.map(([name, value]) => `${indent}${pad(name, width)}  ${value}`.trimEnd()).join('\n') + '\n';
-}
-
-export const dash = (value: string | null | undefined) =>
-  value === null || value === undefined || value === '' ? '-' : value;
 
 /** A record of labels or tags as `a=1,b` (a tag without a value is its key alone); `-` when empty. */
 export function pairsText(record: Record<string, string>): string {
