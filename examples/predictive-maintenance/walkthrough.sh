@@ -120,6 +120,6 @@ expect_exit 0 lineage "$model" 1
 
 say "7. One byte of the data changes after the capture: check repro names it as the cause"
 sed -i '2s/298\.1/298.2/' ai4i2020.csv
-expect_exit 1 check repro "$evidence/capture.json" --json "$evidence/repro-changed.json"
+expect_exit 1 check repro "$evidence/capture.json" --runs 1 --json "$evidence/repro-changed.json"
 
 say "Done: evidence in $evidence, the server's database in $work/server"
