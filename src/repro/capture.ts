@@ -146,10 +146,7 @@ export async function runCapture(options: CaptureOptions, hooks: RunHooks = {}):
   const parameters =
     options.params === undefined
       ? null
-      : await readParameters(
-          pathIn(options.cwd, options.params),
-          recordedPath(root, options.cwd, options.params),
-        );
+      : await readParameters(options.params, options.cwd, recordedPath(root, options.cwd, options.params));
   const seeds = options.seeds ?? {};
   const { variables, unset } = recordVariables(options.env ?? [], processEnv);
   for (const name of unset) options.warn?.(`--env ${name} is not set; it is not recorded`);

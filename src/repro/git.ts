@@ -79,6 +79,7 @@ export async function repositoryRoot(dir: string): Promise<string> {
  * fragment go too, since tokens travel there as well. scp-style `git@host:path` names a login, not a secret.
  */
 export function withoutCredentials(url: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url.replace(/^[^@/:]+:[^@/]*@/, '');
   try {
     const parsed = new URL(url);
     if (parsed.protocol === 'file:') return url;
@@ -88,7 +89,7 @@ export function withoutCredentials(url: string): string {
     parsed.hash = '';
     return parsed.toString();
   } catch {
-    return url.replace(/^[^@/:]+:[^@/]*@/, '');
+    return url.replace(/\/\/[^@/]*@/, '//');
   }
 }
 

@@ -1,15 +1,17 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileReadError, parseYamlData, sha256Digest, WardenError } from '../core/index.js';
 import type { CaptureSections } from './evidence.js';
 
 /** A parameters file (JSON or YAML) as a capture records it: its digest and its values. */
 export async function readParameters(
   file: string,
+  cwd: string,
   recorded: string,
 ): Promise<NonNullable<CaptureSections['parameters']>> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readFile(resolve(cwd, file));
   } catch (error) {
     throw fileReadError(file, error, 'parameters');
   }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { reproducibilityView } from '../../reports/index.js';
 import { runCapture } from '../../repro/index.js';
 import type { CliIo } from '../cli-io.js';
-import { addReportOptions, type CheckFileFlags, collect, parsePairs } from '../options.js';
+import { addReportOptions, type CheckFileFlags, collect } from '../options.js';
 import { addRunHookOptions, type RunHookFlags, runHooksFrom } from '../run-hooks.js';
 import { outgoingEvidence, signingKeyFrom } from '../signing.js';
 import { reportCheck } from './check-options.js';
@@ -19,6 +19,21 @@ interface CaptureFlags extends CheckFileFlags, SubmitFlags, EvidenceFileFlags, R
   runId?: string;
   model?: string;
   version: string;
+}
+
+/** --seed NAME=VALUE (repeatable): NAME becomes an environment variable of the command. */
+function parseSeeds(values: readonly string[], io: CliIo): Record<string, string> {
+  const seeds: Record<string, string> = {};
+  for (const value of values) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(value);
+    if (match === null) {
+      io.usageError(
+        `--seed ${value}: write NAME=VALUE with NAME an environment variable name, e.g. --seed RANDOM_SEED=42`,
+      );
+    }
+    seeds[match[1] as string] = match[2] as string;
+  }
+  return seeds;
 }
 
 export function registerCapture(program: Command, io: CliIo): void {
@@ -66,7 +81,7 @@ export function registerCapture(program: Command, io: CliIo): void {
           inputs: flags.input,
           outputs: flags.output,
           ...(flags.params === undefined ? {} : { params: flags.params }),
-          seeds: parsePairs('--seed', flags.seed),
+          seeds: parseSeeds(flags.seed, io),
           env: flags.env,
           ...(flags.image === undefined ? {} : { image: flags.image }),
           ...(flags.runId === undefined ? {} : { runId: flags.runId }),
