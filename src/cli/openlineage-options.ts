@@ -47,7 +47,7 @@ export function openLineageEmitter(
         await transport.emit(event);
       } catch (error) {
         if (!flags.openlineageOptional || !isWardenError(error)) throw error;
-        io.stderr.write(`warning: ${error.message} (--openlineage-optional: carrying on)\n`);
+        io.stderr.write(`warning: ${error.message}; carrying on\n`);
       }
     },
   };

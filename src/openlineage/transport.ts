@@ -48,8 +48,8 @@ function fileTransport(file: string): OpenLineageTransport {
       } catch (error) {
         throw new WardenError(
           'WARDEN_ERR_OPENLINEAGE_DELIVERY_FAILED',
-          `could not append the OpenLineage ${event.eventType} event to ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-          { hint: 'check that the directory exists and is writable', cause: error },
+          `could not append the OpenLineage ${event.eventType} event to ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (check that its directory exists and is writable)`,
+          { cause: error },
         );
       }
     },
@@ -61,25 +61,22 @@ function httpTransport(target: string, options: TransportOptions): OpenLineageTr
   try {
     url = new URL(target);
   } catch {
-    throw new WardenError('WARDEN_ERR_OPENLINEAGE_TARGET_INVALID', '--openlineage is not a valid URL', {
-      hint: 'pass http://HOST:PORT/api/v1/lineage, or a file path for JSON Lines',
-    });
+    throw new WardenError(
+      'WARDEN_ERR_OPENLINEAGE_TARGET_INVALID',
+      '--openlineage is not a valid URL: pass http(s)://HOST:PORT/api/v1/lineage, or a file path for JSON Lines',
+    );
   }
   const shown = `${url.protocol}//${url.host}${url.pathname}`;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new WardenError(
       'WARDEN_ERR_OPENLINEAGE_TARGET_INVALID',
-      `--openlineage ${url.protocol}//…: only http and https endpoints are supported`,
-      { hint: 'pass http(s)://HOST:PORT/api/v1/lineage, or a file path for JSON Lines' },
+      `--openlineage ${url.protocol}//…: only http and https endpoints are supported; pass http(s)://HOST:PORT/api/v1/lineage, or a file path for JSON Lines`,
     );
   }
   if (url.username !== '' || url.password !== '') {
     throw new WardenError(
       'WARDEN_ERR_OPENLINEAGE_TARGET_INVALID',
-      `--openlineage ${shown}: the URL carries credentials`,
-      {
-        hint: 'remove them from the URL and put the token in WARDEN_OPENLINEAGE_API_KEY (sent as a bearer token)',
-      },
+      `--openlineage ${shown}: the URL carries credentials; remove them and put the token in ${openLineageApiKeyVariable} (sent as a bearer token)`,
     );
   }
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -91,11 +88,8 @@ function httpTransport(target: string, options: TransportOptions): OpenLineageTr
       const failed = (reason: string, cause?: unknown) =>
         new WardenError(
           'WARDEN_ERR_OPENLINEAGE_DELIVERY_FAILED',
-          `could not deliver the OpenLineage ${event.eventType} event to ${shown}: ${reason}`,
-          {
-            hint: 'check the endpoint and WARDEN_OPENLINEAGE_API_KEY, or pass --openlineage-optional to warn instead',
-            ...(cause === undefined ? {} : { cause }),
-          },
+          `could not deliver the OpenLineage ${event.eventType} event to ${shown}: ${reason} (check the endpoint and ${openLineageApiKeyVariable}; --openlineage-optional makes this a warning)`,
+          cause === undefined ? {} : { cause },
         );
       let response: Response;
       try {
