@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -219,12 +219,8 @@ function runWarden(args: string[], cwd: string, io: CliIo): Promise<number> {
 }
 
 function shownArg(arg: string): string {
-  const path = isAbsolutePath(arg) ? relative(process.cwd(), arg) : arg;
+  const path = isAbsolute(arg) ? relative(process.cwd(), arg) : arg;
   return /[\s"'$]/.test(path) ? `'${path}'` : path;
-}
-
-function isAbsolutePath(arg: string): boolean {
-  return arg.startsWith('/');
 }
 
 /** Where a decision nobody needs to read in full is printed: nowhere. */
