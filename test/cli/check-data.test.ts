@@ -363,6 +363,38 @@ describe('warden demo', () => {
     expect(run.stdout).toMatch(
       /version 3 answered 0 requests in the second after; clients saw 0 errors from the gateway itself/,
     );
+    // Step 12: the predictive-maintenance run captured, re-run and promoted through the audit.
+    expect(run.stdout).toMatch(/^Step 12\/12 {2}The pre-production audit/m);
+    expect(run.stdout).toMatch(
+      /^REPRODUCIBLE {2}reproduced in 1 re-run of [0-9a-f]{12}: bit-identical outputs/m,
+    );
+    expect(run.stdout).toContain(
+      'with the capture alone, the production audit denies: reproducible-training/verified-by-rerun',
+    );
+    expect(run.stdout).toMatch(/examples\/predictive-maintenance\/walkthrough\.sh \(needs python3-sklearn\)/);
+    const verified = JSON.parse(await readFile(join(work, 'demo/maintenance-repro.json'), 'utf8'));
+    expect(
+      JSON.parse(Buffer.from(verified.payload, 'base64').toString('utf8')).predicate.verification,
+    ).toMatchObject({ reproducible: true, mode: 'digest', differences: [] });
+    const audited = JSON.parse(
+      await readFile(join(work, 'demo/maintenance-decision-production-verified.json'), 'utf8'),
+    ) as { allowed: boolean; results: { policy: string; validation: string; outcome: string }[] };
+    expect(audited.allowed).toBe(true);
+    expect(
+      audited.results
+        .filter((r) => ['reproducible-training', 'unbroken-lineage', 'accountable-model'].includes(r.policy))
+        .map((r) => `${r.policy}/${r.validation}:${r.outcome}`),
+    ).toEqual([
+      'reproducible-training/verified-by-rerun:pass',
+      'reproducible-training/reproducible:pass',
+      'reproducible-training/clean-work-tree:pass',
+      'unbroken-lineage/commit-recorded:pass',
+      'unbroken-lineage/data-declared:pass',
+      'unbroken-lineage/outputs-recorded:pass',
+      'unbroken-lineage/data-checked:pass',
+      'accountable-model/evaluation-passed:pass',
+      'accountable-model/owner-declared:pass',
+    ]);
     expect(run.stdout).toContain('Demo finished.');
     expect(run.stdout).toMatch(/credit_data\.Age\.maximum/);
     expect(run.stdout).toMatch(/notes\.piiDetected\.email/);

@@ -16,6 +16,7 @@ import {
 import { predictionsCsv, trainCreditRiskModels } from '../demo/credit-risk-model.js';
 import { startCreditRiskServer } from '../demo/credit-risk-server.js';
 import { type GovernanceOutcome, runGovernedPromotion } from '../demo/governed-promotion.js';
+import { type MaintenanceOutcome, runPredictiveMaintenanceStep } from '../demo/predictive-maintenance.js';
 import { type RuntimeOutcome, runRuntimeStep } from '../demo/runtime.js';
 import { checkData } from './check-data.js';
 import { checkDrift } from './check-drift.js';
@@ -84,13 +85,13 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     );
   };
 
-  io.stdout.write(`${bold('Step 1/11')}  Data gate on the clean training set\n`);
+  io.stdout.write(`${bold('Step 1/12')}  Data gate on the clean training set\n`);
   const clean = await dataGate(dataset, 'clean');
 
   const { csv, defects } = injectCreditDefects(await readFile(dataset, 'utf8'));
   const defective = work('credit_data_defective.csv');
   await writeFile(defective, csv);
-  io.stdout.write(`\n${bold('Step 2/11')}  Data gate on a copy with injected defects\n`);
+  io.stdout.write(`\n${bold('Step 2/12')}  Data gate on a copy with injected defects\n`);
   for (const defect of defects) {
     io.stdout.write(`  injected: ${defect.what} (${defect.rows} row${defect.rows === 1 ? '' : 's'})\n`);
   }
@@ -124,17 +125,17 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     return checkModel(predictions, gate, io);
   };
   io.stdout.write(
-    `\n${bold('Step 3/11')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
+    `\n${bold('Step 3/12')}  Model gate on a logistic regression trained on ${models.trainingRows} rows, scored on ${models.holdoutRows} held-out rows\n`,
   );
   io.stdout.write('  The pipeline sets no thresholds of its own: the central credit policies decide.\n');
   const fair = await modelGate('fair');
-  io.stdout.write(`\n${bold('Step 4/11')}  Model gate on a biased variant of the same model\n`);
+  io.stdout.write(`\n${bold('Step 4/12')}  Model gate on a biased variant of the same model\n`);
   const biased = await modelGate('biased');
 
   const promotionDecision = work('decision-promote-production.json');
   const evidence = work('model-evaluation-fair.json');
   io.stdout.write(
-    `\n${bold('Step 5/11')}  Promotion of the fair model to production, with its declared monitors and signed evidence\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --trusted-key credit-pipeline-ci=${signKey}.pub --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
+    `\n${bold('Step 5/12')}  Promotion of the fair model to production, with its declared monitors and signed evidence\n  $ warden gate promote:production --policies ${policies} --evidence ${evidence} --trusted-key credit-pipeline-ci=${signKey}.pub --labels domain=credit --monitors ${monitors} --json ${promotionDecision}\n\n`,
   );
   const promotion = await decideGate(
     'promote:production',
@@ -154,7 +155,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   const driftJson = work('drift-report.json');
   const driftHtml = work('drift-report.html');
   io.stdout.write(
-    `\n${bold('Step 6/11')}  Drift: ${driftedHoldoutRows.toLocaleString('en')} applicants a few years on (ages +${ageShiftYears}, incomes ×${incomeFactor}) against the training data\n  $ warden check drift --reference ${dataset} --current ${drifted} --null-value NA --json ${driftJson} --html ${driftHtml} --sign-key ${signKey}\n\n`,
+    `\n${bold('Step 6/12')}  Drift: ${driftedHoldoutRows.toLocaleString('en')} applicants a few years on (ages +${ageShiftYears}, incomes ×${incomeFactor}) against the training data\n  $ warden check drift --reference ${dataset} --current ${drifted} --null-value NA --json ${driftJson} --html ${driftHtml} --sign-key ${signKey}\n\n`,
   );
   const drift = await checkDrift(
     {
@@ -178,22 +179,23 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
   io.stdout.write(`  the HTML report, with a chart per drifted column: ${driftHtml}\n`);
 
   io.stdout.write(
-    `\n${bold('Step 7/11')}  The control plane: register the model, its versions, evidence and lineage\n`,
+    `\n${bold('Step 7/12')}  The control plane: register the model, its versions, evidence and lineage\n`,
   );
   const plane = await startDemoControlPlane(flags.workdir, port);
   let governance: GovernanceOutcome;
   let runtime: RuntimeOutcome;
   let canary: CanaryOutcome;
+  let maintenance: MaintenanceOutcome;
   try {
     await registerInControlPlane(plane, { work, dataset, versionOf, signKey }, io);
     governance = await runGovernedPromotion(
       plane,
       { policies, monitors, work, versionOf },
       io,
-      (step, title) => io.stdout.write(`\n${bold(`Step ${step}/11`)}  ${title}\n`),
+      (step, title) => io.stdout.write(`\n${bold(`Step ${step}/12`)}  ${title}\n`),
     );
     io.stdout.write(
-      `\n${bold('Step 10/11')}  The runtime: the production version behind warden gateway, its traffic watched against its training baseline\n`,
+      `\n${bold('Step 10/12')}  The runtime: the production version behind warden gateway, its traffic watched against its training baseline\n`,
     );
     const production = await startCreditRiskServer(models.fair);
     try {
@@ -203,7 +205,7 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
         io,
       );
       io.stdout.write(
-        `\n${bold('Step 11/11')}  A canary rollout: a new release beside production, judged every second on live traffic, rolled back by itself\n`,
+        `\n${bold('Step 11/12')}  A canary rollout: a new release beside production, judged every second on live traffic, rolled back by itself\n`,
       );
       canary = await runCanaryStep(
         plane,
@@ -220,6 +222,10 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     } finally {
       await production.close();
     }
+    io.stdout.write(
+      `\n${bold('Step 12/12')}  The pre-production audit: a predictive-maintenance training run captured, re-run by Warden and promoted only once it reproduced\n`,
+    );
+    maintenance = await runPredictiveMaintenanceStep({ work, policies }, io);
   } catch (error) {
     await plane.server.close();
     throw error;
@@ -235,11 +241,12 @@ async function runDemo(flags: DemoFlags, io: CliIo): Promise<number> {
     driftedColumns.join(',') === 'Age,Income' &&
     governance.asExpected &&
     runtime.asExpected &&
-    canary.asExpected;
+    canary.asExpected &&
+    maintenance.asExpected;
   io.stdout.write(
     asExpected
-      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The drift check named the columns that moved (Age and Income) and wrote an HTML report. The fair model may go to production because it has a monitor with an owner; on the control plane it got there only after a second person signed off, the biased version was denied, tagged and reported to its owners, and reached staging only under an approved, time-bound waiver; an evaluation edited to look fair, but unsigned, could not carry it to production. Every one of those decisions is in the audit log, which verifies — and an edited copy does not. In production, the model served behind warden gateway, attached to the control plane: traffic like the training data left its inputs undrifted, and applications a few years on drifted Age and Income on /metrics and in signed monitor-status evidence on the version. A new release rolled out beside it as a canary crashed on some applications; the runtime gate failed it on live traffic twice and Warden took it out of traffic by itself, tagged it rolled-back and kept production where it was. Evidence and decisions: ${flags.workdir}/*.json\n`
-      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0), drift exit ${drift} (expected 0), drifted columns ${driftedColumns.join(', ') || 'none'} (expected Age, Income)${[...governance.problems, ...runtime.problems, ...canary.problems].map((p) => `; ${p}`).join('')}.\n`,
+      ? `\n${bold('Demo finished.')} The clean file passed the data gate; the defective copy was stopped by its contract and by the central PII policy, so a pipeline would not train on it. The model passed the credit policies (with a parity warning for the risk committee); the biased variant was denied and tagged biased, because good applicants under 25 are flagged as risky far more often than older ones. The drift check named the columns that moved (Age and Income) and wrote an HTML report. The fair model may go to production because it has a monitor with an owner; on the control plane it got there only after a second person signed off, the biased version was denied, tagged and reported to its owners, and reached staging only under an approved, time-bound waiver; an evaluation edited to look fair, but unsigned, could not carry it to production. Every one of those decisions is in the audit log, which verifies — and an edited copy does not. In production, the model served behind warden gateway, attached to the control plane: traffic like the training data left its inputs undrifted, and applications a few years on drifted Age and Income on /metrics and in signed monitor-status evidence on the version. A new release rolled out beside it as a canary crashed on some applications; the runtime gate failed it on live traffic twice and Warden took it out of traffic by itself, tagged it rolled-back and kept production where it was. Last, a predictive-maintenance model's training run was captured from its commit with its data's digest, re-run in a clean checkout with the same output bytes, and promoted through the pre-production audit, which had denied the bare capture. Evidence and decisions: ${flags.workdir}/*.json\n`
+      : `\n${bold('Demo did not behave as expected')}: data gate exits ${clean} and ${broken} (expected 0 and 1), model gate exits ${fair} and ${biased} (expected 0 and 1), promotion exit ${promotion} (expected 0), drift exit ${drift} (expected 0), drifted columns ${driftedColumns.join(', ') || 'none'} (expected Age, Income)${[...governance.problems, ...runtime.problems, ...canary.problems, ...maintenance.problems].map((p) => `; ${p}`).join('')}.\n`,
   );
   io.stdout.write(tryIt(plane, serve));
   if (serve) {
