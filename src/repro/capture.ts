@@ -2,7 +2,14 @@ import { basename } from 'node:path';
 import { type EvidenceInput, type Subject, sealEvidence, WardenError } from '../core/index.js';
 import { pathDigest } from './digests.js';
 import { dvcEntries, dvcMd5, dvcMismatch } from './dvc.js';
-import { imageDigest, isPythonCommand, machine, pythonEnvironment, recordVariables } from './environment.js';
+import {
+  imageDigest,
+  isPythonCommand,
+  machine,
+  pythonEnvironment,
+  recordVariables,
+  secretArgument,
+} from './environment.js';
 import type { CaptureEvidence, CaptureSections, DataInput, RecordedFile } from './evidence.js';
 import { repositoryRoot, sourceFacts } from './git.js';
 import { type RunHooks, type RunInfo, withHooks } from './hooks.js';
@@ -129,6 +136,13 @@ export function evidenceInputs(data: readonly DataInput[]): EvidenceInput[] {
 export async function runCapture(options: CaptureOptions, hooks: RunHooks = {}): Promise<CaptureEvidence> {
   const now = options.now ?? (() => new Date());
   const processEnv = options.processEnv ?? process.env;
+  const secret = secretArgument(options.command);
+  if (secret !== undefined) {
+    throw new WardenError(
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+      `argument ${secret + 1} of the command after -- looks like a secret; the command line is recorded as it is, so pass the secret through an environment variable (which a capture records only when --env names it, and then by name only)`,
+    );
+  }
   const root = await repositoryRoot(options.cwd);
   const workingDirectory = recordedPath(root, options.cwd, '.');
   const outputs = (options.outputs ?? []).map((output) => recordedPath(root, options.cwd, output));

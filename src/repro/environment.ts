@@ -20,6 +20,30 @@ export function looksSecret(name: string, value: string): boolean {
   );
 }
 
+/** A value under a secret-looking name, unless the name says it is where a secret is kept (a file). */
+function secretNamed(name: string, value: string): boolean {
+  return value !== '' && secretName.test(name) && !/file|path|dir/i.test(name);
+}
+
+/**
+ * The position of the first argument of a command line that carries what looks like a secret: a
+ * secret-named flag's value (`--token X`, `--api-key=X`), a secret-named assignment (`TOKEN=X`), a
+ * URL with a password, or a token with a known prefix. A capture records the command line as it is
+ * (a re-run needs it whole), so such a command is refused rather than recorded.
+ */
+export function secretArgument(command: readonly string[]): number | undefined {
+  for (const [index, argument] of command.entries()) {
+    const previous = index > 0 ? command[index - 1] : undefined;
+    if (previous !== undefined && /^--?[\w.-]+$/.test(previous) && secretNamed(previous, argument))
+      return index;
+    const assignment = /^-{0,2}([\w.-]+)=(.*)$/s.exec(argument);
+    if (assignment !== null && secretNamed(assignment[1] as string, assignment[2] as string)) return index;
+    if (secretPrefix.test(argument) || argument.includes('-----BEGIN')) return index;
+    if (/[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(argument)) return index;
+  }
+  return undefined;
+}
+
 /**
  * The variables named by --env as a capture records them: the value, or null when it looks secret
  * (recorded by name only). Unset variables are left out and returned in `unset`.

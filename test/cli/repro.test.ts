@@ -308,12 +308,18 @@ describe('warden capture', () => {
       '--image "latest" is not an image digest',
       'WARDEN_ERR_USAGE_INVALID_OPTION',
     ],
+    [
+      ['--', node, 'train.js', '--api-token', 'tok-8842'],
+      'argument 4 of the command after -- looks like a secret',
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+    ],
   ])('refuses bad input %j with a message naming it (exit 2)', async (args, message, code) => {
     const repo = await trainingRepo({ 'params.yaml': 'trees: [100\n' });
     const run = await warden(repo, ['capture', '--evidence', 'capture.json', ...args]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
     expect(run.stderr).toContain(`[${code}]`);
+    expect(run.stderr).not.toContain('tok-8842');
     expectNoStackTrace(run.stderr);
   });
 
