@@ -2,14 +2,7 @@ import { basename } from 'node:path';
 import { type EvidenceInput, type Subject, sealEvidence, WardenError } from '../core/index.js';
 import { pathDigest } from './digests.js';
 import { dvcEntries, dvcMd5, dvcMismatch } from './dvc.js';
-import {
-  imageDigest,
-  isPythonCommand,
-  machine,
-  pythonEnvironment,
-  recordVariables,
-  secretArgument,
-} from './environment.js';
+import { imageDigest, isPythonCommand, machine, pythonEnvironment, recordVariables } from './environment.js';
 import type { CaptureEvidence, CaptureSections, DataInput, RecordedFile } from './evidence.js';
 import { repositoryRoot, sourceFacts } from './git.js';
 import { type RunHooks, type RunInfo, withHooks } from './hooks.js';
@@ -17,6 +10,7 @@ import { findLockfiles } from './lockfiles.js';
 import { readParameters } from './parameters.js';
 import { insideRepository, pathIn, recordedPath } from './paths.js';
 import { type CommandStreams, runCommand } from './run-command.js';
+import { secretArgument } from './secrets.js';
 
 export interface CaptureOptions {
   /** The command and its arguments, run without a shell. */

@@ -2,47 +2,7 @@ import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import { WardenError } from '../core/index.js';
 import type { CaptureEnvironment } from './evidence.js';
-
-const secretName = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH|PRIVATE|SESSION|COOKIE/i;
-const secretPrefix = /^(ghp_|gho_|ghs_|ghu_|github_pat_|glpat-|xox[abprs]-|AKIA|ASIA|sk-|sk_live_|wdn_|eyJ)/;
-
-/**
- * True when an environment variable's name or value looks like it holds a secret; its value is then
- * never recorded. The value test catches tokens with known prefixes, URLs with a password, PEM keys,
- * and long runs of token characters mixing letters and digits (an API key under an innocent name).
- */
-export function looksSecret(name: string, value: string): boolean {
-  if (secretName.test(name)) return true;
-  if (secretPrefix.test(value) || value.includes('-----BEGIN')) return true;
-  if (/[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(value)) return true;
-  return (
-    value.length >= 24 && /^[A-Za-z0-9_\-+=]+$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value)
-  );
-}
-
-/** A value under a secret-looking name, unless the name says it is where a secret is kept (a file). */
-function secretNamed(name: string, value: string): boolean {
-  return value !== '' && secretName.test(name) && !/file|path|dir/i.test(name);
-}
-
-/**
- * The position of the first argument of a command line that carries what looks like a secret: a
- * secret-named flag's value (`--token X`, `--api-key=X`), a secret-named assignment (`TOKEN=X`), a
- * URL with a password, or a token with a known prefix. A capture records the command line as it is
- * (a re-run needs it whole), so such a command is refused rather than recorded.
- */
-export function secretArgument(command: readonly string[]): number | undefined {
-  for (const [index, argument] of command.entries()) {
-    const previous = index > 0 ? command[index - 1] : undefined;
-    if (previous !== undefined && /^--?[\w.-]+$/.test(previous) && secretNamed(previous, argument))
-      return index;
-    const assignment = /^-{0,2}([\w.-]+)=(.*)$/s.exec(argument);
-    if (assignment !== null && secretNamed(assignment[1] as string, assignment[2] as string)) return index;
-    if (secretPrefix.test(argument) || argument.includes('-----BEGIN')) return index;
-    if (/[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(argument)) return index;
-  }
-  return undefined;
-}
+import { looksSecret } from './secrets.js';
 
 /**
  * The variables named by --env as a capture records them: the value, or null when it looks secret

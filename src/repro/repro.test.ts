@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dvcMd5 } from './dvc.js';
-import { looksSecret, recordVariables, secretArgument } from './environment.js';
+import { recordVariables } from './environment.js';
 import { withoutCredentials } from './git.js';
 import { comparePredictions } from './predictions.js';
+import { looksSecret, secretArgument, withoutSecrets } from './secrets.js';
 
 describe('withoutCredentials', () => {
   it.each([
@@ -77,6 +78,24 @@ describe('secretArgument', () => {
     [['node', 'train.js', 'https://data.example.com/x.csv']],
   ])('%j: none', (command) => {
     expect(secretArgument(command)).toBeUndefined();
+  });
+});
+
+describe('withoutSecrets', () => {
+  it('replaces secret-named scalars and secret values in parameters, however deep', () => {
+    expect(
+      withoutSecrets({
+        trees: 100,
+        tracking: { uri: 'https://mlflow:pw-1@mlflow.example.com', api_key: 'k-1', key_file: 'keys/k.pem' },
+        sources: ['data/a.csv', 'ghp_0123456789abcdefghijklmnopqrstuvwxyz'],
+        session: { timeout: 30 },
+      }),
+    ).toEqual({
+      trees: 100,
+      tracking: { uri: null, api_key: null, key_file: 'keys/k.pem' },
+      sources: ['data/a.csv', null],
+      session: { timeout: 30 },
+    });
   });
 });
 

@@ -115,7 +115,7 @@ describe('warden capture', () => {
     });
     git(repo, 'remote', 'add', 'origin', 'https://ci-bot:hunter2-remote-pw@git.example.com/ml/train.git');
     await writeFile(join(repo, 'notes.txt'), 'not committed\n');
-    await writeFile(join(repo, 'params.yaml'), 'trees: 200\ndepth: 4\n');
+    await writeFile(join(repo, 'params.yaml'), 'trees: 200\ndepth: 4\ntracking_password: pw-params-991\n');
     const secret = 'ghp_Zx8Qw2Lk9Rt5Yu1Io3Pa7Sd4Fg6Hj0Kl2Mn';
     const secretInUrl = 'postgres://trainer:pg-pass-8842@db.internal/features';
     const run = await warden(
@@ -150,7 +150,7 @@ describe('warden capture', () => {
     expect(run.stdout).toContain('trained on 16 bytes');
     expect(run.stdout).toContain('PASSED');
     const text = await readFile(join(repo, 'capture.json'), 'utf8');
-    for (const leaked of [secret, 'pg-pass-8842', 'hunter2-remote-pw', 'ci-bot']) {
+    for (const leaked of [secret, 'pg-pass-8842', 'hunter2-remote-pw', 'ci-bot', 'pw-params-991']) {
       expect(run.stdout).not.toContain(leaked);
       expect(run.stderr).not.toContain(leaked);
       expect(text).not.toContain(leaked);
@@ -170,7 +170,7 @@ describe('warden capture', () => {
         changedPaths: ['notes.txt', 'params.yaml'],
       },
       seeds: { SEED: '42' },
-      parameters: { file: 'params.yaml', values: { trees: 200, depth: 4 } },
+      parameters: { file: 'params.yaml', values: { trees: 200, depth: 4, tracking_password: null } },
       environment: {
         image: null,
         node: process.version,
