@@ -238,6 +238,32 @@ describe('warden capture', () => {
     expectNoStackTrace(mismatch.stderr);
   });
 
+  it('checks a directory a .dvc file tracks by its .dir md5, and records it as an input', async () => {
+    const repo = await trainingRepo({ 'features/a.csv': 'a\n1\n', 'features/sub/b.csv': 'b\n2\n' });
+    // DVC's .dir md5: the md5 of Python's json.dumps(sort_keys=True) of the sorted listing.
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const listing = `[{"md5": "${md5('a\n1\n')}", "relpath": "a.csv"}, {"md5": "${md5('b\n2\n')}", "relpath": "sub/b.csv"}]`;
+    const dirMd5 = `${md5(listing)}.dir`;
+    await writeFiles(repo, {
+      'features.dvc': `outs:\n- md5: ${dirMd5}\n  size: 8\n  nfiles: 2\n  hash: md5\n  path: features\n`,
+    });
+    const run = await capture(repo);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const evidence = await readEvidence(join(repo, 'capture.json'));
+    expect(evidence.data.find((input) => input.path === 'features')).toMatchObject({
+      files: 2,
+      bytes: 8,
+      dvc: { file: 'features.dvc', md5: dirMd5, matches: true },
+    });
+
+    await writeFile(join(repo, 'features/sub/c.csv'), 'c\n');
+    const added = await capture(repo);
+    expect(added.code).toBe(2);
+    expect(added.stderr).toContain(`features.dvc records md5 ${dirMd5} for features`);
+    expect(added.stderr).toContain('[WARDEN_ERR_REPRO_DVC_MISMATCH]');
+  });
+
   it('refuses a directory that is not a git repository (exit 2)', async () => {
     const dir = join(work, 'not-a-repo');
     await mkdir(dir);
