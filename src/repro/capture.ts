@@ -10,6 +10,7 @@ import { findLockfiles } from './lockfiles.js';
 import { readParameters } from './parameters.js';
 import { insideRepository, pathIn, recordedPath } from './paths.js';
 import { type CommandStreams, runCommand } from './run-command.js';
+import { secretArgument } from './secrets.js';
 
 export interface CaptureOptions {
   /** The command and its arguments, run without a shell. */
@@ -129,6 +130,13 @@ export function evidenceInputs(data: readonly DataInput[]): EvidenceInput[] {
 export async function runCapture(options: CaptureOptions, hooks: RunHooks = {}): Promise<CaptureEvidence> {
   const now = options.now ?? (() => new Date());
   const processEnv = options.processEnv ?? process.env;
+  const secret = secretArgument(options.command);
+  if (secret !== undefined) {
+    throw new WardenError(
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+      `argument ${secret + 1} of the command after -- looks like a secret; the command line is recorded as it is, so pass the secret through an environment variable (which a capture records only when --env names it, and then by name only)`,
+    );
+  }
   const root = await repositoryRoot(options.cwd);
   const workingDirectory = recordedPath(root, options.cwd, '.');
   const outputs = (options.outputs ?? []).map((output) => recordedPath(root, options.cwd, output));

@@ -2,23 +2,7 @@ import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import { WardenError } from '../core/index.js';
 import type { CaptureEnvironment } from './evidence.js';
-
-const secretName = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH|PRIVATE|SESSION|COOKIE/i;
-const secretPrefix = /^(ghp_|gho_|ghs_|ghu_|github_pat_|glpat-|xox[abprs]-|AKIA|ASIA|sk-|sk_live_|wdn_|eyJ)/;
-
-/**
- * True when an environment variable's name or value looks like it holds a secret; its value is then
- * never recorded. The value test catches tokens with known prefixes, URLs with a password, PEM keys,
- * and long runs of token characters mixing letters and digits (an API key under an innocent name).
- */
-export function looksSecret(name: string, value: string): boolean {
-  if (secretName.test(name)) return true;
-  if (secretPrefix.test(value) || value.includes('-----BEGIN')) return true;
-  if (/[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(value)) return true;
-  return (
-    value.length >= 24 && /^[A-Za-z0-9_\-+=]+$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value)
-  );
-}
+import { looksSecret } from './secrets.js';
 
 /**
  * The variables named by --env as a capture records them: the value, or null when it looks secret

@@ -5,7 +5,6 @@
  * each difference; `lineageFromCapture` turns a capture into a version's lineage.
  */
 export { type CaptureOptions, runCapture } from './capture.js';
-export { looksSecret } from './environment.js';
 export {
   type CaptureEvidence,
   type CaptureSections,
@@ -21,4 +20,5 @@ export { type SourceFacts, withoutCredentials } from './git.js';
 export type { RunHooks, RunInfo } from './hooks.js';
 export { type CapturedLineage, lineageFromCapture } from './lineage.js';
 export { comparePredictions, type PredictionsComparison } from './predictions.js';
+export { looksSecret, secretArgument, withoutSecrets } from './secrets.js';
 export { defaultTolerance, type ReproCheckOptions, runReproCheck } from './verify.js';

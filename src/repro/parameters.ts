@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileReadError, parseYamlData, sha256Digest, WardenError } from '../core/index.js';
 import type { CaptureSections } from './evidence.js';
+import { withoutSecrets } from './secrets.js';
 
 /** A parameters file (JSON or YAML) as a capture records it: its digest and its values. */
 export async function readParameters(
@@ -25,5 +26,5 @@ export async function readParameters(
       { where: file },
     );
   }
-  return { file: recorded, digest: sha256Digest(bytes), values: values ?? null };
+  return { file: recorded, digest: sha256Digest(bytes), values: withoutSecrets(values ?? null) };
 }

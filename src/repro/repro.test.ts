@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dvcMd5 } from './dvc.js';
-import { looksSecret, recordVariables } from './environment.js';
+import { recordVariables } from './environment.js';
 import { withoutCredentials } from './git.js';
 import { comparePredictions } from './predictions.js';
+import { looksSecret, secretArgument, withoutSecrets } from './secrets.js';
 
 describe('withoutCredentials', () => {
   it.each([
@@ -55,6 +56,45 @@ describe('looksSecret', () => {
     ).toEqual({
       variables: { A_MODE: 'fast', B_TOKEN: null },
       unset: ['MISSING'],
+    });
+  });
+});
+
+describe('secretArgument', () => {
+  it.each([
+    [['python3', 'train.py', '--api-token', 'abc'], 3],
+    [['python3', 'train.py', '--password=hunter2'], 2],
+    [['env', 'HF_TOKEN=abc', 'python3', 'train.py'], 1],
+    [['python3', 'train.py', '--data', 'https://u:pw@data.example.com/x.csv'], 3],
+    [['python3', 'train.py', 'ghp_0123456789abcdefghijklmnopqrstuvwxyz'], 2],
+  ])('%j: argument %i', (command, index) => {
+    expect(secretArgument(command)).toBe(index);
+  });
+
+  it.each([
+    [['python3', 'train.py', '--seed', '42', '--data', 'data/train.csv']],
+    [['python3', 'train.py', '--commit', '0123456789abcdef0123456789abcdef01234567']],
+    [['node', 'train.js', '--key-file', 'keys/signing.pem', 'TOKEN_PATH=/run/secrets/t']],
+    [['node', 'train.js', 'https://data.example.com/x.csv']],
+  ])('%j: none', (command) => {
+    expect(secretArgument(command)).toBeUndefined();
+  });
+});
+
+describe('withoutSecrets', () => {
+  it('replaces secret-named scalars and secret values in parameters, however deep', () => {
+    expect(
+      withoutSecrets({
+        trees: 100,
+        tracking: { uri: 'https://mlflow:pw-1@mlflow.example.com', api_key: 'k-1', key_file: 'keys/k.pem' },
+        sources: ['data/a.csv', 'ghp_0123456789abcdefghijklmnopqrstuvwxyz'],
+        session: { timeout: 30 },
+      }),
+    ).toEqual({
+      trees: 100,
+      tracking: { uri: null, api_key: null, key_file: 'keys/k.pem' },
+      sources: ['data/a.csv', null],
+      session: { timeout: 30 },
     });
   });
 });

@@ -115,7 +115,7 @@ describe('warden capture', () => {
     });
     git(repo, 'remote', 'add', 'origin', 'https://ci-bot:hunter2-remote-pw@git.example.com/ml/train.git');
     await writeFile(join(repo, 'notes.txt'), 'not committed\n');
-    await writeFile(join(repo, 'params.yaml'), 'trees: 200\ndepth: 4\n');
+    await writeFile(join(repo, 'params.yaml'), 'trees: 200\ndepth: 4\ntracking_password: pw-params-991\n');
     const secret = 'ghp_Zx8Qw2Lk9Rt5Yu1Io3Pa7Sd4Fg6Hj0Kl2Mn';
     const secretInUrl = 'postgres://trainer:pg-pass-8842@db.internal/features';
     const run = await warden(
@@ -150,7 +150,7 @@ describe('warden capture', () => {
     expect(run.stdout).toContain('trained on 16 bytes');
     expect(run.stdout).toContain('PASSED');
     const text = await readFile(join(repo, 'capture.json'), 'utf8');
-    for (const leaked of [secret, 'pg-pass-8842', 'hunter2-remote-pw', 'ci-bot']) {
+    for (const leaked of [secret, 'pg-pass-8842', 'hunter2-remote-pw', 'ci-bot', 'pw-params-991']) {
       expect(run.stdout).not.toContain(leaked);
       expect(run.stderr).not.toContain(leaked);
       expect(text).not.toContain(leaked);
@@ -170,7 +170,7 @@ describe('warden capture', () => {
         changedPaths: ['notes.txt', 'params.yaml'],
       },
       seeds: { SEED: '42' },
-      parameters: { file: 'params.yaml', values: { trees: 200, depth: 4 } },
+      parameters: { file: 'params.yaml', values: { trees: 200, depth: 4, tracking_password: null } },
       environment: {
         image: null,
         node: process.version,
@@ -236,6 +236,32 @@ describe('warden capture', () => {
     expect(mismatch.stderr).toContain('dvc commit');
     expect(mismatch.stderr).toContain('[WARDEN_ERR_REPRO_DVC_MISMATCH]');
     expectNoStackTrace(mismatch.stderr);
+  });
+
+  it('checks a directory a .dvc file tracks by its .dir md5, and records it as an input', async () => {
+    const repo = await trainingRepo({ 'features/a.csv': 'a\n1\n', 'features/sub/b.csv': 'b\n2\n' });
+    // DVC's .dir md5: the md5 of Python's json.dumps(sort_keys=True) of the sorted listing.
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const listing = `[{"md5": "${md5('a\n1\n')}", "relpath": "a.csv"}, {"md5": "${md5('b\n2\n')}", "relpath": "sub/b.csv"}]`;
+    const dirMd5 = `${md5(listing)}.dir`;
+    await writeFiles(repo, {
+      'features.dvc': `outs:\n- md5: ${dirMd5}\n  size: 8\n  nfiles: 2\n  hash: md5\n  path: features\n`,
+    });
+    const run = await capture(repo);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const evidence = await readEvidence(join(repo, 'capture.json'));
+    expect(evidence.data.find((input) => input.path === 'features')).toMatchObject({
+      files: 2,
+      bytes: 8,
+      dvc: { file: 'features.dvc', md5: dirMd5, matches: true },
+    });
+
+    await writeFile(join(repo, 'features/sub/c.csv'), 'c\n');
+    const added = await capture(repo);
+    expect(added.code).toBe(2);
+    expect(added.stderr).toContain(`features.dvc records md5 ${dirMd5} for features`);
+    expect(added.stderr).toContain('[WARDEN_ERR_REPRO_DVC_MISMATCH]');
   });
 
   it('refuses a directory that is not a git repository (exit 2)', async () => {
@@ -308,12 +334,18 @@ describe('warden capture', () => {
       '--image "latest" is not an image digest',
       'WARDEN_ERR_USAGE_INVALID_OPTION',
     ],
+    [
+      ['--', node, 'train.js', '--api-token', 'tok-8842'],
+      'argument 4 of the command after -- looks like a secret',
+      'WARDEN_ERR_USAGE_INVALID_OPTION',
+    ],
   ])('refuses bad input %j with a message naming it (exit 2)', async (args, message, code) => {
     const repo = await trainingRepo({ 'params.yaml': 'trees: [100\n' });
     const run = await warden(repo, ['capture', '--evidence', 'capture.json', ...args]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
     expect(run.stderr).toContain(`[${code}]`);
+    expect(run.stderr).not.toContain('tok-8842');
     expectNoStackTrace(run.stderr);
   });
 

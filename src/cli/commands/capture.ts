@@ -47,6 +47,7 @@ export function registerCapture(program: Command, io: CliIo): void {
   const command = program
     .command('capture')
     .description('run a training command and record, from the machine, what it ran from and what it wrote')
+    .usage('[options] -- <command...>')
     .argument('<command...>', 'the command and its arguments, after --: warden capture … -- python3 train.py')
     .passThroughOptions()
     .option('--input <path>', 'a data input, file or directory (repeatable)', collect, [])
@@ -76,7 +77,7 @@ export function registerCapture(program: Command, io: CliIo): void {
   addEvidenceFileOption(command);
   addSubmitOptions(command, 'MODEL@VERSION (default: --model at --version)');
   addRunHookOptions(command);
-  addReportOptions(command, 'list every input, lockfile and output').action(
+  addReportOptions(command, 'list the passing rows too').action(
     async (commandLine: string[], flags: CaptureFlags) => {
       const report = evidenceFileFlags(flags, io);
       const signingKey = await signingKeyFrom(flags.signKey, io);
