@@ -49,7 +49,7 @@ export interface EvidenceSummary {
   kind: string;
   producedAt: string;
   passed: boolean | null;
-  signer?: string | null;
+  signer?: { name: string; keyId: string } | null;
 }
 
 export type Outcome = 'pass' | 'fail' | 'error' | 'waived';
