@@ -103,11 +103,7 @@ export function RuntimePage() {
                   </p>
                 </div>
               ) : (
-                <div className="serving-grid">
-                  {data.served.map((served) => (
-                    <ServingCard key={served.model} served={served} onDone={done} />
-                  ))}
-                </div>
+                data.served.map((served) => <ServingCard key={served.model} served={served} onDone={done} />)
               )}
             </section>
             <section aria-labelledby="rollouts-heading">

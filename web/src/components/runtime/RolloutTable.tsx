@@ -62,9 +62,10 @@ const columns = (shown: string | undefined, show: (id: string) => void): Column<
         className="secondary"
         aria-pressed={shown === r.id}
         aria-controls="rollout-history"
+        aria-label={`Step history of ${r.id}`}
         onClick={() => show(r.id)}
       >
-        Step history<span className="visually-hidden"> of {r.id}</span>
+        Step history
       </button>
     ),
   },

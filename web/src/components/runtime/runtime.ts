@@ -119,25 +119,34 @@ export function relativeDrift(feature: Pick<FeatureStatus, 'method' | 'score' | 
 
 const plain = (value: number) => Number(value.toFixed(4)).toString();
 
-/** The bars of the drift chart: each input feature, then the prediction, with score and threshold in words. */
-export function driftBars(status: Pick<MonitorStatus, 'features' | 'prediction'>): Bar[] {
+/** A feature of the window: its drift relative to its threshold, and how it is judged, in words. */
+export interface FeatureDrift extends FeatureStatus {
+  relative: number | null;
+  /** `below 0.05` for a p-value, `at or above 0.1` for a distance. */
+  driftsWhen: string;
+}
+
+/** The input features of a window, then the prediction (named so), each with its relative drift. */
+export function featureDrifts(status: Pick<MonitorStatus, 'features' | 'prediction'>): FeatureDrift[] {
   const features = [
     ...status.features,
     ...(status.prediction ? [{ ...status.prediction, name: `${status.prediction.name} (prediction)` }] : []),
   ];
-  return features.map((feature) => {
-    const value = relativeDrift(feature);
-    const comparison = pValueMethods.has(feature.method) ? 'p below' : 'at or above';
-    return {
-      label: feature.name,
-      value,
-      text:
-        feature.score === null
-          ? `not measured (${feature.method})`
-          : `${value === null ? '' : `${plain(value)}× · `}${feature.method} ${plain(feature.score)}, drifts ${comparison} ${plain(feature.threshold)}`,
-      alert: feature.drifted === true,
-    };
-  });
+  return features.map((feature) => ({
+    ...feature,
+    relative: relativeDrift(feature),
+    driftsWhen: `${pValueMethods.has(feature.method) ? 'p below' : 'at or above'} ${plain(feature.threshold)}`,
+  }));
+}
+
+/** The bars of the drift chart: each feature's score as a multiple of its threshold. */
+export function driftBars(features: readonly FeatureDrift[]): Bar[] {
+  return features.map((feature) => ({
+    label: feature.name,
+    value: feature.relative,
+    text: feature.relative === null ? 'not measured' : `${plain(Number(feature.relative.toFixed(2)))}×`,
+    alert: feature.drifted === true,
+  }));
 }
 
 /** The production version and any canary of a route, with their shares of the traffic. */

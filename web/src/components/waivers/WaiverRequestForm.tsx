@@ -119,8 +119,7 @@ export function WaiverRequestForm({ onRequested }: { onRequested: (waiver: Waive
   const maxDate = dateInput(today, maxWaiverDays);
   const minDate = dateInput(today, 1);
   return (
-    <form className="waiver-form" onSubmit={submit} aria-labelledby={`${id}-heading`} noValidate>
-      <h3 id={`${id}-heading`}>Request a waiver</h3>
+    <form className="waiver-form" onSubmit={submit} aria-label="Request a waiver" noValidate>
       <div className="waiver-form-grid">
         <div className="field">
           <label htmlFor={`${id}-model`}>Model</label>

@@ -1,3 +1,4 @@
+import { useAuth } from '../../api/auth';
 import { segment } from '../../api/client';
 import { Badge, type Tone } from '../Badge';
 import { type Column, DataTable } from '../DataTable';
@@ -58,6 +59,7 @@ export function WaiverTable({
   registeredBy: ReadonlyMap<string, string>;
   onDone: (message: string) => void;
 }) {
+  const { can } = useAuth();
   const columns: Column<Waiver>[] = [
     {
       header: 'State',
@@ -93,27 +95,27 @@ export function WaiverTable({
     },
     { header: 'Expires', className: 'narrow', cell: (w) => <Time at={w.expiresAt} /> },
     { header: 'Post-deployment audit', cell: (w) => <AuditState waiver={w} /> },
-    {
-      header: 'Act',
-      cell: (w) =>
-        w.status === 'approved' && (!w.expired || w.auditedAt === null) ? (
-          <details>
-            <summary>Revoke or audit</summary>
-            <WaiverActions
-              waiver={w}
-              registeredBy={registeredBy.get(`${w.model}@${w.version}`)}
-              onDone={onDone}
-            />
-          </details>
-        ) : (
-          <span className="muted">—</span>
-        ),
-    },
   ];
+  const act: Column<Waiver> = {
+    header: 'Act',
+    cell: (w) =>
+      w.status === 'approved' && (!w.expired || w.auditedAt === null) ? (
+        <details>
+          <summary>Revoke or audit</summary>
+          <WaiverActions
+            waiver={w}
+            registeredBy={registeredBy.get(`${w.model}@${w.version}`)}
+            onDone={onDone}
+          />
+        </details>
+      ) : (
+        <span className="muted">—</span>
+      ),
+  };
   return (
     <DataTable
       caption={caption}
-      columns={columns}
+      columns={can('approver') ? [...columns, act] : columns}
       rows={waivers}
       rowKey={(w) => w.id}
       rowClass={(w) => (w.status === 'approved' && (w.auditOverdue || w.expired) ? 'row-fail' : undefined)}
