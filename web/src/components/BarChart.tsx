@@ -45,11 +45,13 @@ export function BarChart({
   const width = labelWidth + plotWidth + valueWidth;
   return (
     <figure className="chart">
+      <figcaption>{title}</figcaption>
       <svg
         viewBox={`0 0 ${width} ${height}`}
         width="100%"
         role="img"
-        aria-labelledby={`${id}-title ${id}-desc`}
+        aria-labelledby={`${id}-title`}
+        aria-describedby={`${id}-desc`}
         preserveAspectRatio="xMinYMin meet"
       >
         <title id={`${id}-title`}>{title}</title>

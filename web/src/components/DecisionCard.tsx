@@ -14,7 +14,8 @@ export function resultTone(result: DecisionResult): Tone {
 export function outcomeText(result: DecisionResult): string {
   if (result.outcome === 'error' && result.failurePolicy === 'Ignore') return 'error (ignored)';
   if (result.outcome === 'waived') return `waived (${result.waiver ?? ''})`;
-  return result.blocking ? `${result.outcome} (blocking)` : result.outcome;
+  if (result.blocking) return `${result.outcome} (blocking)`;
+  return result.outcome === 'fail' && result.action !== 'deny' ? `fail (${result.action})` : result.outcome;
 }
 
 const rank: Record<Tone, number> = { fail: 0, warn: 1, info: 2, pass: 3, neutral: 4 };
@@ -71,7 +72,7 @@ export function DecisionCard({ decision, heading = 'h3' }: { decision: Decision;
       <dl className="facts">
         <dt>Decided</dt>
         <dd>
-          <Time at={decision.decidedAt} /> for {decision.actor}
+          <Time at={decision.decidedAt} />, asked by {decision.actor}
         </dd>
         <dt>Validations</dt>
         <dd>
