@@ -227,13 +227,4 @@ describe('the dashboard in a browser', () => {
     expect(await page.getByRole('status').textContent()).toMatch(/signed out/i);
     expect(await page.evaluate('sessionStorage.getItem("warden.token")')).toBeNull();
   });
-
-  test('the waivers and runtime pages say they are coming', async (open) => {
-    const page = await open('viewer');
-    for (const name of ['Waivers', 'Runtime']) {
-      await page.getByRole('link', { name }).click();
-      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(name);
-      expect(await page.locator('main').textContent()).toContain('coming in the next commit');
-    }
-  });
 });
