@@ -3,6 +3,8 @@ export { type ProductionRollback, rolledBackTag } from './rollbacks.js';
 export {
   defaultRolloutSettings,
   type RolloutCheck,
+  type RolloutEvent,
+  type RolloutHistory,
   type RolloutRecord,
   type RolloutRequest,
   type RolloutSettings,

@@ -76,6 +76,23 @@ export interface RolloutRecord {
   finishedAt: string | null;
 }
 
+/**
+ * One audit entry about a rollout: `rollout.started`, `rollout.check` (its details are a
+ * `RolloutCheck` with `failedChecks` and `threshold`), `rollout.advanced`, `rollout.paused`, …
+ */
+export interface RolloutEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+/** A rollout with its history, oldest first. */
+export interface RolloutHistory extends RolloutRecord {
+  history: RolloutEvent[];
+}
+
 export interface RolloutRequest {
   model: string;
   version: string;

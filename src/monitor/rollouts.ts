@@ -22,6 +22,8 @@ import {
   graceMs,
   nextCheckAt,
   type RolloutCheck,
+  type RolloutEvent,
+  type RolloutHistory,
   type RolloutRecord,
   type RolloutRequest,
   type RolloutSettings,
@@ -41,6 +43,8 @@ import { intervalTraffic } from './runtime-traffic.js';
  * promotes through the governed path. All state is in the database, so a restarted server carries
  * on, and each check runs under a lock on the model, so replicas never decide one interval twice.
  */
+const historyPageSize = 500;
+
 export class Rollouts {
   constructor(private readonly context: MonitorContext) {}
 
@@ -189,6 +193,33 @@ export class Rollouts {
     if (row === undefined)
       throw new WardenError('WARDEN_ERR_REGISTRY_NOT_FOUND', `rollout ${id} does not exist`);
     return toRecord(row);
+  }
+
+  /**
+   * One rollout of a model with its history from the audit log, oldest first: the start, every
+   * check with its outcome, weights and reason, each step, pause, resume and the end.
+   */
+  async history(model: string, id: string): Promise<RolloutHistory> {
+    const row = await rolloutRepository.find(this.context.store.db, id);
+    if (row === undefined || row.model_name !== model) {
+      throw new WardenError(
+        'WARDEN_ERR_REGISTRY_NOT_FOUND',
+        `rollout ${id} of "${model}" does not exist; list them with warden rollout list --all`,
+      );
+    }
+    const filter = { action: 'rollout', subject: model, version: String(row.version) };
+    const events: RolloutEvent[] = [];
+    for (let after = 0; ; ) {
+      const page = await this.context.audit.search(filter, { limit: historyPageSize, after });
+      for (const entry of page) {
+        const { rollout, ...details } = entry.payload as { rollout?: unknown } & Record<string, unknown>;
+        if (rollout !== id) continue;
+        events.push({ seq: entry.seq, at: entry.at, actor: entry.actor, action: entry.action, details });
+      }
+      if (page.length < historyPageSize) break;
+      after = (page[page.length - 1] as { seq: number }).seq;
+    }
+    return { ...toRecord(row), history: events };
   }
 
   /** The model's newest rollout, live or finished. */

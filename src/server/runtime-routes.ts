@@ -93,6 +93,18 @@ export const runtimeRoutes = operations({
       rollouts: await runtime.rollouts.list({ all: query.all === 'true', limit: query.limit ?? 100 }),
     }),
   }),
+  getRolloutHistory: route({
+    method: 'GET',
+    path: '/api/v1/models/:model/rollouts/:id',
+    summary:
+      'One rollout with its history from the audit log, oldest first: each check’s outcome, weights, failed checks and reason, each step and how it ended',
+    role: 'viewer',
+    params: z.strictObject({
+      model: modelName,
+      id: z.string().regex(/^rol_[0-9a-f]{12}$/, 'a rollout id looks like rol_0123456789ab'),
+    }),
+    handler: async ({ runtime, params }) => runtime.rollouts.history(params.model, params.id),
+  }),
   rollbackModel: route({
     method: 'POST',
     path: '/api/v1/models/:model/rollback',

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Debian's Chromium, as .ci/run installs it; override with WARDEN_CHROMIUM. */
 export const chromiumPath = process.env['WARDEN_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -68,4 +69,21 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
     }));
   })()`)) as AxeViolation[];
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Signs in on the dashboard's sign-in page with a pasted token. */
+export async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Fails with every serious or critical axe-core violation on the page; `where` names the page. */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  const violations = await seriousAxeViolations(page);
+  expect(
+    violations.map(
+      (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    ),
+    where,
+  ).toEqual([]);
 }

@@ -2,7 +2,13 @@ import { mkdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, seriousAxeViolations, withScreenshotOnFailure } from './browser.js';
+import {
+  expectAccessible,
+  launchBrowser,
+  seriousAxeViolations,
+  signIn,
+  withScreenshotOnFailure,
+} from './browser.js';
 import { type Person, people, type Story, tellCreditRiskStory } from './seed.js';
 
 // The dashboard in Debian's Chromium against a real `warden server` over SQLite, seeded through
@@ -34,21 +40,6 @@ async function openAs(person: Person | undefined, viewport = { width: 1280, heig
   await page.goto(`${story.server.url}/models`);
   if (person !== undefined) await signIn(page, story.tokens[person]);
   return page;
-}
-
-async function signIn(page: Page, token: string) {
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function expectAccessible(page: Page, where: string) {
-  const violations = await seriousAxeViolations(page);
-  expect(
-    violations.map(
-      (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    ),
-    where,
-  ).toEqual([]);
 }
 
 const test = (name: string, body: (open: typeof openAs) => Promise<void>) =>
@@ -235,14 +226,5 @@ describe('the dashboard in a browser', () => {
     await expect.poll(() => page.getByLabel('API token').count()).toBe(1);
     expect(await page.getByRole('status').textContent()).toMatch(/signed out/i);
     expect(await page.evaluate('sessionStorage.getItem("warden.token")')).toBeNull();
-  });
-
-  test('the waivers and runtime pages say they are coming', async (open) => {
-    const page = await open('viewer');
-    for (const name of ['Waivers', 'Runtime']) {
-      await page.getByRole('link', { name }).click();
-      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(name);
-      expect(await page.locator('main').textContent()).toContain('coming in the next commit');
-    }
   });
 });
