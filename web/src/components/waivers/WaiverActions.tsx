@@ -80,11 +80,7 @@ export function WaiverActions({
   return (
     <form className="review" onSubmit={(event) => event.preventDefault()} aria-label={`Act on ${waiver.id}`}>
       <label htmlFor={`${id}-comment`}>
-        {reviewable
-          ? 'Comment (required)'
-          : auditable
-            ? 'Comment or audit finding (required)'
-            : 'Comment (required)'}
+        {auditable ? 'Comment or audit finding (required)' : 'Comment (required)'}
       </label>
       <textarea
         id={`${id}-comment`}
