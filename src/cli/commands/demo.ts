@@ -357,6 +357,7 @@ function tryIt(plane: DemoControlPlane, serving: boolean): string {
     serving
       ? 'Try it (the admin token is in a file only you can read):'
       : `Serve the same database with \`npx warden server --db sqlite:${plane.database} --audit-key ${plane.auditKey} --port ${new URL(url).port}\` (or run npm start in a terminal), then try it (the admin token is in a file only you can read):`,
+    `  open ${url}/ and sign in with the auditor's read-only token: cat ${plane.viewerTokenFile}   # the dashboard`,
     `  export WARDEN_SERVER=${url} WARDEN_TOKEN=$(cat ${plane.tokenFile})`,
     '  npx warden models show credit-risk',
     '  npx warden versions list credit-risk',

@@ -19,8 +19,10 @@ export interface DemoControlPlane {
   auditKey: string;
   /** A consistent copy of the database at `path` (SQLite's VACUUM INTO), safe while serving. */
   copyDatabase(path: string): Promise<void>;
-  /** Where the admin token is kept for the newcomer (mode 0600); the other tokens stay in memory. */
+  /** Where the admin token is kept for the newcomer (mode 0600). */
   tokenFile: string;
+  /** The auditor's read-only token for signing in to the dashboard (mode 0600); the others stay in memory. */
+  viewerTokenFile: string;
   /** A client acting as one of the demo's actors. */
   client(actor: DemoActor): ServerClient;
   /** Calls the API as one of the demo's actors; a non-2xx answer throws with the server's message. */
@@ -52,8 +54,14 @@ export async function startDemoControlPlane(workdir: string, port: number): Prom
     secrets[actor] = (await issueToken(store.db, { ...token, expiresAt: null }, 'warden demo')).secret;
   }
   const tokenFile = join(workdir, 'admin.token');
-  await writeFile(tokenFile, `${secrets.admin}\n`, { mode: 0o600 });
-  await chmod(tokenFile, 0o600);
+  const viewerTokenFile = join(workdir, 'viewer.token');
+  for (const [file, secret] of [
+    [tokenFile, secrets.admin],
+    [viewerTokenFile, secrets.viewer],
+  ] as const) {
+    await writeFile(file, `${secret}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+  }
   const keyDirectory = join(workdir, 'keys');
   await mkdir(keyDirectory, { recursive: true, mode: 0o700 });
   const auditKey = join(keyDirectory, 'audit-signing.key');
@@ -72,6 +80,7 @@ export async function startDemoControlPlane(workdir: string, port: number): Prom
     server,
     database,
     tokenFile,
+    viewerTokenFile,
     auditKey,
     async copyDatabase(path: string) {
       await rm(path, { force: true });
