@@ -308,7 +308,9 @@ describe('warden demo', () => {
     const viewerToken = (await readFile(viewerTokenFile, 'utf8')).trim();
     expect(viewerToken).toMatch(/^wdn_[A-Za-z0-9_-]{43}$/);
     expect(run.stdout).not.toContain(viewerToken);
-    expect(run.stdout).toMatch(/^ {2}open http:\/\/127\.0\.0\.1:\d+\/ and sign in with .*cat \S+\/viewer\.token/m);
+    expect(run.stdout).toMatch(
+      /^ {2}open http:\/\/127\.0\.0\.1:\d+\/ and sign in with .*cat \S+\/viewer\.token/m,
+    );
     // The demo shows the right practice: its keys are not in the database's directory.
     expect((await readdir(join(work, 'demo/keys'))).sort()).toEqual([
       'audit-signing.key',

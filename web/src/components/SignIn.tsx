@@ -2,6 +2,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { whoami } from '../api/auth';
 import { session } from '../api/session';
 import type { Principal } from '../api/types';
+import { ErrorAlert } from './ErrorAlert';
 
 /** Paste a token; it is checked with GET /api/v1/whoami and kept in this tab's sessionStorage only. */
 export function SignIn({
@@ -62,11 +63,7 @@ export function SignIn({
         <p id={`${id}-hint`} className="hint">
           Ask an admin for one (<code>warden token create</code>), or use the demo's token file.
         </p>
-        {error ? (
-          <p id={`${id}-error`} className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <ErrorAlert id={`${id}-error`}>{error}</ErrorAlert>
         <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

@@ -6,6 +6,7 @@ import { AsyncView } from '../components/AsyncView';
 import { Badge, type Tone } from '../components/Badge';
 import { type Column, DataTable } from '../components/DataTable';
 import { DecisionCard } from '../components/DecisionCard';
+import { ErrorAlert } from '../components/ErrorAlert';
 import { fourEyesBlock } from '../components/fourEyes';
 import { PageTitle } from '../components/Layout';
 import { Link } from '../components/router';
@@ -94,11 +95,7 @@ function Review({ item, onDone }: { item: Pending; onDone: (message: string) => 
           </span>
         ) : null}
       </div>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert>{error}</ErrorAlert>
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useAuth } from '../../api/auth';
 import { post, segment } from '../../api/client';
+import { ErrorAlert } from '../ErrorAlert';
 
 /**
  * An approver's manual rollback: production goes back to its previous holder (or to the version
@@ -78,11 +79,7 @@ export function RollbackForm({
             Roll back
           </button>
         </div>
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <ErrorAlert>{error}</ErrorAlert>
       </form>
     </details>
   );

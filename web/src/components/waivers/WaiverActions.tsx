@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { useAuth } from '../../api/auth';
 import { post, segment } from '../../api/client';
+import { ErrorAlert } from '../ErrorAlert';
 import { fourEyesBlock, sameActor } from '../fourEyes';
 import type { Waiver } from './waivers';
 
@@ -122,11 +123,7 @@ export function WaiverActions({
           </span>
         ) : null}
       </div>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert>{error}</ErrorAlert>
     </form>
   );
 }

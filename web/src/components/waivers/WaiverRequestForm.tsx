@@ -2,6 +2,7 @@ import './waivers.css';
 import { type FormEvent, useId, useState } from 'react';
 import { get, post, segment } from '../../api/client';
 import type { ModelRecord, VersionRecord } from '../../api/types';
+import { ErrorAlert } from '../ErrorAlert';
 import { useApi } from '../useApi';
 import { dateInput, endOfDay, maxWaiverDays, minReasonLength, type Waiver } from './waivers';
 
@@ -241,11 +242,7 @@ export function WaiverRequestForm({ onRequested }: { onRequested: (waiver: Waive
           Request waiver
         </button>
       </div>
-      {error ? (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert>{error}</ErrorAlert>
     </form>
   );
 }
