@@ -18,6 +18,20 @@ describe('the gate-input flags', () => {
     expect(subjectDetails({})).toEqual({ labels: {}, tags: [] });
   });
 
+  it('reads --artifact-digest as a digest, and refuses anything else', () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    expect(subjectDetails({ artifactDigest: digest })).toEqual({
+      labels: {},
+      tags: [],
+      artifactDigest: digest,
+    });
+    for (const bad of ['ab'.repeat(32), `sha256:${'AB'.repeat(32)}`, 'sha256:abc']) {
+      expect(() => subjectDetails({ artifactDigest: bad })).toThrow(
+        /--artifact-digest .*sha256:<64 lowercase hex>/,
+      );
+    }
+  });
+
   it('reads --subject as one named subject, and refuses two or an unknown key', () => {
     expect(subjectFlag('model=credit-risk,version=7')).toEqual({
       type: 'model-version',

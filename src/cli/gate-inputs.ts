@@ -8,6 +8,7 @@ export interface GateInputFlags {
   subject?: string;
   labels?: string;
   owner?: string;
+  artifactDigest?: string;
   tags?: string;
   contract?: string;
   monitors?: string;
@@ -37,12 +38,21 @@ export function subjectFlag(text: string): NamedSubject {
   return { type, name: pairs[key] as string, ...(version === undefined ? {} : { version }) };
 }
 
-/** `--labels`, `--tags` and `--owner` as the subject's details. */
-export function subjectDetails(flags: Pick<GateInputFlags, 'labels' | 'tags' | 'owner'>): SubjectDetails {
+/** `--labels`, `--tags`, `--owner` and `--artifact-digest` as the subject's details. */
+export function subjectDetails(
+  flags: Pick<GateInputFlags, 'labels' | 'tags' | 'owner' | 'artifactDigest'>,
+): SubjectDetails {
+  if (flags.artifactDigest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(flags.artifactDigest)) {
+    throw new WardenError(
+      'WARDEN_ERR_GATE_INVALID_INPUT',
+      `--artifact-digest ${flags.artifactDigest}: write sha256:<64 lowercase hex> (sha256sum FILE prints the hex)`,
+    );
+  }
   return {
     labels: parsePairs('--labels', flags.labels),
     tags: commaList(flags.tags),
     ...(flags.owner ? { owner: flags.owner } : {}),
+    ...(flags.artifactDigest ? { artifactDigest: flags.artifactDigest } : {}),
   };
 }
 

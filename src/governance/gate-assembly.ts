@@ -74,6 +74,7 @@ export async function assembleGate(
       labels: model.labels,
       ...(model.owner === null ? {} : { owner: model.owner }),
       tags: Object.keys(version.tags),
+      ...(version.artifact.digest === null ? {} : { artifactDigest: version.artifact.digest }),
     },
     evidence,
     monitors,

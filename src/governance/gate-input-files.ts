@@ -268,6 +268,7 @@ export interface SubjectDetails {
   labels?: Record<string, string>;
   tags?: string[];
   owner?: string;
+  artifactDigest?: string;
 }
 
 /**
@@ -296,6 +297,7 @@ export function gateSubject(
     labels: details.labels ?? {},
     ...(details.owner ? { owner: details.owner } : {}),
     tags: details.tags ?? [],
+    ...(details.artifactDigest ? { artifactDigest: details.artifactDigest } : {}),
   };
 }
 

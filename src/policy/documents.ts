@@ -214,6 +214,7 @@ const subject = z.strictObject({
   labels: z.record(z.string(), z.string()).default({}),
   owner: z.string().optional(),
   tags: z.array(z.string()).default([]),
+  artifactDigest: z.string().optional(),
 });
 
 const testCase = z.strictObject({

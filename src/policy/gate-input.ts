@@ -8,6 +8,8 @@ export interface GateSubject {
   labels: Record<string, string>;
   owner?: string;
   tags: string[];
+  /** A model version's registered artifact digest (`sha256:…`), when it was registered with one. */
+  artifactDigest?: string;
 }
 
 /**

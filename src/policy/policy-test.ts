@@ -213,6 +213,7 @@ function caseInput(testCase: PolicyTestCase, evidence: GateInput['evidence']): G
       labels: subject.labels,
       ...(subject.owner === undefined ? {} : { owner: subject.owner }),
       tags: subject.tags,
+      ...(subject.artifactDigest === undefined ? {} : { artifactDigest: subject.artifactDigest }),
     },
     evidence,
     contract: (testCase.contract as GateInput['contract'] | undefined) ?? {},

@@ -82,6 +82,7 @@ export function registerGate(program: Command, io: CliIo): void {
       'the subject: model=NAME,version=V | dataset=NAME | deployment=NAME (default: from the evidence)',
     )
     .option('--owner <owner>', "the subject's owner")
+    .option('--artifact-digest <digest>', "a model version's artifact digest (sha256:<hex>)")
     .option('--tags <tags>', "the subject's tags, comma-separated (e.g. biased)")
     .option('--contract <file>', 'the data contract (ODCS YAML) behind the subject')
     .option('--monitors <file>', 'declared post-deployment monitors (YAML or JSON list)')

@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { packageRoot } from '../../core/index.js';
+import { packageRoot, sha256Digest } from '../../core/index.js';
 import type { CliIo } from '../cli-io.js';
 import { checkData } from '../commands/check-data.js';
 import { checkModel } from '../commands/check-model.js';
@@ -127,6 +127,7 @@ export async function runPredictiveMaintenanceStep(
   io.stdout.write(`\n  $ warden ${reproArgs.map(shownArg).join(' ')}\n\n`);
   expectExit('check repro', await runWarden(reproArgs, repo, io), 0);
 
+  const artifactDigest = sha256Digest(await readFile(join(repo, 'model.json')));
   const gate = (reproducibility: string, out: CliIo) =>
     decideGate(
       'promote:production',
@@ -135,6 +136,7 @@ export async function runPredictiveMaintenanceStep(
         evidence: [dataCheck, evaluation, reproducibility],
         labels,
         owner,
+        artifactDigest,
         monitors: example('monitors.yaml'),
         trustedKey: [`${signer}=${signKey}.pub`],
         json: evidence(`decision-production-${reproducibility === capture ? 'capture' : 'verified'}`),
@@ -155,7 +157,7 @@ export async function runPredictiveMaintenanceStep(
     problems.push('the bare capture was not denied by reproducible-training/verified-by-rerun');
   }
   io.stdout.write(
-    `\n  $ warden gate promote:production --policies ${demo.policies} --evidence ${[dataCheck, evaluation, verified].map(shown).join(' ')} --labels ${labels} --owner ${owner} --monitors ${shown(example('monitors.yaml'))} --trusted-key ${signer}=${shown(signKey)}.pub\n\n`,
+    `\n  $ warden gate promote:production --policies ${demo.policies} --evidence ${[dataCheck, evaluation, verified].map(shown).join(' ')} --labels ${labels} --owner ${owner} --artifact-digest ${artifactDigest} --monitors ${shown(example('monitors.yaml'))} --trusted-key ${signer}=${shown(signKey)}.pub\n\n`,
   );
   expectExit('the audited promotion', await gate(verified, io), 0);
   io.stdout.write(
