@@ -1316,15 +1316,19 @@ describe('the example policies decide the demo cases', () => {
   it('loads and compiles without warnings', async () => {
     expect(compiled.warnings).toEqual([]);
     expect([...compiled.policies.keys()].sort()).toEqual([
+      'accountable-model',
       'credit-fairness',
       'credit-model-quality',
       'credit-parity',
       'human-oversight',
       'input-drift',
+      'maintenance-failure-recall',
       'pii-features-hashed',
       'production-monitor-required',
+      'reproducible-training',
       'training-data-quality',
       'trusted-evidence',
+      'unbroken-lineage',
     ]);
   });
 
