@@ -23,10 +23,10 @@ describe('warden policy test', () => {
     const run = await runCli(['policy', 'test', policies, '--junit', junit]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^PASSED {2}57 cases: 57 passed, 0 failed; 28 of 28 validations seen both passing and failing$/m,
+      /^PASSED {2}59 cases: 59 passed, 0 failed; 29 of 29 validations seen both passing and failing$/m,
     );
     const xml = await readFile(junit, 'utf8');
-    expect(xml).toMatch(/<testsuites name="warden" tests="57" failures="0" skipped="0">/);
+    expect(xml).toMatch(/<testsuites name="warden" tests="59" failures="0" skipped="0">/);
     expect(xml).toContain('name="a weak model fails and the message names both numbers"');
   });
 
@@ -99,7 +99,7 @@ describe('warden policy lint', () => {
     const run = await runCli(['policy', 'lint', policies]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^OK {2}13 policies, 28 validations, 13 bindings, 8 test suites: 0 errors, 0 warnings/m,
+      /^OK {2}13 policies, 29 validations, 13 bindings, 8 test suites: 0 errors, 0 warnings/m,
     );
   });
 
@@ -141,7 +141,7 @@ spec:
     expect(run.stdout).toMatch(/warning: policy "sloppy" has no PolicyBinding, so it never runs/);
     expect(run.stdout).toMatch(/warning: validation "unknown-function" of policy "sloppy" has no message/);
     expect(run.stdout).toMatch(
-      /^FAILED {2}14 policies, 31 validations, 13 bindings, 8 test suites: 2 errors, \d+ warnings/m,
+      /^FAILED {2}14 policies, 32 validations, 13 bindings, 8 test suites: 2 errors, \d+ warnings/m,
     );
   });
 });
