@@ -399,6 +399,7 @@ describe('warden demo', () => {
       'unbroken-lineage/commit-recorded:pass',
       'unbroken-lineage/data-declared:pass',
       'unbroken-lineage/outputs-recorded:pass',
+      'unbroken-lineage/artifact-from-run:pass',
       'unbroken-lineage/data-checked:pass',
       'accountable-model/evaluation-passed:pass',
       'accountable-model/owner-declared:pass',
