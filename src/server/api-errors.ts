@@ -62,6 +62,11 @@ function fromFramework(error: {
         'WARDEN_ERR_API_INVALID_REQUEST',
         'the body is empty but Content-Type says JSON; send a JSON document',
       );
+    case 'FST_STATIC_FORBIDDEN_PATH':
+      return new WardenError(
+        'WARDEN_ERR_API_NOT_FOUND',
+        'no such page: the path leaves the dashboard (dot segments are not followed)',
+      );
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new WardenError(
         'WARDEN_ERR_API_INVALID_REQUEST',

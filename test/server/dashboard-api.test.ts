@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPolicyFiles } from '../../src/policy/index.js';
@@ -189,6 +190,41 @@ describe('the dashboard pages', () => {
     expect((await h.call('POST', '/models')).status).toBe(404);
     expect((await h.call('GET', '/healthz')).body.status).toBe('ok');
     expect((await h.call('GET', '/api/v1/whoami')).status).toBe(401);
+  });
+
+  it('never serves a file outside the dashboard, however the path is written: a coded 404, not a 500', async () => {
+    const root = builtDashboard();
+    writeFileSync(join(root, '..', `${basename(root)}-secret.txt`), 'not for the web');
+    h = await startHarness(testDatabases()[0] as TestDatabase, { webRoot: root });
+    const { hostname, port } = new URL(h.server.url);
+    const rawGet = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        // fetch() would normalise the dot segments away; an attacker's client does not.
+        get({ hostname, port, path }, (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        }).on('error', reject);
+      });
+    const secret = `${basename(root)}-secret.txt`;
+    for (const path of [
+      `/%2e%2e/${secret}`,
+      `/assets/%2e%2e/%2e%2e/${secret}`,
+      `/..%2f${secret}`,
+      `/assets/../../${secret}`,
+      '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+    ]) {
+      const answer = await rawGet(path);
+      expect(answer.body, path).not.toContain('not for the web');
+      expect(answer.body, path).not.toContain('root:');
+      expect([200, 404], path).toContain(answer.status);
+      if (answer.status === 404)
+        expect(JSON.parse(answer.body).error.code, path).toBe('WARDEN_ERR_API_NOT_FOUND');
+      else expect(answer.body, path).toContain('<title>Warden</title>');
+    }
   });
 
   it('answers a plain page saying to build when the dashboard is not built', async () => {
