@@ -82,7 +82,8 @@ expect_exit 0 baseline create ai4i2020.csv \
   --window-rows 1000 --evidence "$evidence/drift-baseline.json" --sign-key "$key"
 
 say "5. Re-run the training in a clean checkout of the recorded commit and compare the outputs"
-expect_exit 0 check repro "$evidence/capture.json" --json "$evidence/repro.json" --sign-key "$key"
+expect_exit 0 check repro "$evidence/capture.json" --json "$evidence/repro.json" --sign-key "$key" \
+  --trusted-key "maintenance-pipeline-ci=$key.pub"
 
 say "6. Register the version with the capture as its lineage, attach the evidence, promote to production"
 mkdir -p "$work/server"

@@ -370,6 +370,12 @@ export const errorRegistry = {
     summary:
       'The commit a capture recorded is not in the repository check repro runs in (never fetched, or history was rewritten).',
   },
+  WARDEN_ERR_REPRO_UNTRUSTED_CAPTURE: {
+    httpStatus: 400,
+    exitCode: 2,
+    summary:
+      'check repro was told which signers to trust (--trusted-key) and the capture is unsigned, or signed by none of them: its command is not run.',
+  },
   WARDEN_ERR_REPRO_COMMAND_NOT_FOUND: {
     httpStatus: 400,
     exitCode: 2,

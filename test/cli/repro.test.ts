@@ -369,6 +369,56 @@ describe('warden capture', () => {
 });
 
 describe('warden check repro', () => {
+  it('with --trusted-key re-runs only a capture those signers signed; anything else is refused before its command runs', async () => {
+    const repo = await trainingRepo();
+    const key = join(work, `pipeline-${repoCount}.key`);
+    const other = join(work, `other-${repoCount}.key`);
+    for (const file of [key, other])
+      expect((await warden(repo, ['key', 'create', '--out', file])).code).toBe(0);
+    expect((await capture(repo, ['--sign-key', key])).code).toBe(0);
+    const trusted = await warden(repo, [
+      'check',
+      'repro',
+      'capture.json',
+      '--trusted-key',
+      `pipeline=${key}.pub`,
+    ]);
+    expect(trusted.code).toBe(0);
+    expect(trusted.stderr).toMatch(
+      /^re-running \S+node train\.js \(captured at [0-9a-f]{12}, signed by pipeline\)$/m,
+    );
+    expect(trusted.stderr).toContain('trained on 16 bytes');
+
+    const wrongSigner = await warden(repo, [
+      'check',
+      'repro',
+      'capture.json',
+      '--trusted-key',
+      `other=${other}.pub`,
+    ]);
+    expect(wrongSigner.code).toBe(2);
+    expect(wrongSigner.stderr).toContain('the capture is signed by none of the --trusted-key signers');
+    expect(wrongSigner.stderr).toContain('[WARDEN_ERR_REPRO_UNTRUSTED_CAPTURE]');
+    expect(wrongSigner.stderr).not.toContain('trained on');
+
+    expect((await capture(repo)).code).toBe(0);
+    const unsigned = await warden(repo, [
+      'check',
+      'repro',
+      'capture.json',
+      '--trusted-key',
+      `pipeline=${key}.pub`,
+    ]);
+    expect(unsigned.code).toBe(2);
+    expect(unsigned.stderr).toContain('capture.json: the capture is not signed, so its command (');
+    expect(unsigned.stderr).not.toContain('trained on');
+    expectNoStackTrace(unsigned.stderr);
+
+    const unchecked = await warden(repo, ['check', 'repro', 'capture.json']);
+    expect(unchecked.code).toBe(0);
+    expect(unchecked.stderr).toContain("the capture's signature is not checked: pass --trusted-key");
+  });
+
   it('re-runs a capture in a clean checkout and finds it reproducible (exit 0), leaving no worktree behind', async () => {
     const repo = await trainingRepo();
     expect((await capture(repo)).code).toBe(0);

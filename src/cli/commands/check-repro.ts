@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { readEvidenceFile } from '../../governance/index.js';
+import { WardenError } from '../../core/index.js';
+import { readEvidenceFile, verifiedSigner } from '../../governance/index.js';
 import { reproducibilityView } from '../../reports/index.js';
 import { captureFromEvidence, defaultTolerance, runReproCheck } from '../../repro/index.js';
 import type { CliIo } from '../cli-io.js';
@@ -11,7 +12,7 @@ import {
   parsePositiveInteger,
 } from '../options.js';
 import { addRunHookOptions, type RunHookFlags, runHooksFrom } from '../run-hooks.js';
-import { outgoingEvidence, signingKeyFrom } from '../signing.js';
+import { outgoingEvidence, signingKeyFrom, trustedKeysFrom } from '../signing.js';
 import { reportCheck } from './check-options.js';
 import { addSubmitOptions, type SubmitFlags, submitCheckEvidence, submitPlan } from './evidence.js';
 import { addEvidenceFileOption, type EvidenceFileFlags, evidenceFileFlags } from './repro-options.js';
@@ -23,6 +24,7 @@ interface CheckReproFlags extends CheckFileFlags, SubmitFlags, EvidenceFileFlags
   keep?: boolean;
   model?: string;
   version?: string;
+  trustedKey?: string[];
 }
 
 /** --compare predictions=FILE (repeatable): the predictions files, in order. */
@@ -58,6 +60,11 @@ export function registerCheckRepro(check: Command, io: CliIo): void {
       're-run this many times (default: 1, and 2 when the outputs differ, to tell non-determinism)',
     )
     .option('--keep', 'keep the temporary checkouts (for a look at what differs)')
+    .option(
+      '--trusted-key <name=file>',
+      "re-run only a capture signed by one of these signers' public keys (repeatable); the command it recorded is run",
+      collect,
+    )
     .option('--model <name>', 'the model name in the evidence (default: the capture’s)')
     .option(
       '--version <version>',
@@ -74,8 +81,26 @@ export function registerCheckRepro(check: Command, io: CliIo): void {
       if (tolerance < 0) io.usageError(`--tolerance takes a number ≥ 0, got ${flags.tolerance}`);
       const runs = parsePositiveInteger('--runs', flags.runs);
       const signingKey = await signingKeyFrom(flags.signKey, io);
-      const { document } = await readEvidenceFile(file);
-      const capture = captureFromEvidence(document, file);
+      const read = await readEvidenceFile(file);
+      const capture = captureFromEvidence(read.document, file);
+      const command = capture.run.command.join(' ');
+      if (flags.trustedKey !== undefined) {
+        const signer = verifiedSigner(read, await trustedKeysFrom(flags.trustedKey));
+        if (signer === null) {
+          throw new WardenError(
+            'WARDEN_ERR_REPRO_UNTRUSTED_CAPTURE',
+            `${file}: ${read.envelope === undefined ? 'the capture is not signed' : 'the capture is signed by none of the --trusted-key signers'}, so its command (${command}) is not run; re-run a capture your pipeline signed (warden capture --sign-key KEY), or pass that pipeline's public key`,
+            { where: file },
+          );
+        }
+        io.stderr.write(
+          `re-running ${command} (captured at ${capture.source.commit.slice(0, 12)}, signed by ${signer.name})\n`,
+        );
+      } else {
+        io.stderr.write(
+          `re-running ${command} (captured at ${capture.source.commit.slice(0, 12)}); the capture's signature is not checked: pass --trusted-key NAME=FILE.pub to re-run only what your pipeline signed\n`,
+        );
+      }
       const subject = {
         type: 'model-version' as const,
         name: flags.model ?? capture.subject.name,

@@ -123,7 +123,17 @@ export async function runPredictiveMaintenanceStep(
   );
 
   const verified = evidence('repro');
-  const reproArgs = ['check', 'repro', capture, '--json', verified, '--sign-key', signKey];
+  const reproArgs = [
+    'check',
+    'repro',
+    capture,
+    '--json',
+    verified,
+    '--sign-key',
+    signKey,
+    '--trusted-key',
+    `${signer}=${signKey}.pub`,
+  ];
   io.stdout.write(`\n  $ warden ${reproArgs.map(shownArg).join(' ')}\n\n`);
   expectExit('check repro', await runWarden(reproArgs, repo, io), 0);
 
