@@ -202,22 +202,38 @@ async function digestBench(scratch) {
   for (const set of sets) {
     const directory = set.files > 1;
     // The `sha256sum` listing of the directory's files, relative and sorted, is what Warden's
-    // directory digest is the SHA-256 of.
+    // directory digest is the SHA-256 of; OpenSSL's digests are put in the same listing.
+    const listing = (digestCommand) =>
+      `find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' ${digestCommand} | sha256sum`;
     const sha256sum = directory
       ? () =>
-          measure(
-            'sha256sum',
-            'sh',
-            ['-c', "find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum"],
-            { cwd: join(repo, set.path), stdoutFile },
-          )
+          measure('sha256sum', 'sh', ['-c', listing('sha256sum')], { cwd: join(repo, set.path), stdoutFile })
       : () => measure('sha256sum', 'sha256sum', [set.path], { cwd: repo, stdoutFile });
+    const opensslSha256 = directory
+      ? () =>
+          measure(
+            'openssl dgst -sha256',
+            'sh',
+            ['-c', listing("openssl dgst -sha256 -r | sed 's/ \\*/  /'")],
+            {
+              cwd: join(repo, set.path),
+              stdoutFile,
+            },
+          )
+      : () =>
+          measure('openssl dgst -sha256', 'openssl', ['dgst', '-sha256', '-r', set.path], {
+            cwd: repo,
+            stdoutFile,
+          });
     const dvcFile = join(repo, `${set.path}.dvc`);
-    set.runs = { sha256sum: [], md5: [], warden: [], wardenDvc: [] };
+    set.runs = { sha256sum: [], openssl: [], md5: [], warden: [], wardenDvc: [] };
     log(`${set.name} (${(set.bytes / 2 ** 20).toFixed(0)} MiB), ${options.runs} rounds`);
     for (let round = 0; round < options.runs; round++) {
       set.runs.sha256sum.push(await sha256sum());
       const sha256 = stdout().split(/\s+/)[0];
+      set.runs.openssl.push(await opensslSha256());
+      if (stdout().split(/\s+/)[0] !== sha256)
+        throw new Error(`${set.path}: openssl's SHA-256 ${stdout()} differs from sha256sum's ${sha256}`);
       set.runs.md5.push(
         await measure('python md5', options.python, [md5Script, set.path], { cwd: repo, stdoutFile }),
       );
@@ -384,6 +400,7 @@ function digestReport({ overhead, sets, gitCommands }) {
   ];
   const labels = {
     sha256sum: '`sha256sum` (GNU coreutils)',
+    openssl: '`openssl dgst -sha256`',
     md5: 'Python `hashlib.md5`, 1 MiB chunks (DVC)',
     warden: '`warden capture --input`',
     wardenDvc: '`warden capture --input`, with a `.dvc` record (SHA-256 + md5 check)',
@@ -399,8 +416,8 @@ function digestReport({ overhead, sets, gitCommands }) {
   }
   lines.push(
     '',
-    '| data | Warden MB/s (whole command) | Warden MB/s (less the fixed overhead) | Warden ÷ `sha256sum` | Warden ÷ Python md5 | Warden with `.dvc` ÷ Python md5 |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| data | Warden MB/s (whole command) | Warden MB/s (less the fixed overhead) | Warden ÷ `sha256sum` | Warden ÷ `openssl` | Warden ÷ Python md5 | Warden with `.dvc` ÷ Python md5 |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const set of sets) {
     const rate = (key) => mbPerSecond(set.bytes, medianWall(set.runs[key]));
@@ -408,12 +425,12 @@ function digestReport({ overhead, sets, gitCommands }) {
     // On a small data set the capture's own spread can exceed the digesting.
     const digestOnly = digestSeconds > 0 ? fmtRate(mbPerSecond(set.bytes, digestSeconds)) : '—';
     lines.push(
-      `| ${set.name} | ${fmtRate(rate('warden'))} | ${digestOnly} | ${ratio(rate('warden') / rate('sha256sum'))} | ${ratio(rate('warden') / rate('md5'))} | ${ratio(rate('wardenDvc') / rate('md5'))} |`,
+      `| ${set.name} | ${fmtRate(rate('warden'))} | ${digestOnly} | ${ratio(rate('warden') / rate('sha256sum'))} | ${ratio(rate('warden') / rate('openssl'))} | ${ratio(rate('warden') / rate('md5'))} | ${ratio(rate('wardenDvc') / rate('md5'))} |`,
     );
   }
   lines.push(
     '',
-    "Ratios are of throughput (above 1× Warden is faster). Every digest agreed with its peer: the SHA-256 with `sha256sum`, the `.dvc` md5 Warden checked with Python's.",
+    "Ratios are of throughput (above 1× Warden is faster). Every digest agreed with its peer: the SHA-256 with `sha256sum`'s and `openssl`'s, the `.dvc` md5 Warden checked with Python's.",
     '',
   );
   return lines;
