@@ -11,13 +11,14 @@ const gnuTime = '/usr/bin/time';
 /**
  * Runs a command and measures its wall time, CPU time and peak RSS (the high-water mark of the
  * largest process in its tree, as GNU time reports it; else VmHWM of the child, polled). The
- * command's stdout goes to `stdoutFile` when given; GNU time writes its report in `scratchDir`.
+ * command's stdout goes to `stdoutFile` when given; GNU time writes its report in `scratchDir`. It
+ * runs in `cwd` with `env` (default: this process's).
  */
 export async function measure(
   label,
   command,
   args,
-  { okCodes = [0], stdoutFile, scratchDir = tmpdir() } = {},
+  { okCodes = [0], stdoutFile, scratchDir = tmpdir(), cwd, env } = {},
 ) {
   const timeFile = join(scratchDir, `time-${process.pid}.txt`);
   const useGnuTime = existsSync(gnuTime);
@@ -25,7 +26,7 @@ export async function measure(
   process.stderr.write(`  ${label} … `);
   const out = stdoutFile === undefined ? 'ignore' : openSync(stdoutFile, 'w');
   const started = performance.now();
-  const child = spawn(file, argv, { stdio: ['ignore', out, 'pipe'] });
+  const child = spawn(file, argv, { stdio: ['ignore', out, 'pipe'], cwd, env });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
@@ -51,7 +52,7 @@ export async function measure(
     peakMb = field('Maximum resident set size \\(kbytes\\)') / 1024;
     cpu = field('User time \\(seconds\\)') + field('System time \\(seconds\\)');
   }
-  process.stderr.write(`${wall.toFixed(1)} s\n`);
+  process.stderr.write(`${wall.toFixed(wall < 1 ? 3 : 1)} s\n`);
   const note = stderr
     .split('\n')
     .filter((line) => line.startsWith('python:'))
