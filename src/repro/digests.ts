@@ -12,12 +12,18 @@ export interface PathDigest {
   files?: number;
 }
 
+/** Reads of 1 MiB: with the stream's default 64 KiB, a large file hashes at half the speed. */
+const readChunkBytes = 1024 * 1024;
+
+/** Small files are hashed this many at a time, so the disk and the hash overlap. */
+const filesAtOnce = 8;
+
 /** The hex digest of a file's bytes with `algorithm`, streamed. */
 export function hashFile(path: string, algorithm: 'sha256' | 'md5'): Promise<{ hex: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const hash = createHash(algorithm);
     let bytes = 0;
-    createReadStream(path)
+    createReadStream(path, { highWaterMark: readChunkBytes })
       .on('data', (chunk) => {
         hash.update(chunk);
         bytes += chunk.length;
@@ -60,10 +66,19 @@ export async function pathDigest(path: string): Promise<PathDigest | undefined> 
   const listing = createHash('sha256');
   let bytes = 0;
   const files = await filesUnder(path);
-  for (const file of files) {
-    const digest = await hashFile(join(path, file), 'sha256');
+  const digests: { hex: string; bytes: number }[] = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const index = next++;
+      digests[index] = await hashFile(join(path, files[index] as string), 'sha256');
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(filesAtOnce, files.length) }, worker));
+  files.forEach((file, index) => {
+    const digest = digests[index] as { hex: string; bytes: number };
     bytes += digest.bytes;
     listing.update(`${digest.hex}  ${file}\n`);
-  }
+  });
   return { digest: `sha256:${listing.digest('hex')}`, bytes, files: files.length };
 }
