@@ -10,7 +10,7 @@
 //
 // Prints the report (markdown) on stdout, progress on stderr; writes bench/.out/gateway.json and
 // bench/.out/gateway.md.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { commaList, eachOption } from '../lib/args.mjs';
 import { sfc32 } from '../lib/benchmark-random.mjs';
 import { revision } from '../lib/measure.mjs';
-import { nginxPath } from '../lib/nginx.mjs';
+import { nginxPath, nginxVersion } from '../lib/nginx.mjs';
 import { coresUsed, cpuSnapshot, signalChildren, stopChild } from '../lib/processes.mjs';
 import { runWrk, writeWrkScript, wrkPath } from '../lib/wrk.mjs';
 import { rssMiB, startGateway, startNginx, startUpstream } from './processes.mjs';
@@ -491,12 +491,6 @@ async function main() {
   } finally {
     await stopChild(upstream.child);
   }
-}
-
-function nginxVersion() {
-  if (nginxPath === undefined) return 'not installed';
-  const out = spawnSync(nginxPath, ['-v'], { encoding: 'utf8' });
-  return (out.stderr || out.stdout || '').trim().replace(/^nginx version: nginx\//, '');
 }
 
 async function cleanUp() {
