@@ -45,7 +45,7 @@ ${summaryLua}`;
  */
 export async function writeWrkGetScript(dir, name, path, headers = {}) {
   const headerTable = Object.entries(headers)
-    .map(([key, value]) => `[${longString(key)}] = ${longString(value)}`)
+    .map(([key, value]) => `[ ${longString(key)} ] = ${longString(value)}`)
     .join(', ');
   const script = `-- Generated for a benchmark's GET load.
 local prepared
