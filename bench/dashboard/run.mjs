@@ -6,7 +6,7 @@
 // with the API answered by Warden directly or through nginx.
 //
 //   node bench/dashboard/run.mjs [--duration S] [--warmup S] [--connections C] [--runs N]
-//                                [--no-pin] [--warden DIR]
+//                                [--link MBPS,RTT_MS | --no-link] [--no-pin] [--warden DIR]
 //
 // Prints the report (markdown) on stdout, progress on stderr; writes bench/.out/dashboard.json and
 // bench/.out/dashboard.md.
@@ -61,6 +61,7 @@ function parseArgs(argv) {
     warmup: 2,
     connections: 64,
     runs: 10,
+    link: { mbps: 10, rttMs: 40 },
     pin: true,
     root: resolve(here, '../..'),
   };
@@ -69,6 +70,11 @@ function parseArgs(argv) {
     else if (arg === '--warmup') options.warmup = Number(value());
     else if (arg === '--connections') options.connections = Number(value());
     else if (arg === '--runs') options.runs = Number(value());
+    else if (arg === '--link') {
+      const [mbps, rttMs] = value().split(',').map(Number);
+      if (!(mbps > 0 && rttMs >= 0)) throw new Error('--link takes MBPS,RTT_MS, e.g. 10,40');
+      options.link = { mbps, rttMs };
+    } else if (arg === '--no-link') options.link = undefined;
     else if (arg === '--no-pin') options.pin = false;
     else if (arg === '--warden') options.root = resolve(value());
     else throw new Error(`unknown option ${arg}`);
@@ -347,8 +353,20 @@ const pageFigures = `(() => {
   };
 })()`;
 
-async function loadOnce(context, url, tableName) {
+/** Loads `url` in a new tab of `context`, over an emulated `link` ({ mbps, rttMs }) when given. */
+async function loadOnce(context, url, tableName, link) {
   const page = await context.newPage();
+  if (link) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    const bytesPerSecond = (link.mbps * 1e6) / 8;
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: link.rttMs,
+      downloadThroughput: bytesPerSecond,
+      uploadThroughput: bytesPerSecond,
+    });
+  }
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   const started = performance.now();
@@ -364,9 +382,10 @@ async function loadOnce(context, url, tableName) {
 }
 
 /**
- * Per server, `runs` cold loads (each in a new browser context: empty cache, new connections) and
- * `runs` warm ones (new tabs in one context that loaded the page once), the servers taken in turn
- * so that a busier moment of the machine falls on all of them.
+ * Per server, `runs` cold loads (each in a new browser context: empty cache, new connections),
+ * `runs` warm ones (new tabs in one context that loaded the page once) and, with a link, `runs`
+ * cold loads over it; the servers taken in turn so that a busier moment of the machine falls on
+ * all of them.
  */
 async function browserLoads({ servers, token, options }) {
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
@@ -376,7 +395,15 @@ async function browserLoads({ servers, token, options }) {
     await context.addInitScript(pageScript(token, versionPage.decisionTable));
     return context;
   };
-  const runs = Object.fromEntries(servers.map((s) => [s.key, { cold: [], warm: [] }]));
+  const runs = Object.fromEntries(servers.map((s) => [s.key, { cold: [], warm: [], link: [] }]));
+  const coldLoad = async (url, link) => {
+    const context = await newContext();
+    try {
+      return await loadOnce(context, url, versionPage.decisionTable, link);
+    } finally {
+      await context.close();
+    }
+  };
   try {
     const warm = {};
     for (const server of servers) {
@@ -386,10 +413,9 @@ async function browserLoads({ servers, token, options }) {
     for (let i = 0; i < options.runs; i++) {
       for (const server of servers) {
         const url = `${server.url}${versionPage.path}`;
-        const context = await newContext();
-        runs[server.key].cold.push(await loadOnce(context, url, versionPage.decisionTable));
-        await context.close();
+        runs[server.key].cold.push(await coldLoad(url));
         runs[server.key].warm.push(await loadOnce(warm[server.key], url, versionPage.decisionTable));
+        if (options.link) runs[server.key].link.push(await coldLoad(url, options.link));
       }
     }
     for (const context of Object.values(warm)) await context.close();
@@ -398,7 +424,7 @@ async function browserLoads({ servers, token, options }) {
   }
   for (const server of servers)
     log(
-      `${server.name}: cold median ${median(runs[server.key].cold.map((r) => r.table.painted)).toFixed(0)} ms, warm ${median(runs[server.key].warm.map((r) => r.table.painted)).toFixed(0)} ms`,
+      `${server.name}: cold median ${median(runs[server.key].cold.map((r) => r.table.painted)).toFixed(0)} ms, warm ${median(runs[server.key].warm.map((r) => r.table.painted)).toFixed(0)} ms${options.link ? `, cold over the link ${median(runs[server.key].link.map((r) => r.table.painted)).toFixed(0)} ms` : ''}`,
     );
   return { chromium: version, runs };
 }
@@ -474,6 +500,23 @@ function report(r) {
     );
   }
   lines.push('');
+  if (r.options.link) {
+    const { mbps, rttMs } = r.options.link;
+    lines.push(
+      `### Cold, over an emulated ${mbps} Mbit/s link with ${rttMs} ms round trips (Chromium's network emulation, ${r.options.runs} runs each)`,
+      '',
+      '| served by | median | worst | assets loaded (median) | decisions answered (median) | HTML + assets transferred | ÷ Warden |',
+      '| --------- | -----: | ----: | ---------------------: | --------------------------: | ------------------------: | -------: |',
+    );
+    for (const server of r.servers) {
+      const runs = r.browser.runs[server.key].link;
+      const step = (key) => ms(median(runs.map((x) => x[key])));
+      lines.push(
+        `| ${server.name} | **${ms(median(painted(runs)))}** ms | ${ms(Math.max(...painted(runs)))} ms | ${step('assetsLoaded')} ms | ${step('decisionsAnswered')} ms | ${kb(median(runs.map((x) => x.htmlTransfer + x.assetTransfer)))} | ${ratio(median(painted(runs)), median(painted(wardenRuns.link)))} |`,
+      );
+    }
+    lines.push('');
+  }
   lines.push(...r.notes.map((note) => `- ${note}`));
   return lines.join('\n');
 }
@@ -496,6 +539,10 @@ function notesFor(r) {
   notes.push(
     'Cold: a new browser context each run (empty cache, new connections). Warm: a new tab in a context that has loaded the page before; the hashed assets come from the cache (immutable), index.html is revalidated (no-cache), the API is asked again.',
   );
+  if (r.options.link)
+    notes.push(
+      "Over the link: Chromium's own network emulation (DevTools' Network.emulateNetworkConditions) holds every response to the link's rate and adds the round trip to each request, for the API calls as for the files; it shapes inside the browser, so TCP slow start and loss are not modelled.",
+    );
   const busy = r.load.filter((row) => row.others > 0.2);
   if (busy.length > 0)
     notes.push(
