@@ -18,7 +18,7 @@ import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync, constants as zlib } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { eachOption } from '../lib/args.mjs';
 import { machineLine, revision } from '../lib/measure.mjs';
@@ -209,11 +209,20 @@ function rawGet(url, headers) {
   });
 }
 
+/** A body as sent with `encoding`, decoded. */
+function decoded(body, encoding) {
+  if (encoding === undefined || encoding === 'identity') return body;
+  if (encoding === 'gzip') return gunzipSync(body);
+  if (encoding === 'br') return brotliDecompressSync(body);
+  throw new Error(`a server answered with content-encoding ${encoding}, which this benchmark cannot decode`);
+}
+
 const headerNames = ['content-type', 'content-encoding', 'cache-control', 'etag', 'last-modified', 'vary'];
 
 /**
  * What each server sends for each path: asked for identity, the body must be the file's bytes;
- * asked as a browser asks, the encoding it chose and the bytes on the wire.
+ * asked as a browser asks, the encoding it chose and the bytes on the wire, which decoded must be
+ * the file's bytes too.
  */
 async function compareBytes(servers, paths, web) {
   const rows = [];
@@ -225,14 +234,17 @@ async function compareBytes(servers, paths, web) {
       const browser = await rawGet(`${server.url}${path}`, { 'accept-encoding': browserAcceptEncoding });
       if (identity.status !== 200 || browser.status !== 200)
         throw new Error(`${server.name} answered ${identity.status}/${browser.status} for ${path}`);
-      const identical = createHash('sha256').update(identity.body).digest('hex') === sha;
-      if (!identical) throw new Error(`${server.name} sent other bytes than dist/web${path}`);
+      const isFile = (body) => createHash('sha256').update(body).digest('hex') === sha;
+      const encoding = browser.headers['content-encoding'];
+      if (!isFile(identity.body) || !isFile(decoded(browser.body, encoding)))
+        throw new Error(`${server.name} sent other bytes than dist/web${path} (${encoding ?? 'identity'})`);
       rows.push({
         path,
         server: server.name,
         key: server.key,
         fileBytes: file.length,
-        identityIsFile: identical,
+        identityIsFile: true,
+        decodedIsFile: true,
         wireBytes: browser.body.length,
         headers: Object.fromEntries(headerNames.map((name) => [name, browser.headers[name] ?? null])),
         responseHeaderBytes: Object.entries(browser.headers).reduce(
@@ -460,12 +472,12 @@ function report(r) {
   );
   lines.push('### What each server sends (asked with `Accept-Encoding: gzip, deflate, br, zstd`)', '');
   lines.push(
-    '| path | server | content-encoding | bytes on the wire | identity = the file | cache-control |',
-    '| ---- | ------ | ---------------- | ----------------: | ------------------- | ------------- |',
+    '| path | server | content-encoding | bytes on the wire | identity and decoded = the file | cache-control |',
+    '| ---- | ------ | ---------------- | ----------------: | ------------------------------- | ------------- |',
   );
   for (const row of r.bytes)
     lines.push(
-      `| \`${row.path}\` | ${row.server} | ${row.headers['content-encoding'] ?? 'none'} | ${n(row.wireBytes)} | ${row.identityIsFile ? 'yes' : 'no'} | ${row.headers['cache-control'] ?? '—'} |`,
+      `| \`${row.path}\` | ${row.server} | ${row.headers['content-encoding'] ?? 'none'} | ${n(row.wireBytes)} | ${row.identityIsFile && row.decodedIsFile ? 'yes' : 'no'} | ${row.headers['cache-control'] ?? '—'} |`,
     );
   lines.push('');
   lines.push('### Static files under wrk', '');
