@@ -10,8 +10,7 @@
 //
 // Prints the report (markdown) on stdout, progress on stderr; writes bench/.out/gateway.json and
 // bench/.out/gateway.md.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,12 +18,17 @@ import { fileURLToPath } from 'node:url';
 import { commaList, eachOption } from '../lib/args.mjs';
 import { sfc32 } from '../lib/benchmark-random.mjs';
 import { revision } from '../lib/measure.mjs';
-import { nginxPath } from '../lib/nginx.mjs';
-import { coresUsed, cpuSnapshot, signalChildren, stopChild } from '../lib/processes.mjs';
+import { nginxPath, nginxVersion } from '../lib/nginx.mjs';
+import {
+  coresUsed,
+  cpuSnapshot,
+  ownSecondsWithChildren,
+  signalChildren,
+  stopChild,
+} from '../lib/processes.mjs';
 import { runWrk, writeWrkScript, wrkPath } from '../lib/wrk.mjs';
 import { rssMiB, startGateway, startNginx, startUpstream } from './processes.mjs';
 
-const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(here, '../.out');
 const example = resolve(here, '../../examples/fraud-detection');
@@ -178,14 +182,6 @@ async function gatewayMetrics(url) {
 
 // ---------------------------------------------------------------- the run
 
-/** CPU seconds of this process and its reaped children (wrk), from /proc/self/stat. */
-function ownSeconds() {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[11..14] are utime, stime, cutime, cstime (fields 14–17 of proc(5)), in clock ticks.
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / clockTicks;
-}
-
 async function measurePath(path, context) {
   const { options, upstream, bodies, script, scratchDirs, pins } = context;
   let proxy;
@@ -227,7 +223,7 @@ async function measurePath(path, context) {
       const measuredPid = proxy?.child.pid ?? upstream.child.pid;
       const before = cpuSnapshot([measuredPid]);
       const upstreamBefore = cpuSnapshot([upstream.child.pid]);
-      const ownBefore = ownSeconds();
+      const ownBefore = ownSecondsWithChildren();
       const figures = await runWrk({
         url: target,
         script,
@@ -240,7 +236,7 @@ async function measurePath(path, context) {
       const wall = (performance.now() - before.at) / 1000;
       const proxyCores = path === 'nginx' ? cpu.nginx : path === 'direct' ? null : cpu.servers;
       // This runner and wrk (a reaped child by now), so that "others" is only what else ran.
-      const ownCores = (ownSeconds() - ownBefore) / wall;
+      const ownCores = (ownSecondsWithChildren() - ownBefore) / wall;
       const others = cpu.machineBusy - (proxyCores ?? 0) - upstreamCpu.servers - ownCores - cpu.interrupts;
       wrkRequests += figures.requests;
       const rss = viaGateway ? await rssMiB(proxy.child.pid) : null;
@@ -491,12 +487,6 @@ async function main() {
   } finally {
     await stopChild(upstream.child);
   }
-}
-
-function nginxVersion() {
-  if (nginxPath === undefined) return 'not installed';
-  const out = spawnSync(nginxPath, ['-v'], { encoding: 'utf8' });
-  return (out.stderr || out.stdout || '').trim().replace(/^nginx version: nginx\//, '');
 }
 
 async function cleanUp() {

@@ -1,7 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** Debian's nginx binary, or undefined when nginx is not installed. */
 export const nginxPath = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
+
+/** nginx's version number (e.g. 1.22.1), or 'not installed'. */
+export function nginxVersion() {
+  if (nginxPath === undefined) return 'not installed';
+  const out = spawnSync(nginxPath, ['-v'], { encoding: 'utf8' });
+  return (out.stderr || out.stdout || '').trim().replace(/^nginx version: nginx\//, '');
+}
 
 /**
  * The start of an nginx.conf for a benchmark run from a scratch directory, as a non-root user:

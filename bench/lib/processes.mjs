@@ -101,6 +101,11 @@ function processSeconds(pid, withChildren) {
   }
 }
 
+/** CPU seconds of this process and its reaped children (a finished wrk, say). */
+export function ownSecondsWithChildren() {
+  return processSeconds('self', true);
+}
+
 function secondsOfCommand(name) {
   let total = 0;
   for (const entry of readdirSync('/proc')) {

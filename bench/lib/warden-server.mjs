@@ -5,9 +5,10 @@ import { spawnTracked, stopChild } from './processes.mjs';
 /**
  * Starts `warden server --port 0` and waits until it listens. With `init`, the first stdout line
  * is the admin token. Later stdout lines are the server's own log (level warn and above): counted.
- * `extraArgs` go after the usual flags (e.g. --audit-key FILE).
+ * `extraArgs` go after the usual flags (e.g. --audit-key FILE). With `cpus` (e.g. '1') the server
+ * runs under `taskset -c cpus`.
  */
-export async function startWarden(root, bin, db, { init, extraArgs = [], env = {} }) {
+export async function startWarden(root, bin, db, { init, extraArgs = [], env = {}, cpus }) {
   const args = [
     bin,
     'server',
@@ -20,7 +21,10 @@ export async function startWarden(root, bin, db, { init, extraArgs = [], env = {
     ...(init ? ['--init'] : []),
     ...extraArgs,
   ];
-  const child = spawnTracked(process.execPath, args, { cwd: root, env: { ...process.env, ...env } });
+  const options = { cwd: root, env: { ...process.env, ...env } };
+  const child = cpus
+    ? spawnTracked('taskset', ['-c', cpus, process.execPath, ...args], options)
+    : spawnTracked(process.execPath, args, options);
   const server = { child, pid: child.pid, url: undefined, token: undefined, logLines: 0, firstLogLines: [] };
   let stderr = '';
   let stdoutBuffer = '';

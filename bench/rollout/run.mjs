@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { commaList, eachOption } from '../lib/args.mjs';
 import { sfc32 } from '../lib/benchmark-random.mjs';
 import { machineLine, revision } from '../lib/measure.mjs';
-import { nginxConfPrelude, nginxPath, untilNginxAnswers } from '../lib/nginx.mjs';
+import { nginxConfPrelude, nginxPath, nginxVersion, untilNginxAnswers } from '../lib/nginx.mjs';
 import {
   awaitLine,
   coresUsed,
@@ -683,7 +683,7 @@ async function main() {
       options: { ...options, root: undefined },
       revision: revision(options.root),
       machine,
-      nginxVersion: await nginxVersion(),
+      nginxVersion: nginxVersion(),
       cores: {
         server: busy.servers,
         gateway: median(warden.map((x) => x.gatewayCores)),
@@ -703,12 +703,6 @@ async function main() {
     await plane.server.stop();
     await Promise.all([stopChild(stable.child), stopChild(canary.child)]);
   }
-}
-
-async function nginxVersion() {
-  if (nginxPath === undefined) return 'not installed';
-  const { stderr } = await run(nginxPath, ['-v']);
-  return stderr.trim().replace(/^nginx version: nginx\//, '');
 }
 
 async function cleanUp() {
