@@ -72,10 +72,12 @@ export async function registerDashboard(
     index: false,
     wildcard: true,
     cacheControl: false,
+    // The build writes .br and .gz copies (web/vite.config.ts); browsers that accept them get those.
+    preCompressed: true,
     setHeaders: (reply, path) => {
       if (path.startsWith(join(root, 'assets'))) reply.header('cache-control', immutable);
       else reply.header('cache-control', 'no-cache');
-      if (path.endsWith('.html')) reply.header('content-security-policy', dashboardCsp);
+      if (/\.html(\.br|\.gz)?$/.test(path)) reply.header('content-security-policy', dashboardCsp);
     },
   });
   const index = (_request: FastifyRequest, reply: FastifyReply) => html(reply).sendFile('index.html');

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
+import { get, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPolicyFiles } from '../../src/policy/index.js';
@@ -224,6 +225,57 @@ describe('the dashboard pages', () => {
       if (answer.status === 404)
         expect(JSON.parse(answer.body).error.code, path).toBe('WARDEN_ERR_API_NOT_FOUND');
       else expect(answer.body, path).toContain('<title>Warden</title>');
+    }
+  });
+
+  it('sends the build’s brotli or gzip copy to a browser that accepts it, with the same headers, and the plain file otherwise', async () => {
+    const root = builtDashboard();
+    const script = `console.log(${JSON.stringify('warden '.repeat(400))})`;
+    const page = `<!doctype html><title>Warden</title>${'<!-- padding -->'.repeat(80)}`;
+    for (const [file, content] of [
+      ['assets/app-abc123.js', script],
+      ['index.html', page],
+    ] as const) {
+      writeFileSync(join(root, file), content);
+      writeFileSync(join(root, `${file}.br`), brotliCompressSync(content));
+      writeFileSync(join(root, `${file}.gz`), gzipSync(content));
+    }
+    h = await startHarness(testDatabases()[0] as TestDatabase, { webRoot: root });
+    const { hostname, port } = new URL(h.server.url);
+    const fetchRaw = (path: string, acceptEncoding: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        get({ hostname, port, path, headers: { 'accept-encoding': acceptEncoding } }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+        }).on('error', reject);
+      });
+    const decoders: Record<string, (body: Buffer) => Buffer> = {
+      br: brotliDecompressSync,
+      gzip: gunzipSync,
+      identity: (body) => body,
+    };
+    for (const [path, content] of [
+      ['/assets/app-abc123.js', script],
+      ['/', page],
+      ['/models/credit-risk', page],
+    ] as const) {
+      for (const [accept, encoding] of [
+        ['br, gzip', 'br'],
+        ['gzip', 'gzip'],
+        ['identity', 'identity'],
+      ] as const) {
+        const answer = await fetchRaw(path, accept);
+        expect(answer.headers['content-encoding'] ?? 'identity', `${path} ${accept}`).toBe(encoding);
+        expect((decoders[encoding] as (body: Buffer) => Buffer)(answer.body).toString(), path).toBe(content);
+        expect(answer.headers.vary, path).toMatch(/accept-encoding/i);
+        if (path.startsWith('/assets/')) {
+          expect(answer.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+        } else {
+          expect(answer.headers['cache-control']).toBe('no-cache');
+          expect(answer.headers['content-security-policy'], `${path} ${accept}`).toBe(dashboardCsp);
+        }
+      }
     }
   });
 
