@@ -87,3 +87,25 @@ export async function expectAccessible(page: Page, where: string): Promise<void>
     where,
   ).toEqual([]);
 }
+
+/**
+ * Calls the API as one of a test's people with their token; a non-2xx answer throws with the
+ * server's message, so a seeding step that fails says which call and why.
+ */
+export function apiAs<Person extends string>(baseUrl: () => string, tokens: Record<Person, string>) {
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field.
+  return async (person: Person, method: string, path: string, body?: unknown): Promise<any> => {
+    const response = await fetch(`${baseUrl()}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${tokens[person]}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const answer = await response.json();
+    if (!response.ok)
+      throw new Error(`${method} ${path} as ${person}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+}

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { readPolicyFiles } from '../../src/policy/index.js';
 import { type RunningServer, startServer } from '../../src/server/index.js';
 import { issueToken, openStore } from '../../src/store/index.js';
+import { apiAs } from './browser.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers field by field.
 type JsonAnswer = any;
@@ -140,20 +141,7 @@ export async function tellCreditRiskStory(): Promise<Story> {
     logLevel: false,
     auditKeyPath: join(work, 'keys', 'audit-signing.key'),
   });
-  const call = async (person: Person, method: string, path: string, body?: unknown): Promise<JsonAnswer> => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${tokens[person]}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const answer = await response.json();
-    if (!response.ok)
-      throw new Error(`${method} ${path} as ${person}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  };
+  const call = apiAs(() => server.url, tokens);
   const json = (file: string) => JSON.parse(readFileSync(join(work, file), 'utf8'));
 
   const files = await readPolicyFiles(new URL('../../examples/policies', import.meta.url).pathname);

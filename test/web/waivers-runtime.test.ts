@@ -14,7 +14,7 @@ import {
 import { createBaselineEvidence } from '../../src/drift/index.js';
 import { type RunningServer, startServer } from '../../src/server/index.js';
 import { issueToken, openStore } from '../../src/store/index.js';
-import { expectAccessible, launchBrowser, signIn, withScreenshotOnFailure } from './browser.js';
+import { apiAs, expectAccessible, launchBrowser, signIn, withScreenshotOnFailure } from './browser.js';
 
 // The Waivers and Runtime pages in Debian's Chromium against a real `warden server` over SQLite,
 // seeded through the API. The rollouts are real: the server's runtime loop runs them (one rolled
@@ -145,21 +145,7 @@ let clockOffsetMs = 0;
 const tokens = {} as Record<Person, string>;
 const day = 86_400_000;
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field.
-async function call(person: Person, method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${tokens[person]}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const answer = await response.json();
-  if (!response.ok)
-    throw new Error(`${method} ${path} as ${person}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
+const call = apiAs(() => server.url, tokens);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   for (const started = Date.now(); Date.now() - started < ms; ) {
