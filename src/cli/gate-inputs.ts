@@ -1,4 +1,4 @@
-import { WardenError } from '../core/index.js';
+import { isDigest, WardenError } from '../core/index.js';
 import type { GateInputFiles, NamedSubject, SubjectDetails } from '../governance/index.js';
 import { commaList, parsePairs } from './options.js';
 
@@ -42,7 +42,7 @@ export function subjectFlag(text: string): NamedSubject {
 export function subjectDetails(
   flags: Pick<GateInputFlags, 'labels' | 'tags' | 'owner' | 'artifactDigest'>,
 ): SubjectDetails {
-  if (flags.artifactDigest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(flags.artifactDigest)) {
+  if (flags.artifactDigest !== undefined && !isDigest(flags.artifactDigest)) {
     throw new WardenError(
       'WARDEN_ERR_GATE_INVALID_INPUT',
       `--artifact-digest ${flags.artifactDigest}: write sha256:<64 lowercase hex> (sha256sum FILE prints the hex)`,

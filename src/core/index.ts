@@ -34,7 +34,7 @@ export {
   parseCsvLine,
   sniffDelimiter,
 } from './dataset-source.js';
-export { contentDigest, type Digest, sha256Digest } from './digest.js';
+export { contentDigest, type Digest, isDigest, sha256Digest } from './digest.js';
 export { parseDuration } from './duration.js';
 export {
   type EngineOptions,

@@ -13,6 +13,7 @@ import {
 } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { RE2JS } from '@bufbuild/re2';
+import { isDigest } from '../core/index.js';
 
 /**
  * The CEL environment every policy runs in: the CEL standard library, the strings extension, and
@@ -134,8 +135,6 @@ const mixedArithmetic: CelFunc[] = (
   celFunc(name, [INT, DOUBLE], DOUBLE, (a, b) => apply(Number(a), b)),
 ]);
 
-const digestPattern = /^sha256:[0-9a-f]{64}$/;
-
 function compareVersionStrings(a: string, b: string): number {
   const split = (version: string) => {
     const [release = '', prerelease] = version.trim().replace(/^v/i, '').split(/-(.*)/s, 2);
@@ -182,7 +181,7 @@ function resultsWithMetric(list: unknown, metric: string): unknown[] {
 
 /** Warden's own functions, documented in docs/policies.md. Each is pure and deterministic. */
 export const wardenFunctions: CelFunc[] = [
-  celFunc('isDigest', [STRING], BOOL, (text) => digestPattern.test(text)),
+  celFunc('isDigest', [STRING], BOOL, (text) => isDigest(text)),
   celFunc('compareVersions', [STRING, STRING], INT, (a, b) => BigInt(compareVersionStrings(a, b))),
   celFunc('between', [DYN, DYN, DYN], BOOL, (value, low, high) => {
     const x = toNumber(value, 'between(value, …)');

@@ -84,11 +84,15 @@ export async function walkLineage(db: Kysely<Tables>, root: VersionRecord): Prom
     if (visited.has(key)) return { ...node, truncated: 'cycle' };
     if (depth >= maxDepth) return { ...node, truncated: 'depth' };
     visited.add(key);
-    node.reproducibility = await reproducibilityOf(db, version);
-    if (lineage === undefined) return node;
+    const reproducibility = reproducibilityOf(db, version);
+    if (lineage === undefined) {
+      node.reproducibility = await reproducibility;
+      return node;
+    }
     // The queries of one node are independent: on PostgreSQL they run side by side. Parents are
     // then visited in order, so which repeat is marked a cycle does not depend on timing.
-    const [checks, parentsByRun] = await Promise.all([
+    const [attachedRecords, checks, parentsByRun] = await Promise.all([
+      reproducibility,
       evidenceRepository.aboutInputs(
         db,
         lineage.datasets.map((d) => d.digest),
@@ -103,6 +107,7 @@ export async function walkLineage(db: Kysely<Tables>, root: VersionRecord): Prom
         }),
       ),
     ]);
+    node.reproducibility = attachedRecords;
     node.datasets = lineage.datasets.map((d) => ({
       ...d,
       checks: checks.filter((c) => c.digest === d.digest).map(({ digest: _digest, ...check }) => check),
